@@ -1,0 +1,77 @@
+// Ed25519 keys and signatures in the encoding Atomic Data uses: base64 (with padding) of the
+// 32-byte seed, the 32-byte public key and the 64-byte signature. Backed by Node's crypto.
+
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** A key pair, both halves base64-encoded. */
+export interface KeyPair {
+  publicKey: string;
+  privateKey: string;
+}
+
+function decode32(base64: string, what: string): Buffer {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64') !== base64) {
+    throw new TypeError(`Invalid ${what}: expected base64 of 32 bytes`);
+  }
+  return bytes;
+}
+
+function privateKeyObject(privateKey: string): KeyObject {
+  const seed = decode32(privateKey, 'private key');
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+// Parsing a public key costs more than verifying with it, and the same few signers sign most
+// commits, so parsed keys are kept (bounded, oldest dropped first).
+const publicKeyCache = new Map<string, KeyObject>();
+const PUBLIC_KEY_CACHE_SIZE = 4096;
+
+function publicKeyObject(publicKey: string): KeyObject {
+  let key = publicKeyCache.get(publicKey);
+  if (key === undefined) {
+    const raw = decode32(publicKey, 'public key');
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) {
+      const oldest = publicKeyCache.keys().next().value;
+      if (oldest !== undefined) publicKeyCache.delete(oldest);
+    }
+    publicKeyCache.set(publicKey, key);
+  }
+  return key;
+}
+
+/** Makes a new random key pair. */
+export function generateKeyPair(): KeyPair {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  const seed = pkcs8.subarray(pkcs8.length - 32).toString('base64');
+  return { privateKey: seed, publicKey: publicKeyFromPrivate(seed) };
+}
+
+/** Derives the base64 public key from a base64 private key (seed). */
+export function publicKeyFromPrivate(privateKey: string): string {
+  const spki = createPublicKey(privateKeyObject(privateKey)).export({ format: 'der', type: 'spki' });
+  return spki.subarray(spki.length - 32).toString('base64');
+}
+
+/** Signs a UTF-8 message; returns the base64 signature. */
+export function signMessage(message: string, privateKey: string): string {
+  return sign(null, Buffer.from(message, 'utf8'), privateKeyObject(privateKey)).toString('base64');
+}
+
+/** True when `signature` (base64) is a valid signature of `message` by `publicKey` (base64). */
+export function verifyMessage(message: string, signature: string, publicKey: string): boolean {
+  const sig = Buffer.from(signature, 'base64');
+  if (sig.length !== 64) return false;
+  let key: KeyObject;
+  try {
+    key = publicKeyObject(publicKey);
+  } catch {
+    return false;
+  }
+  return verify(null, Buffer.from(message, 'utf8'), key, sig);
+}

@@ -1,0 +1,48 @@
+// The one catalog of errors the host can raise. Each code is stable (never reused once retired),
+// has an HTTP status and a line in docs/errors.md; a test keeps the three in agreement.
+
+/** Every error code, with its HTTP status and a short title. */
+export const errorCatalog = {
+  INVALID_JSON: { status: 400, title: 'The body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body has a content type this endpoint does not take' },
+  BODY_TOO_LARGE: { status: 413, title: 'The body is larger than the server accepts' },
+  INVALID_COMMIT: { status: 400, title: 'The commit is malformed' },
+  INVALID_SIGNATURE: { status: 401, title: 'The signature does not match the signer' },
+  UNKNOWN_SIGNER: { status: 401, title: 'The signer is not an agent this server can resolve' },
+  COMMIT_TOO_OLD: { status: 400, title: 'The commit was signed too long ago' },
+  COMMIT_IN_FUTURE: { status: 400, title: 'The commit is signed with a time in the future' },
+  COMMIT_REPLAYED: { status: 409, title: 'This commit was already applied' },
+  PREVIOUS_COMMIT_MISMATCH: { status: 409, title: 'The commit is based on an outdated version of the resource' },
+  FOREIGN_SUBJECT: { status: 400, title: 'The subject is not on this server' },
+  INVALID_SUBJECT: { status: 400, title: 'The subject is not a valid resource URL for this server' },
+  INVALID_VALUE: { status: 400, title: 'A value does not match the datatype of its property' },
+  NOT_FOUND: { status: 404, title: 'No resource with this subject' },
+  UNAUTHORIZED: { status: 401, title: 'Sign in to see this resource' },
+  FORBIDDEN: { status: 403, title: 'The agent lacks the rights for this' },
+  INVALID_AUTH_HEADERS: { status: 401, title: 'The x-atomic-* authentication headers are incomplete or invalid' },
+  INVALID_QUERY: { status: 400, title: 'A query parameter is invalid' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'This method is not allowed here' },
+  NOT_ACCEPTABLE: { status: 406, title: 'None of the accepted media types can be served' },
+  INTERNAL: { status: 500, title: 'The server failed' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** The error callers of the host are expected to catch: a code, its status, and what went wrong. */
+export class AtomicError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, detail?: string) {
+    const { title, status } = errorCatalog[code];
+    super(detail ? `${title}: ${detail}` : title);
+    this.name = 'AtomicError';
+    this.code = code;
+    this.status = status;
+  }
+
+  static invalidCommit(detail: string): AtomicError {
+    return new AtomicError('INVALID_COMMIT', detail);
+  }
+}

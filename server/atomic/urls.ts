@@ -1,0 +1,94 @@
+// The URLs of the Atomic Data core ontology that the protocol code refers to by name.
+
+const P = 'https://atomicdata.dev/properties/';
+const C = 'https://atomicdata.dev/classes/';
+const D = 'https://atomicdata.dev/datatypes/';
+
+/** Property URLs. */
+export const props = {
+  shortname: `${P}shortname`,
+  name: `${P}name`,
+  description: `${P}description`,
+  isA: `${P}isA`,
+  parent: `${P}parent`,
+  read: `${P}read`,
+  write: `${P}write`,
+  append: `${P}append`,
+  publicKey: `${P}publicKey`,
+  lastCommit: `${P}lastCommit`,
+  createdAt: `${P}createdAt`,
+  datatype: `${P}datatype`,
+  classtype: `${P}classtype`,
+  allowsOnly: `${P}allowsOnly`,
+  requires: `${P}requires`,
+  recommends: `${P}recommends`,
+  isDynamic: `${P}isDynamic`,
+  isLocked: `${P}isLocked`,
+  subresources: `${P}subresources`,
+  children: `${P}children`,
+  drives: `${P}drives`,
+  incomplete: `${P}incomplete`,
+  commit: {
+    subject: `${P}subject`,
+    createdAt: `${P}createdAt`,
+    signer: `${P}signer`,
+    set: `${P}set`,
+    remove: `${P}remove`,
+    push: `${P}push`,
+    destroy: `${P}destroy`,
+    previousCommit: `${P}previousCommit`,
+    signature: `${P}signature`,
+  },
+  collection: {
+    property: `${P}collection/property`,
+    value: `${P}collection/value`,
+    members: `${P}collection/members`,
+    totalMembers: `${P}collection/totalMembers`,
+    totalPages: `${P}collection/totalPages`,
+    currentPage: `${P}collection/currentPage`,
+    pageSize: `${P}collection/pageSize`,
+    sortBy: `${P}collection/sortBy`,
+    sortDesc: `${P}collection/sortDesc`,
+    includeExternal: `${P}collection/includeExternal`,
+    includeNested: `${P}collection/includeNested`,
+  },
+  auth: {
+    agent: `${P}auth/agent`,
+    requestedSubject: `${P}auth/requestedSubject`,
+    publicKey: `${P}auth/publicKey`,
+    timestamp: `${P}auth/timestamp`,
+    signature: `${P}auth/signature`,
+  },
+} as const;
+
+/** Class URLs. */
+export const classes = {
+  agent: `${C}Agent`,
+  drive: `${C}Drive`,
+  commit: `${C}Commit`,
+  collection: `${C}Collection`,
+  error: `${C}Error`,
+  property: `${C}Property`,
+  class: `${C}Class`,
+  datatype: `${C}Datatype`,
+  plugin: `${C}Plugin`,
+} as const;
+
+/** Datatype URLs. */
+export const datatypes = {
+  string: `${D}string`,
+  markdown: `${D}markdown`,
+  slug: `${D}slug`,
+  integer: `${D}integer`,
+  float: `${D}float`,
+  boolean: `${D}boolean`,
+  timestamp: `${D}timestamp`,
+  date: `${D}date`,
+  atomicUrl: `${D}atomicURL`,
+  resourceArray: `${D}resourceArray`,
+  json: `${D}json`,
+  uri: `${D}uri`,
+} as const;
+
+/** The agent that stands for anyone, signed in or not. */
+export const publicAgent = 'https://atomicdata.dev/agents/publicAgent';

@@ -1,0 +1,146 @@
+// The commit pipeline: from a POSTed JSON body to a durable change. Cheap checks and the
+// signature come first, outside the write lock; rights, replay and previousCommit are decided
+// inside the transaction that writes the resource, the commit and their index entries.
+
+import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignature, type Commit } from './atomic/commit.js';
+import { datatypeProblem } from './atomic/datatypes.js';
+import { AtomicError } from './atomic/errors.js';
+import type { JsonAdValue, PropVals } from './atomic/json-ad.js';
+import { hasRight } from './atomic/rights.js';
+import { props } from './atomic/urls.js';
+import { isLocal } from './access.js';
+import type { CommitAppliedEvent, HostEvents } from './events.js';
+import type { Store, StoreReader } from './store/store.js';
+
+/** How far in the future a commit's createdAt may be (clock skew). */
+export const MAX_FUTURE_MS = 5_000;
+/** How old a commit may be when it arrives; older ones are refused as possible replays. */
+export const MAX_AGE_MS = 5 * 60_000;
+
+/** The result of applying a commit. */
+export interface AppliedCommit {
+  commitId: string;
+  commitPropVals: PropVals;
+}
+
+export class CommitProcessor {
+  constructor(
+    private readonly store: Store,
+    private readonly serverUrl: string,
+    private readonly events: HostEvents,
+  ) {}
+
+  /**
+   * Validates, authorizes and applies a commit given as parsed JSON. Throws AtomicError.
+   * `asHost` skips the rights check: only for commits the host signs to set itself up.
+   */
+  async process(body: unknown, options: { asHost?: boolean; now?: number } = {}): Promise<AppliedCommit> {
+    const now = options.now ?? Date.now();
+    const commit = parseCommit(body);
+    this.checkSubject(commit.subject);
+    if (commit.createdAt > now + MAX_FUTURE_MS) {
+      throw new AtomicError('COMMIT_IN_FUTURE', `createdAt is ${commit.createdAt - now} ms ahead of the server's clock (at most ${MAX_FUTURE_MS} ms allowed)`);
+    }
+    if (commit.createdAt < now - MAX_AGE_MS) {
+      throw new AtomicError('COMMIT_TOO_OLD', `createdAt is ${Math.round((now - commit.createdAt) / 1000)} s old (at most ${MAX_AGE_MS / 1000} s allowed); sign it again`);
+    }
+    const publicKey = this.signerPublicKey(commit);
+    if (!verifyCommitSignature(commit, publicKey)) {
+      throw new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`);
+    }
+    this.checkDatatypes(commit);
+    return this.apply(commit, options.asHost ?? false);
+  }
+
+  private checkSubject(subject: string): void {
+    if (!isLocal(this.serverUrl, subject)) {
+      throw new AtomicError('FOREIGN_SUBJECT', `${subject} is not under ${this.serverUrl}`);
+    }
+    const url = new URL(subject);
+    if (url.search !== '' || url.hash !== '' || subject.includes('?') || subject.includes('#')) {
+      throw new AtomicError('INVALID_SUBJECT', `${subject} has a query string or fragment; subjects must be plain paths`);
+    }
+    if (url.pathname.startsWith('/commits/') || url.pathname === '/commit') {
+      throw new AtomicError('INVALID_SUBJECT', `${subject} is reserved for commits`);
+    }
+  }
+
+  private signerPublicKey(commit: Commit): string {
+    const signer = this.store.get(commit.signer);
+    const stored = signer?.[props.publicKey];
+    if (typeof stored === 'string') return stored;
+    // A new agent registers itself: the commit creates the signer's own resource with its key.
+    const offered = commit.set?.[props.publicKey];
+    if (!signer && commit.subject === commit.signer && typeof offered === 'string') return offered;
+    throw new AtomicError('UNKNOWN_SIGNER', `${commit.signer} is not an agent on this server`);
+  }
+
+  private checkDatatypes(commit: Commit): void {
+    const check = (property: string, value: JsonAdValue): void => {
+      const datatype = this.store.get(property)?.[props.datatype];
+      if (typeof datatype !== 'string') return;
+      const problem = datatypeProblem(datatype, value);
+      if (problem) throw new AtomicError('INVALID_VALUE', `${property}: ${problem}, got ${JSON.stringify(value)}`);
+    };
+    for (const [property, value] of Object.entries(commit.set ?? {})) check(property, value);
+    // Pushed items are appended to an array, so together they must form a valid array value.
+    for (const [property, items] of Object.entries(commit.push ?? {})) check(property, items);
+  }
+
+  private async apply(commit: Commit, asHost: boolean): Promise<AppliedCommit> {
+    const commitId = commitSubject(this.serverUrl, commit);
+    const commitPropVals = commitToPropVals(commit);
+    const event = await this.store.transact((txn): CommitAppliedEvent => {
+      if (txn.get(commitId)) throw new AtomicError('COMMIT_REPLAYED', `${commitId} was applied before`);
+      const before = txn.get(commit.subject);
+      checkPreviousCommit(commit, before);
+      const after = applyCommit(before, commit, commitId);
+      if (!asHost) this.authorize(txn, commit, before, after);
+      if (after) txn.put(commit.subject, after);
+      else txn.remove(commit.subject);
+      txn.put(commitId, commitPropVals);
+      return { commit, commitId, commitPropVals, before, after };
+    });
+    this.events.emitCommitApplied(event);
+    return { commitId, commitPropVals };
+  }
+
+  private authorize(txn: StoreReader, commit: Commit, before: PropVals | undefined, after: PropVals | undefined): void {
+    const get = (s: string): PropVals | undefined => txn.get(s);
+    const signer = commit.signer;
+    const deny = (detail: string): never => {
+      throw new AtomicError('FORBIDDEN', `${signer} ${detail}`);
+    };
+    // An agent may always edit its own Agent resource (and create it).
+    if (commit.subject === signer) return;
+    if (before) {
+      if (!hasRight(get, before, signer, 'write')) deny(`may not write ${commit.subject}`);
+      const newParent = after?.[props.parent];
+      if (newParent !== undefined && newParent !== before[props.parent]) {
+        if (typeof newParent !== 'string' || !hasRight(get, get(newParent), signer, 'append')) {
+          deny(`may not move ${commit.subject} under ${String(newParent)}`);
+        }
+      }
+      return;
+    }
+    if (!after) deny(`may not destroy ${commit.subject}: it does not exist`);
+    const parent = after?.[props.parent];
+    if (typeof parent !== 'string') {
+      throw new AtomicError('INVALID_COMMIT', `a new resource needs a parent (${props.parent}); ${commit.subject} has none`);
+    }
+    const parentPropVals = get(parent);
+    if (!parentPropVals) throw new AtomicError('INVALID_COMMIT', `the parent ${parent} of ${commit.subject} does not exist`);
+    if (!hasRight(get, parentPropVals, signer, 'append')) deny(`may not create resources under ${parent}`);
+  }
+}
+
+function checkPreviousCommit(commit: Commit, before: PropVals | undefined): void {
+  if (commit.previousCommit === undefined) return;
+  if (!before) {
+    throw new AtomicError('PREVIOUS_COMMIT_MISMATCH', `previousCommit is set but ${commit.subject} does not exist`);
+  }
+  const last = before[props.lastCommit];
+  if (last !== commit.previousCommit) {
+    throw new AtomicError('PREVIOUS_COMMIT_MISMATCH', `${commit.subject} is at ${String(last)}, the commit expects ${commit.previousCommit}; fetch it again and redo the change`);
+  }
+}

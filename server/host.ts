@@ -1,0 +1,88 @@
+// A running host: the store, the commit pipeline, the HTTP app and the WebSocket endpoint, wired
+// together and listening on a port. This is what `atomic-plugin serve` starts.
+
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { AgentIdentity } from './atomic/agent.js';
+import { CommitProcessor } from './commits.js';
+import { storePath } from './data-dir.js';
+import { HostEvents } from './events.js';
+import { createApp, type App } from './http/app.js';
+import { createNodeServer } from './http/node-server.js';
+import { SubscriptionServer } from './http/websocket.js';
+import { claimDataDir, initialize, syncOntology } from './init.js';
+import { LmdbStore } from './store/lmdb-store.js';
+
+/** How to start a host. */
+export interface HostOptions {
+  dataDir: string;
+  /** Default 9883. */
+  port?: number;
+  /** The address to listen on. Default 127.0.0.1. */
+  listenHost?: string;
+  /** The URL clients use and subjects start with. Default http://localhost:{port}. */
+  serverUrl?: string;
+  log?: (line: string) => void;
+}
+
+/** A started host. */
+export interface Host {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly owner: AgentIdentity;
+  /** True when this start created the data folder's owner agent. */
+  readonly initialized: boolean;
+  /** The request handler, for tests that do not need a socket. */
+  readonly app: App;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 9883;
+
+/** Starts a host and resolves once it is listening. */
+export async function startHost(options: HostOptions): Promise<Host> {
+  const port = options.port ?? DEFAULT_PORT;
+  const serverUrl = (options.serverUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (port === 0 && options.serverUrl === undefined) {
+    throw new RangeError('Port 0 needs an explicit serverUrl: subjects are built from the port');
+  }
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  claimDataDir(options.dataDir, serverUrl);
+
+  const store = LmdbStore.open(storePath(options.dataDir));
+  try {
+    const events = new HostEvents();
+    const commits = new CommitProcessor(store, serverUrl, events);
+    await syncOntology(store);
+    const { owner, created } = await initialize(store, commits, serverUrl, options.dataDir);
+    const app = createApp({ store, serverUrl, commits });
+    const subscriptions = new SubscriptionServer(store, serverUrl, events);
+    const server = createNodeServer(app, serverUrl, subscriptions);
+    server.listen(port, options.listenHost ?? '127.0.0.1');
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    const actualPort = (server.address() as AddressInfo).port;
+    options.log?.(`listening on ${serverUrl}`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: serverUrl,
+      port: actualPort,
+      dataDir: options.dataDir,
+      owner,
+      initialized: created,
+      app,
+      close: () =>
+        (closing ??= (async () => {
+          await subscriptions.close();
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,141 @@
+// The host's HTTP behaviour as a function from request to response, with no socket in sight, so
+// that it can be tested directly and put behind any server (see node-server.ts).
+
+import { claimsFromHeaders } from '../atomic/auth.js';
+import { AtomicError } from '../atomic/errors.js';
+import type { PropVals } from '../atomic/json-ad.js';
+import { classes, props } from '../atomic/urls.js';
+import { authenticate, canRead } from '../access.js';
+import { parseCollectionQuery, runCollection } from '../collections.js';
+import type { CommitProcessor } from '../commits.js';
+import type { StoreReader } from '../store/store.js';
+import { mediaTypes, negotiate, propertyInfoFrom, serialize, type MediaType, type PropertyLookup } from './formats.js';
+
+/** An HTTP request, already read. `url` is the path and query as sent; header names are lowercase. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+}
+
+/** An HTTP response. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** What the app needs from the host. */
+export interface AppContext {
+  store: StoreReader;
+  serverUrl: string;
+  commits: CommitProcessor;
+}
+
+/** Handles one request. */
+export type App = (request: HttpRequest) => Promise<HttpResponse>;
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
+  'access-control-allow-headers': 'accept, content-type, x-atomic-public-key, x-atomic-signature, x-atomic-timestamp, x-atomic-agent',
+};
+
+const COMMIT_MEDIA_TYPES = new Set(['application/ad+json', 'application/json']);
+
+function header(request: HttpRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The URL the client asked for, as the client wrote it: scheme of the server URL, the Host header, the raw path. */
+export function requestedUrl(serverUrl: string, request: HttpRequest): string {
+  const scheme = new URL(serverUrl).protocol;
+  const host = header(request, 'host') ?? new URL(serverUrl).host;
+  // A client asking for the drive itself asks for the bare origin; HTTP can only send "/".
+  return request.url === '/' ? `${scheme}//${host}` : `${scheme}//${host}${request.url}`;
+}
+
+/** The JSON-AD Error resource for an error, with `subject` (the requested URL) as its @id. */
+export function errorResponse(error: AtomicError, subject: string): HttpResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/ad+json; charset=utf-8', ...CORS_HEADERS },
+    body: JSON.stringify({
+      '@id': subject,
+      [props.isA]: [classes.error],
+      [props.name]: error.code,
+      [props.description]: error.message,
+    }),
+  };
+}
+
+/** Builds the app. */
+export function createApp(ctx: AppContext): App {
+  const { store, serverUrl, commits } = ctx;
+  const lookup: PropertyLookup = (property) => propertyInfoFrom(store.get(property));
+
+  const respond = (status: number, type: MediaType, subject: string, propvals: PropVals): HttpResponse => ({
+    status,
+    headers: { 'content-type': `${type}; charset=utf-8`, ...CORS_HEADERS },
+    body: serialize(type, subject, propvals, lookup),
+  });
+
+  const agentOf = (request: HttpRequest, url: string): string | undefined => {
+    const claims = claimsFromHeaders(request.headers, url);
+    return claims ? authenticate(store, claims) : undefined;
+  };
+
+  const get = (request: HttpRequest, url: string): HttpResponse => {
+    const type = negotiate(header(request, 'accept'));
+    if (!type) throw new AtomicError('NOT_ACCEPTABLE', `this server serves ${mediaTypes.join(', ')}`);
+    const agent = agentOf(request, url);
+    const { pathname, searchParams } = new URL(request.url, serverUrl);
+    const collection = parseCollectionQuery(pathname, searchParams);
+    if (collection) return respond(200, type, url, runCollection(store, serverUrl, collection, agent));
+    const subject = pathname === '/' ? serverUrl : `${serverUrl}${request.url.split('?')[0]}`;
+    const propvals = store.get(subject);
+    if (!propvals) throw new AtomicError('NOT_FOUND', subject);
+    if (!canRead(store, serverUrl, subject, propvals, agent)) {
+      throw agent === undefined
+        ? new AtomicError('UNAUTHORIZED', `${subject} is not public; sign the request as an agent with read rights`)
+        : new AtomicError('FORBIDDEN', `${agent} may not read ${subject}`);
+    }
+    return respond(200, type, url, propvals);
+  };
+
+  const postCommit = async (request: HttpRequest): Promise<HttpResponse> => {
+    const contentType = header(request, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (!contentType || !COMMIT_MEDIA_TYPES.has(contentType)) {
+      throw new AtomicError('UNSUPPORTED_MEDIA_TYPE', `POST /commit takes application/ad+json, got ${contentType ?? 'no content type'}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((request.body ?? Buffer.alloc(0)).toString('utf8'));
+    } catch (error) {
+      throw new AtomicError('INVALID_JSON', (error as Error).message);
+    }
+    const applied = await commits.process(body);
+    return respond(200, 'application/ad+json', applied.commitId, applied.commitPropVals);
+  };
+
+  return async (request) => {
+    const url = requestedUrl(serverUrl, request);
+    try {
+      const path = request.url.split('?')[0];
+      if (request.method === 'OPTIONS') return { status: 204, headers: { ...CORS_HEADERS }, body: '' };
+      if (path === '/commit') {
+        if (request.method !== 'POST') throw new AtomicError('METHOD_NOT_ALLOWED', 'POST a signed commit to /commit');
+        return await postCommit(request);
+      }
+      if (request.method === 'GET') return get(request, url);
+      if (request.method === 'HEAD') return { ...get(request, url), body: '' };
+      throw new AtomicError('METHOD_NOT_ALLOWED', `${request.method} is not supported on ${path}`);
+    } catch (error) {
+      if (error instanceof AtomicError) return errorResponse(error, url);
+      console.error(`${request.method} ${request.url} failed:`, error);
+      return errorResponse(new AtomicError('INTERNAL', 'see the server log'), url);
+    }
+  };
+}

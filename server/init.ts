@@ -1,0 +1,97 @@
+// First start of a data folder: record which server URL it belongs to, create the owner agent
+// (its secret written with mode 0600) and the Drive at the server's root. On every start, bring
+// the built-in ontology in the store up to date.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { createAgentIdentity, encodeSecret, type AgentIdentity } from './atomic/agent.js';
+import { commitToPropVals, signCommit } from './atomic/commit.js';
+import { coreOntology } from './atomic/ontology/index.js';
+import { classes, props, publicAgent } from './atomic/urls.js';
+import type { CommitProcessor } from './commits.js';
+import { ownerSecretPath, readOwner } from './data-dir.js';
+import type { Store } from './store/store.js';
+
+/** What initialization found or made. */
+export interface InitResult {
+  owner: AgentIdentity;
+  /** True when this start created the owner agent and its secret. */
+  created: boolean;
+}
+
+const HOST_FILE = 'host.json';
+
+/** Refuses a data folder that was made for another server URL: its subjects would not resolve. */
+export function claimDataDir(dataDir: string, serverUrl: string): void {
+  const file = join(dataDir, HOST_FILE);
+  if (existsSync(file)) {
+    const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { serverUrl?: string }).serverUrl;
+    if (recorded !== serverUrl) {
+      throw new Error(`The data folder ${dataDir} belongs to ${recorded}, not ${serverUrl}: start with --server-url ${recorded} (and its port), or use another --data-dir.`);
+    }
+    return;
+  }
+  writeFileAtomic(file, `${JSON.stringify({ serverUrl }, null, 2)}\n`, 0o644);
+}
+
+function writeFileAtomic(path: string, content: string, mode: number): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode });
+  renameSync(temp, path);
+}
+
+/** Writes the core ontology resources that are missing or differ from the built-in copy. */
+export async function syncOntology(store: Store): Promise<number> {
+  const stale = coreOntology.filter((r) => !isDeepStrictEqual(store.get(r.subject), r.propvals));
+  if (stale.length > 0) await store.transact((txn) => stale.forEach((r) => txn.put(r.subject, { ...r.propvals })));
+  return stale.length;
+}
+
+/** Makes sure the owner agent and the drive exist. */
+export async function initialize(store: Store, commits: CommitProcessor, serverUrl: string, dataDir: string): Promise<InitResult> {
+  const secretPath = ownerSecretPath(dataDir);
+  const created = !existsSync(secretPath);
+  // The secret is written first: if the process dies before the commits below, the next start
+  // finishes the job with the same owner instead of leaving an agent nobody holds the key of.
+  let owner: AgentIdentity;
+  if (created) {
+    owner = createAgentIdentity(serverUrl);
+    writeFileAtomic(secretPath, `${encodeSecret(owner)}\n`, 0o600);
+  } else {
+    owner = readOwner(dataDir);
+  }
+  if (!store.get(owner.subject)) {
+    const commit = signCommit(
+      {
+        subject: owner.subject,
+        set: {
+          [props.isA]: [classes.agent],
+          [props.publicKey]: owner.publicKey,
+          [props.name]: 'Owner',
+          [props.read]: [publicAgent],
+          [props.write]: [owner.subject],
+        },
+      },
+      owner,
+    );
+    await commits.process(commitToPropVals(commit), { asHost: true });
+  }
+  if (!store.get(serverUrl)) {
+    const commit = signCommit(
+      {
+        subject: serverUrl,
+        set: {
+          [props.isA]: [classes.drive],
+          [props.name]: 'Drive',
+          [props.description]: 'The root of this server. Every resource lives under it.',
+          [props.read]: [owner.subject],
+          [props.write]: [owner.subject],
+        },
+      },
+      owner,
+    );
+    await commits.process(commitToPropVals(commit), { asHost: true });
+  }
+  return { owner, created };
+}

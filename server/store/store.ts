@@ -1,0 +1,33 @@
+// The Store interface: what the host needs from a storage engine. The embedded LMDB engine
+// implements it now; a networked engine (PostgreSQL) can implement it later for many hosts.
+
+import type { PropVals } from '../atomic/json-ad.js';
+
+/** Reads that see one consistent state. */
+export interface StoreReader {
+  /** The resource's property-value pairs, or undefined when there is none. */
+  get(subject: string): PropVals | undefined;
+  /**
+   * The subjects of resources whose `property` has `value` (for arrays: contains it; for numbers
+   * and booleans: its string form), or that have `property` at all when `value` is undefined.
+   */
+  findSubjects(property: string, value?: string): Iterable<string>;
+  /** Every subject in the store. */
+  allSubjects(): Iterable<string>;
+}
+
+/** Writes within one transaction; reads see the transaction's own writes. */
+export interface StoreWriter extends StoreReader {
+  put(subject: string, propvals: PropVals): void;
+  remove(subject: string): void;
+}
+
+/** A storage engine. */
+export interface Store extends StoreReader {
+  /**
+   * Runs `work` in one write transaction and resolves once its writes are durable on disk.
+   * `work` must be synchronous. If it throws, none of its writes are applied and the promise rejects.
+   */
+  transact<T>(work: (txn: StoreWriter) => T): Promise<T>;
+  close(): Promise<void>;
+}
