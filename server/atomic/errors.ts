@@ -1,6 +1,9 @@
 // The one catalog of errors the host can raise. Each code is stable (never reused once retired),
 // has an HTTP status and a line in docs/errors.md; a test keeps the three in agreement.
 
+import type { PropVals } from './json-ad.js';
+import { classes, props } from './urls.js';
+
 /** Every error code, with its HTTP status and a short title. */
 export const errorCatalog = {
   INVALID_JSON: { status: 400, title: 'The body is not valid JSON' },
@@ -25,6 +28,15 @@ export const errorCatalog = {
   NOT_ACCEPTABLE: { status: 406, title: 'None of the accepted media types can be served' },
   INTERNAL: { status: 500, title: 'The server failed' },
 } as const satisfies Record<string, { status: number; title: string }>;
+
+/** The JSON-AD Error resource (without @id) that reports an error to a client. */
+export function errorResource(error: AtomicError): PropVals {
+  return {
+    [props.isA]: [classes.error],
+    [props.name]: error.code,
+    [props.description]: error.message,
+  };
+}
 
 /** A stable error code. */
 export type ErrorCode = keyof typeof errorCatalog;

@@ -2,11 +2,11 @@
 // that it can be tested directly and put behind any server (see node-server.ts).
 
 import { claimsFromHeaders } from '../atomic/auth.js';
-import { AtomicError } from '../atomic/errors.js';
+import { AtomicError, errorResource } from '../atomic/errors.js';
 import type { PropVals } from '../atomic/json-ad.js';
 import { classes, props } from '../atomic/urls.js';
-import { authenticate, canRead } from '../access.js';
-import { parseCollectionQuery, runCollection } from '../collections.js';
+import { authenticate } from '../access.js';
+import { resolveUrl } from '../resolve.js';
 import type { CommitProcessor } from '../commits.js';
 import type { StoreReader } from '../store/store.js';
 import { mediaTypes, negotiate, propertyInfoFrom, serialize, type MediaType, type PropertyLookup } from './formats.js';
@@ -62,12 +62,7 @@ export function errorResponse(error: AtomicError, subject: string): HttpResponse
   return {
     status: error.status,
     headers: { 'content-type': 'application/ad+json; charset=utf-8', ...CORS_HEADERS },
-    body: JSON.stringify({
-      '@id': subject,
-      [props.isA]: [classes.error],
-      [props.name]: error.code,
-      [props.description]: error.message,
-    }),
+    body: JSON.stringify({ '@id': subject, ...errorResource(error) }),
   };
 }
 
@@ -91,18 +86,9 @@ export function createApp(ctx: AppContext): App {
     const type = negotiate(header(request, 'accept'));
     if (!type) throw new AtomicError('NOT_ACCEPTABLE', `this server serves ${mediaTypes.join(', ')}`);
     const agent = agentOf(request, url);
-    const { pathname, searchParams } = new URL(request.url, serverUrl);
-    const collection = parseCollectionQuery(pathname, searchParams);
-    if (collection) return respond(200, type, url, runCollection(store, serverUrl, collection, agent));
-    const subject = pathname === '/' ? serverUrl : `${serverUrl}${request.url.split('?')[0]}`;
-    const propvals = store.get(subject);
-    if (!propvals) throw new AtomicError('NOT_FOUND', subject);
-    if (!canRead(store, serverUrl, subject, propvals, agent)) {
-      throw agent === undefined
-        ? new AtomicError('UNAUTHORIZED', `${subject} is not public; sign the request as an agent with read rights`)
-        : new AtomicError('FORBIDDEN', `${agent} may not read ${subject}`);
-    }
-    return respond(200, type, url, propvals);
+    // The subject is built from the server URL, whatever host name the client used.
+    const target = request.url === '/' ? serverUrl : `${serverUrl}${request.url}`;
+    return respond(200, type, url, resolveUrl(store, serverUrl, target, agent));
   };
 
   const postCommit = async (request: HttpRequest): Promise<HttpResponse> => {

@@ -5,9 +5,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { claimsFromAuthenticateMessage } from '../atomic/auth.js';
-import { AtomicError } from '../atomic/errors.js';
+import { AtomicError, errorResource } from '../atomic/errors.js';
 import { authenticate, canRead } from '../access.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
+import { resolveUrl } from '../resolve.js';
 import type { StoreReader } from '../store/store.js';
 
 interface Connection {
@@ -73,9 +74,15 @@ export class SubscriptionServer {
           connection.subjects.delete(argument);
           return;
         case 'GET': {
-          const propvals = this.store.get(argument);
-          if (!propvals) throw new AtomicError('NOT_FOUND', argument);
-          if (!canRead(this.store, this.serverUrl, argument, propvals, connection.agent)) throw new AtomicError('FORBIDDEN', `may not read ${argument}`);
+          // The client waits for a RESOURCE with the subject it asked for, so a failure is
+          // answered as an Error resource with that subject rather than as an ERROR message.
+          let propvals;
+          try {
+            propvals = resolveUrl(this.store, this.serverUrl, argument, connection.agent);
+          } catch (error) {
+            if (!(error instanceof AtomicError)) throw error;
+            propvals = errorResource(error);
+          }
           this.#send(connection, `RESOURCE ${JSON.stringify({ '@id': argument, ...propvals })}`);
           return;
         }

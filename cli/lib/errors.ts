@@ -1,0 +1,57 @@
+// The errors the CLI raises itself: one catalog of stable codes, each printed with what to do next.
+
+import { Errors } from '@oclif/core';
+
+/**
+ * Every error code the CLI raises, with a short title. Codes are stable: a retired code is never
+ * reused. All of them exit with status 1 (oclif keeps 2 for flag and argument parsing errors).
+ */
+export const cliErrorCatalog = {
+  SERVER_UNREACHABLE: 'The server could not be reached',
+  REQUEST_FAILED: 'The server answered with an error',
+  INVALID_RESPONSE: 'The server answered with something that is not the expected JSON-AD',
+  INVALID_SERVER_URL: 'The server URL is not an http(s) URL',
+  INVALID_SECRET: 'The agent secret cannot be decoded',
+  NO_OWNER_AGENT: 'The data folder has no readable owner agent',
+  PORT_IN_USE: 'The port is already in use',
+  PORT_NOT_ALLOWED: 'The system does not allow listening on the port',
+  NOT_JSON: 'The response is not JSON, so --json cannot print it',
+} as const satisfies Record<string, string>;
+
+/** A stable CLI error code. */
+export type CliErrorCode = keyof typeof cliErrorCatalog;
+
+/**
+ * An error the CLI expects and explains: oclif prints its message and suggestions without a stack
+ * trace, and with `--json` as `{error: {code, message, ...}}`.
+ *
+ * @example throw new CliError('PORT_IN_USE', 'Port 9883 is already in use', ['pick another port with --port'])
+ */
+export class CliError extends Errors.CLIError {
+  override readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, suggestions?: string[]) {
+    super(message, { exit: 1, code, suggestions });
+    this.code = code;
+  }
+}
+
+/** The first `code` (EADDRINUSE, ECONNREFUSED, UND_ERR_SOCKET, ...) in an error's cause chain. */
+export function systemErrorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current);
+    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    // `fetch` to `localhost` may try ::1 and 127.0.0.1 and fail with an AggregateError of both.
+    if (Array.isArray(errors)) {
+      for (const inner of errors) {
+        const innerCode = systemErrorCode(inner);
+        if (innerCode) return innerCode;
+      }
+    }
+    current = cause;
+  }
+  return undefined;
+}

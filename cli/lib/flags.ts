@@ -1,0 +1,23 @@
+// Flags that several commands share, so each is spelled and explained the same way everywhere.
+
+import { Flags } from '@oclif/core';
+import { DEFAULT_SERVER_URL } from './server-client.js';
+
+/** `--server <url>`: resolved by `resolveServerUrl` (flag, else $ATOMIC_SERVER_URL, else the default). */
+export const serverFlag = Flags.string({
+  summary: `URL of the Atomic Data server [default: $ATOMIC_SERVER_URL, else ${DEFAULT_SERVER_URL}].`,
+  helpValue: '<url>',
+});
+
+/** `--secret <secret>`: an agent secret to sign requests with, resolved by `resolveAgent`. */
+export const secretFlag = Flags.string({
+  summary: 'Agent secret to sign the request with [default: $ATOMIC_AGENT_SECRET].',
+  description: 'Without a secret the request is anonymous (the public agent). Prefer the environment variable: a flag shows up in the process list and shell history.',
+  helpValue: '<secret>',
+});
+
+/** `--data-dir <dir>`: the host's data folder, `defaultDataDir()` when absent. */
+export const dataDirFlag = Flags.string({
+  summary: 'Data folder of the server [default: $ATOMIC_PLUGIN_DATA_DIR, else $XDG_DATA_HOME/atomic-plugin, else ~/.local/share/atomic-plugin].',
+  helpValue: '<dir>',
+});

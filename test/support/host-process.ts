@@ -1,0 +1,83 @@
+// Starts `atomic-plugin serve` as a real child process on a free loopback port, for end-to-end tests.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cliPath = join(repoRoot, 'bin', 'run.js');
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A host running in a child process. */
+export interface HostProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The owner agent's secret, read from `<dataDir>/agent.secret`. */
+  secret: string;
+  child: ChildProcess;
+  /** Output the process wrote so far. */
+  output(): string;
+  /** Stops the process with `signal` (default SIGTERM) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the process and removes its data folder. */
+  dispose(): Promise<void>;
+}
+
+/** Starts `atomic-plugin serve --json` and waits until it prints where it listens. */
+export async function startHostProcess(options: { dataDir?: string; port?: number } = {}): Promise<HostProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'atomic-plugin-test-'));
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start within 20 s:\n${output}`)), 20_000);
+    const check = (): void => {
+      if (output.includes('"url"')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${output}`));
+    });
+  });
+  const url = `http://localhost:${port}`;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url,
+    port,
+    dataDir,
+    secret: readFileSync(join(dataDir, 'agent.secret'), 'utf8').trim(),
+    child,
+    output: () => output,
+    stop,
+    dispose: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
