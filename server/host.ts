@@ -17,7 +17,7 @@ import { LmdbStore } from './store/lmdb-store.js';
 /** How to start a host. */
 export interface HostOptions {
   dataDir: string;
-  /** Default 9883. */
+  /** Default 9883. Subjects are built from it, so it must be a real port, not 0. */
   port?: number;
   /** The address to listen on. Default 127.0.0.1. */
   listenHost?: string;
@@ -45,9 +45,7 @@ export const DEFAULT_PORT = 9883;
 export async function startHost(options: HostOptions): Promise<Host> {
   const port = options.port ?? DEFAULT_PORT;
   const serverUrl = (options.serverUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  if (port === 0 && options.serverUrl === undefined) {
-    throw new RangeError('Port 0 needs an explicit serverUrl: subjects are built from the port');
-  }
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`port must be from 1 to 65535, got ${port}`);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(options.dataDir, serverUrl);
 

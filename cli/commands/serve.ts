@@ -32,7 +32,7 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
   static override enableJsonFlag = true;
 
   static override flags = {
-    port: Flags.integer({ summary: 'Port to listen on (0: any free port, together with --server-url).', default: 9883, min: 0, max: 65_535 }),
+    port: Flags.integer({ summary: 'Port to listen on.', default: 9883, min: 1, max: 65_535 }),
     host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1', helpValue: '<address>' }),
     'data-dir': dataDirFlag,
     'server-url': Flags.string({
