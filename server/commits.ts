@@ -2,6 +2,7 @@
 // signature come first, outside the write lock; rights, replay and previousCommit are decided
 // inside the transaction that writes the resource, the commit and their index entries.
 
+import { agentSubject } from './atomic/agent.js';
 import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignature, type Commit } from './atomic/commit.js';
 import { datatypeProblem } from './atomic/datatypes.js';
 import { AtomicError } from './atomic/errors.js';
@@ -69,9 +70,12 @@ export class CommitProcessor {
     const signer = this.store.get(commit.signer);
     const stored = signer?.[props.publicKey];
     if (typeof stored === 'string') return stored;
-    // A new agent registers itself: the commit creates the signer's own resource with its key.
+    // A new agent registers itself: the commit creates the signer's own resource, at the subject
+    // its key determines, so nobody can claim another path by calling it an agent.
     const offered = commit.set?.[props.publicKey];
-    if (!signer && commit.subject === commit.signer && typeof offered === 'string') return offered;
+    if (!signer && commit.subject === commit.signer && typeof offered === 'string' && commit.signer === agentSubject(this.serverUrl, offered)) {
+      return offered;
+    }
     throw new AtomicError('UNKNOWN_SIGNER', `${commit.signer} is not an agent on this server`);
   }
 
