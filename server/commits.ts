@@ -61,6 +61,11 @@ export class CommitProcessor {
     if (url.search !== '' || url.hash !== '' || subject.includes('?') || subject.includes('#')) {
       throw new AtomicError('INVALID_SUBJECT', `${subject} has a query string or fragment; subjects must be plain paths`);
     }
+    // Clients normalize URLs before they send them (dot segments, spaces, case of the host), so
+    // a subject that is not already normal could be stored but never fetched.
+    if (url.href !== subject && url.href !== `${subject}/`) {
+      throw new AtomicError('INVALID_SUBJECT', `${subject} is not a normalized URL; use ${url.href}`);
+    }
     if (url.pathname.startsWith('/commits/') || url.pathname === '/commit') {
       throw new AtomicError('INVALID_SUBJECT', `${subject} is reserved for commits`);
     }
@@ -119,11 +124,19 @@ export class CommitProcessor {
     if (commit.subject === signer) return;
     if (before) {
       if (!hasRight(get, before, signer, 'write')) deny(`may not write ${commit.subject}`);
+      const oldParent = before[props.parent];
       const newParent = after?.[props.parent];
-      if (newParent !== undefined && newParent !== before[props.parent]) {
-        if (typeof newParent !== 'string' || !hasRight(get, get(newParent), signer, 'append')) {
-          deny(`may not move ${commit.subject} under ${String(newParent)}`);
+      if (after && newParent !== oldParent) {
+        // Rights flow down the parent chain, so a resource must stay attached to it: no removing
+        // the parent, no cycles, and append rights on where it goes.
+        if (typeof newParent !== 'string') {
+          throw new AtomicError('INVALID_COMMIT', `${commit.subject} must keep a parent (${props.parent})`);
         }
+        if (isAncestorOrSelf(get, commit.subject, newParent)) {
+          throw new AtomicError('INVALID_COMMIT', `${newParent} is ${commit.subject} or lies under it, which would make a cycle`);
+        }
+        if (!get(newParent)) throw new AtomicError('INVALID_COMMIT', `the new parent ${newParent} does not exist`);
+        if (!hasRight(get, get(newParent), signer, 'append')) deny(`may not move ${commit.subject} under ${newParent}`);
       }
       return;
     }
@@ -136,6 +149,19 @@ export class CommitProcessor {
     if (!parentPropVals) throw new AtomicError('INVALID_COMMIT', `the parent ${parent} of ${commit.subject} does not exist`);
     if (!hasRight(get, parentPropVals, signer, 'append')) deny(`may not create resources under ${parent}`);
   }
+}
+
+/** True when `candidate` is `subject` or one of its descendants (`subject` is on its parent chain). */
+function isAncestorOrSelf(get: (s: string) => PropVals | undefined, subject: string, candidate: string): boolean {
+  const seen = new Set<string>();
+  let current: string | undefined = candidate;
+  while (current !== undefined && !seen.has(current)) {
+    if (current === subject) return true;
+    seen.add(current);
+    const parent: JsonAdValue | undefined = get(current)?.[props.parent];
+    current = typeof parent === 'string' ? parent : undefined;
+  }
+  return false;
 }
 
 function checkPreviousCommit(commit: Commit, before: PropVals | undefined): void {

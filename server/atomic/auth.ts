@@ -60,6 +60,11 @@ export function claimsFromAuthenticateMessage(json: unknown): AuthClaims {
   if (typeof agent !== 'string' || typeof publicKey !== 'string' || typeof signature !== 'string' || typeof timestamp !== 'number' || typeof requestedSubject !== 'string') {
     throw new AtomicError('INVALID_AUTH_HEADERS', 'AUTHENTICATE needs agent, publicKey, signature, timestamp and requestedSubject');
   }
+  // Only a signature made for a WebSocket sign-in counts, not one lifted from a signed GET.
+  const target = URL.canParse(requestedSubject) ? new URL(requestedSubject) : undefined;
+  if (!target || (target.protocol !== 'ws:' && target.protocol !== 'wss:') || target.pathname !== '/ws') {
+    throw new AtomicError('INVALID_AUTH_HEADERS', `requestedSubject must be this server's WebSocket URL (ws://…/ws), got ${requestedSubject}`);
+  }
   return { agent, publicKey, signature, timestamp, requestedSubject };
 }
 

@@ -113,9 +113,9 @@ export function commitToPropVals(commit: Commit, withSignature = true): PropVals
     [C.signer]: commit.signer,
     [props.isA]: [classes.commit],
   };
-  if (commit.set) out[C.set] = commit.set;
-  if (commit.remove) out[C.remove] = commit.remove;
-  if (commit.push) out[C.push] = commit.push;
+  if (commit.set && Object.keys(commit.set).length > 0) out[C.set] = commit.set;
+  if (commit.remove && commit.remove.length > 0) out[C.remove] = commit.remove;
+  if (commit.push && Object.keys(commit.push).length > 0) out[C.push] = commit.push;
   if (commit.destroy) out[C.destroy] = true;
   if (commit.previousCommit) out[C.previousCommit] = commit.previousCommit;
   if (withSignature) out[C.signature] = commit.signature;

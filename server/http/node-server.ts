@@ -9,23 +9,35 @@ import type { SubscriptionServer } from './websocket.js';
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 4 << 20;
 
+/** Past this many bytes an oversized upload is cut off instead of drained. */
+const MAX_DRAIN_BYTES = 64 << 20;
+
+/**
+ * Reads the body. An oversized one is still read to its end (and thrown away) before the 413 is
+ * sent: a client that is still writing when the server closes the socket never sees the answer.
+ * Only a body past MAX_DRAIN_BYTES is cut off.
+ */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
-    if (declared > limit) return reject(new AtomicError('BODY_TOO_LARGE', `${declared} bytes; at most ${limit} bytes are accepted`));
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = (): AtomicError => new AtomicError('BODY_TOO_LARGE', `${Number.isFinite(declared) ? declared : 'more than ' + limit} bytes; at most ${limit} bytes are accepted`);
+    if (declared > MAX_DRAIN_BYTES) {
+      reject(tooLarge());
+      request.destroy();
+      return;
+    }
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new AtomicError('BODY_TOO_LARGE', `more than ${limit} bytes; at most ${limit} bytes are accepted`));
-        return;
+      if (size > MAX_DRAIN_BYTES) {
+        reject(tooLarge());
+        request.destroy();
+      } else if (size <= limit) {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     request.on('error', reject);
   });
 }
@@ -43,7 +55,6 @@ export function createNodeServer(app: App, serverUrl: string, subscriptions: Sub
     } catch (error) {
       // Only reading the body can fail here; the app turns its own errors into responses.
       response = errorResponse(error instanceof AtomicError ? error : new AtomicError('INTERNAL'), requestedUrl(serverUrl, request));
-      res.setHeader('connection', 'close');
     }
     res.writeHead(response.status, response.headers);
     res.end(response.body);
