@@ -9,8 +9,8 @@ import { classes, props } from './atomic/urls.js';
 import type { StoreReader } from './store/store.js';
 
 /** Resolves and checks request claims; returns the agent's subject. */
-export function authenticate(store: StoreReader, claims: AuthClaims): string {
-  verifyClaimsSignature(claims);
+export async function authenticate(store: StoreReader, claims: AuthClaims): Promise<string> {
+  await verifyClaimsSignature(claims);
   const agent = store.get(claims.agent);
   if (!agent) throw new AtomicError('INVALID_AUTH_HEADERS', `unknown agent ${claims.agent}`);
   if (agent[props.publicKey] !== claims.publicKey) {

@@ -3,7 +3,7 @@
 // inside the transaction that writes the resource, the commit and their index entries.
 
 import { agentSubject } from './atomic/agent.js';
-import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignature, type Commit } from './atomic/commit.js';
+import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignatureAsync, type Commit } from './atomic/commit.js';
 import { datatypeProblem } from './atomic/datatypes.js';
 import { AtomicError } from './atomic/errors.js';
 import type { JsonAdValue, PropVals } from './atomic/json-ad.js';
@@ -12,6 +12,7 @@ import { props } from './atomic/urls.js';
 import { isLocal } from './access.js';
 import type { CommitAppliedEvent, HostEvents } from './events.js';
 import type { Store, StoreReader } from './store/store.js';
+import { SubjectCache } from './store/subject-cache.js';
 
 /** How far in the future a commit's createdAt may be (clock skew). */
 export const MAX_FUTURE_MS = 5_000;
@@ -25,11 +26,18 @@ export interface AppliedCommit {
 }
 
 export class CommitProcessor {
+  // Every commit looks up its signer's key and its properties' datatypes; both rarely change.
+  readonly #publicKeys: SubjectCache<string | undefined>;
+  readonly #datatypes: SubjectCache<string | undefined>;
+
   constructor(
     private readonly store: Store,
     private readonly serverUrl: string,
     private readonly events: HostEvents,
-  ) {}
+  ) {
+    this.#publicKeys = new SubjectCache(events);
+    this.#datatypes = new SubjectCache(events);
+  }
 
   /**
    * Validates, authorizes and applies a commit given as parsed JSON. Throws AtomicError.
@@ -46,7 +54,7 @@ export class CommitProcessor {
       throw new AtomicError('COMMIT_TOO_OLD', `createdAt is ${Math.round((now - commit.createdAt) / 1000)} s old (at most ${MAX_AGE_MS / 1000} s allowed); sign it again`);
     }
     const publicKey = this.signerPublicKey(commit);
-    if (!verifyCommitSignature(commit, publicKey)) {
+    if (!(await verifyCommitSignatureAsync(commit, publicKey))) {
       throw new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`);
     }
     this.checkDatatypes(commit);
@@ -72,13 +80,12 @@ export class CommitProcessor {
   }
 
   private signerPublicKey(commit: Commit): string {
-    const signer = this.store.get(commit.signer);
-    const stored = signer?.[props.publicKey];
-    if (typeof stored === 'string') return stored;
+    const stored = this.#publicKeys.get(commit.signer, (s) => stringProperty(this.store.get(s), props.publicKey));
+    if (stored !== undefined) return stored;
     // A new agent registers itself: the commit creates the signer's own resource, at the subject
     // its key determines, so nobody can claim another path by calling it an agent.
     const offered = commit.set?.[props.publicKey];
-    if (!signer && commit.subject === commit.signer && typeof offered === 'string' && commit.signer === agentSubject(this.serverUrl, offered)) {
+    if (!this.store.get(commit.signer) && commit.subject === commit.signer && typeof offered === 'string' && commit.signer === agentSubject(this.serverUrl, offered)) {
       return offered;
     }
     throw new AtomicError('UNKNOWN_SIGNER', `${commit.signer} is not an agent on this server`);
@@ -86,8 +93,8 @@ export class CommitProcessor {
 
   private checkDatatypes(commit: Commit): void {
     const check = (property: string, value: JsonAdValue): void => {
-      const datatype = this.store.get(property)?.[props.datatype];
-      if (typeof datatype !== 'string') return;
+      const datatype = this.#datatypes.get(property, (s) => stringProperty(this.store.get(s), props.datatype));
+      if (datatype === undefined) return;
       const problem = datatypeProblem(datatype, value);
       if (problem) throw new AtomicError('INVALID_VALUE', `${property}: ${problem}, got ${JSON.stringify(value)}`);
     };
@@ -149,6 +156,11 @@ export class CommitProcessor {
     if (!parentPropVals) throw new AtomicError('INVALID_COMMIT', `the parent ${parent} of ${commit.subject} does not exist`);
     if (!hasRight(get, parentPropVals, signer, 'append')) deny(`may not create resources under ${parent}`);
   }
+}
+
+function stringProperty(propvals: PropVals | undefined, property: string): string | undefined {
+  const value = propvals?.[property];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** True when `candidate` is `subject` or one of its descendants (`subject` is on its parent chain). */

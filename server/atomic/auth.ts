@@ -1,7 +1,7 @@
 // Request authentication: the x-atomic-* headers on HTTP requests and the AUTHENTICATE message on
 // WebSockets. Both sign "{requested URL} {timestamp}" with the agent's key.
 
-import { signMessage, verifyMessage } from './ed25519.js';
+import { signMessage, verifyMessageAsync } from './ed25519.js';
 import { AtomicError } from './errors.js';
 import { props } from './urls.js';
 import { isObject } from './json-ad.js';
@@ -72,11 +72,11 @@ export function claimsFromAuthenticateMessage(json: unknown): AuthClaims {
  * Checks the signature and the freshness of the claims. Does not check that the public key belongs
  * to the agent: that needs the store (see the host's authenticator).
  */
-export function verifyClaimsSignature(claims: AuthClaims, now = Date.now()): void {
+export async function verifyClaimsSignature(claims: AuthClaims, now = Date.now()): Promise<void> {
   if (Math.abs(now - claims.timestamp) > AUTH_MAX_SKEW_MS) {
     throw new AtomicError('INVALID_AUTH_HEADERS', `the timestamp is more than ${AUTH_MAX_SKEW_MS / 1000} s from the server's clock`);
   }
-  if (!verifyMessage(`${claims.requestedSubject} ${claims.timestamp}`, claims.signature, claims.publicKey)) {
+  if (!(await verifyMessageAsync(`${claims.requestedSubject} ${claims.timestamp}`, claims.signature, claims.publicKey))) {
     throw new AtomicError('INVALID_AUTH_HEADERS', 'the signature does not match the requested URL and timestamp');
   }
 }

@@ -2,7 +2,7 @@
 // verifying, and applying a commit to a resource's property-value pairs.
 
 import { canonicalJson, isHttpUrl, isObject, assertJsonAdValue, type JsonAdValue, type PropVals } from './json-ad.js';
-import { signMessage, verifyMessage } from './ed25519.js';
+import { signMessage, verifyMessage, verifyMessageAsync } from './ed25519.js';
 import { classes, props } from './urls.js';
 import type { AgentIdentity } from './agent.js';
 import { AtomicError } from './errors.js';
@@ -146,6 +146,11 @@ function stripEmpty(changes: CommitChanges): CommitChanges {
 /** True when the commit's signature was made by `publicKey`. */
 export function verifyCommitSignature(commit: Commit, publicKey: string): boolean {
   return verifyMessage(signableString(commit), commit.signature, publicKey);
+}
+
+/** {@link verifyCommitSignature} off the event loop. */
+export function verifyCommitSignatureAsync(commit: Commit, publicKey: string): Promise<boolean> {
+  return verifyMessageAsync(signableString(commit), commit.signature, publicKey);
 }
 
 /** The subject a commit is stored at: `{server}/commits/{signature}`. */

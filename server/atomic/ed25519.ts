@@ -20,28 +20,38 @@ function decode32(base64: string, what: string): Buffer {
   return bytes;
 }
 
-function privateKeyObject(privateKey: string): KeyObject {
-  const seed = decode32(privateKey, 'private key');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-}
+// Parsing a key costs more than signing or verifying with it, and the same few agents sign most
+// messages, so parsed keys are kept (bounded, oldest dropped first).
+const KEY_CACHE_SIZE = 4096;
 
-// Parsing a public key costs more than verifying with it, and the same few signers sign most
-// commits, so parsed keys are kept (bounded, oldest dropped first).
-const publicKeyCache = new Map<string, KeyObject>();
-const PUBLIC_KEY_CACHE_SIZE = 4096;
-
-function publicKeyObject(publicKey: string): KeyObject {
-  let key = publicKeyCache.get(publicKey);
+function cached(cache: Map<string, KeyObject>, encoded: string, parse: () => KeyObject): KeyObject {
+  let key = cache.get(encoded);
   if (key === undefined) {
-    const raw = decode32(publicKey, 'public key');
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) {
-      const oldest = publicKeyCache.keys().next().value;
-      if (oldest !== undefined) publicKeyCache.delete(oldest);
+    key = parse();
+    if (cache.size >= KEY_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
-    publicKeyCache.set(publicKey, key);
+    cache.set(encoded, key);
   }
   return key;
+}
+
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+function privateKeyObject(privateKey: string): KeyObject {
+  return cached(privateKeys, privateKey, () => {
+    const seed = decode32(privateKey, 'private key');
+    return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  });
+}
+
+function publicKeyObject(publicKey: string): KeyObject {
+  return cached(publicKeys, publicKey, () => {
+    const raw = decode32(publicKey, 'public key');
+    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  });
 }
 
 /** Makes a new random key pair. */
@@ -63,15 +73,30 @@ export function signMessage(message: string, privateKey: string): string {
   return sign(null, Buffer.from(message, 'utf8'), privateKeyObject(privateKey)).toString('base64');
 }
 
+function verifyInputs(signature: string, publicKey: string): { sig: Buffer; key: KeyObject } | undefined {
+  const sig = Buffer.from(signature, 'base64');
+  if (sig.length !== 64) return undefined;
+  try {
+    return { sig, key: publicKeyObject(publicKey) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `signature` (base64) is a valid signature of `message` by `publicKey` (base64). */
 export function verifyMessage(message: string, signature: string, publicKey: string): boolean {
-  const sig = Buffer.from(signature, 'base64');
-  if (sig.length !== 64) return false;
-  let key: KeyObject;
-  try {
-    key = publicKeyObject(publicKey);
-  } catch {
-    return false;
-  }
-  return verify(null, Buffer.from(message, 'utf8'), key, sig);
+  const inputs = verifyInputs(signature, publicKey);
+  return inputs !== undefined && verify(null, Buffer.from(message, 'utf8'), inputs.key, inputs.sig);
+}
+
+/**
+ * {@link verifyMessage} on libuv's thread pool: a server verifying many signatures keeps its
+ * event loop free and uses every core.
+ */
+export function verifyMessageAsync(message: string, signature: string, publicKey: string): Promise<boolean> {
+  const inputs = verifyInputs(signature, publicKey);
+  if (!inputs) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    verify(null, Buffer.from(message, 'utf8'), inputs.key, inputs.sig, (error, valid) => resolve(!error && valid));
+  });
 }

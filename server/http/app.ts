@@ -77,15 +77,15 @@ export function createApp(ctx: AppContext): App {
     body: serialize(type, subject, propvals, lookup),
   });
 
-  const agentOf = (request: HttpRequest, url: string): string | undefined => {
+  const agentOf = async (request: HttpRequest, url: string): Promise<string | undefined> => {
     const claims = claimsFromHeaders(request.headers, url);
     return claims ? authenticate(store, claims) : undefined;
   };
 
-  const get = (request: HttpRequest, url: string): HttpResponse => {
+  const get = async (request: HttpRequest, url: string): Promise<HttpResponse> => {
     const type = negotiate(header(request, 'accept'));
     if (!type) throw new AtomicError('NOT_ACCEPTABLE', `this server serves ${mediaTypes.join(', ')}`);
-    const agent = agentOf(request, url);
+    const agent = await agentOf(request, url);
     // The subject is built from the server URL, whatever host name the client used.
     const target = request.url === '/' ? serverUrl : `${serverUrl}${request.url}`;
     return respond(200, type, url, resolveUrl(store, serverUrl, target, agent));
@@ -115,8 +115,8 @@ export function createApp(ctx: AppContext): App {
         if (request.method !== 'POST') throw new AtomicError('METHOD_NOT_ALLOWED', 'POST a signed commit to /commit');
         return await postCommit(request);
       }
-      if (request.method === 'GET') return get(request, url);
-      if (request.method === 'HEAD') return { ...get(request, url), body: '' };
+      // For HEAD the server sends the GET's headers (content-length included) and leaves the body out.
+      if (request.method === 'GET' || request.method === 'HEAD') return await get(request, url);
       throw new AtomicError('METHOD_NOT_ALLOWED', `${request.method} is not supported on ${path}`);
     } catch (error) {
       if (error instanceof AtomicError) return errorResponse(error, url);

@@ -56,7 +56,7 @@ export function createNodeServer(app: App, serverUrl: string, subscriptions: Sub
       // Only reading the body can fail here; the app turns its own errors into responses.
       response = errorResponse(error instanceof AtomicError ? error : new AtomicError('INTERNAL'), requestedUrl(serverUrl, request));
     }
-    res.writeHead(response.status, response.headers);
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
     res.end(response.body);
   });
   server.on('upgrade', (req, socket, head) => {

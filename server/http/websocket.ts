@@ -15,6 +15,8 @@ interface Connection {
   socket: WebSocket;
   agent?: string;
   subjects: Set<string>;
+  /** Messages are handled one after another: a GET sent right after AUTHENTICATE must see the agent. */
+  queue: Promise<void>;
 }
 
 /** Largest WebSocket message accepted. */
@@ -47,10 +49,11 @@ export class SubscriptionServer {
   }
 
   #accept(socket: WebSocket): void {
-    const connection: Connection = { socket, subjects: new Set() };
+    const connection: Connection = { socket, subjects: new Set(), queue: Promise.resolve() };
     socket.on('message', (data, isBinary) => {
       if (isBinary) return this.#send(connection, 'ERROR binary messages are not supported');
-      this.#onMessage(connection, data.toString());
+      const message = data.toString();
+      connection.queue = connection.queue.then(() => this.#onMessage(connection, message));
     });
     socket.on('close', () => {
       for (const subject of connection.subjects) this.#removeSubscription(connection, subject);
@@ -58,7 +61,7 @@ export class SubscriptionServer {
     socket.on('error', () => socket.terminate());
   }
 
-  #onMessage(connection: Connection, message: string): void {
+  async #onMessage(connection: Connection, message: string): Promise<void> {
     const space = message.indexOf(' ');
     const verb = space === -1 ? message : message.slice(0, space);
     const argument = space === -1 ? '' : message.slice(space + 1).trim();
@@ -93,7 +96,7 @@ export class SubscriptionServer {
           } catch (error) {
             throw new AtomicError('INVALID_JSON', (error as Error).message);
           }
-          connection.agent = authenticate(this.store, claimsFromAuthenticateMessage(json));
+          connection.agent = await authenticate(this.store, claimsFromAuthenticateMessage(json));
           return;
         }
         default:

@@ -52,4 +52,14 @@ describe('LmdbStore', () => {
     });
     expect([...store.findSubjects('http://p/v', 'ab')]).toEqual(['http://x/a']);
   });
+
+  it('finds every subject with a property, even when other property URLs start with it', async () => {
+    await store.transact((txn) => {
+      txn.put('http://x/a', { 'http://p/n': 'z', 'http://p/name': 'a' });
+      txn.put('http://x/b', { 'http://p/n': '!', 'http://p/n ': 'b', 'http://p/n\u0001': 'c' });
+      txn.put('http://x/c', { 'http://p/name': 'q', 'http://p/n': 5 });
+    });
+    expect([...store.findSubjects('http://p/n')].sort()).toEqual(['http://x/a', 'http://x/b', 'http://x/c']);
+    expect([...store.findSubjects('http://p/name')].sort()).toEqual(['http://x/a', 'http://x/c']);
+  });
 });

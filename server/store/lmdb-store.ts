@@ -7,17 +7,13 @@ import type { PropVals } from '../atomic/json-ad.js';
 import { indexEntries } from './indexing.js';
 import type { Store, StoreReader, StoreWriter } from './store.js';
 
-// The index is two duplicate-key tables whose values are subjects: (property, value) → subjects
-// and property → subjects. Exact-key lookups need no separators, so any value can be indexed.
+// The index is a duplicate-key table from (property, value) to subjects. Array keys sort by
+// property first, so the subjects having a property at all are a range scan from [property].
 // LMDB caps keys and duplicate values; longer ones are left out of the index.
 const MAX_KEY_BYTES = 1900;
 
 type ValueKey = [property: string, value: string];
 
-interface Index {
-  byValue: Database<string, ValueKey>;
-  byProperty: Database<string, string>;
-}
 
 function fits(...parts: string[]): boolean {
   return parts.reduce((n, p) => n + Buffer.byteLength(p), 0) <= MAX_KEY_BYTES;
@@ -31,14 +27,10 @@ function valueEntries(subject: string, propvals: PropVals): Map<string, ValueKey
   return entries;
 }
 
-function indexedProperties(subject: string, propvals: PropVals): Set<string> {
-  return new Set(Object.keys(propvals).filter((p) => fits(p) && fits(subject)));
-}
-
 class LmdbReader implements StoreReader {
   constructor(
     protected readonly resources: Database<PropVals, string>,
-    protected readonly index: Index,
+    protected readonly index: Database<string, ValueKey>,
   ) {}
 
   get(subject: string): PropVals | undefined {
@@ -46,7 +38,20 @@ class LmdbReader implements StoreReader {
   }
 
   findSubjects(property: string, value?: string): Iterable<string> {
-    return value === undefined ? this.index.byProperty.getValues(property) : this.index.byValue.getValues([property, value]);
+    return value === undefined ? this.#withProperty(property) : this.index.getValues([property, value]);
+  }
+
+  *#withProperty(property: string): Iterable<string> {
+    const seen = new Set<string>();
+    for (const key of this.index.getKeys({ start: [property] })) {
+      if ((key as ValueKey)[0] !== property) return;
+      for (const subject of this.index.getValues(key as ValueKey)) {
+        if (!seen.has(subject)) {
+          seen.add(subject);
+          yield subject;
+        }
+      }
+    }
   }
 
   *allSubjects(): Iterable<string> {
@@ -56,24 +61,18 @@ class LmdbReader implements StoreReader {
 
 class LmdbWriter extends LmdbReader implements StoreWriter {
   put(subject: string, propvals: PropVals): void {
-    const before = this.resources.get(subject) ?? {};
-    const { byValue, byProperty } = this.index;
-    const oldValues = valueEntries(subject, before);
+    const before = this.resources.get(subject);
+    const oldValues = before ? valueEntries(subject, before) : new Map<string, ValueKey>();
     const newValues = valueEntries(subject, propvals);
-    for (const [id, key] of oldValues) if (!newValues.has(id)) byValue.removeSync(key, subject);
-    for (const [id, key] of newValues) if (!oldValues.has(id)) byValue.putSync(key, subject);
-    const oldProps = indexedProperties(subject, before);
-    const newProps = indexedProperties(subject, propvals);
-    for (const p of oldProps) if (!newProps.has(p)) byProperty.removeSync(p, subject);
-    for (const p of newProps) if (!oldProps.has(p)) byProperty.putSync(p, subject);
+    for (const [id, key] of oldValues) if (!newValues.has(id)) this.index.removeSync(key, subject);
+    for (const [id, key] of newValues) if (!oldValues.has(id)) this.index.putSync(key, subject);
     this.resources.putSync(subject, propvals);
   }
 
   remove(subject: string): void {
     const before = this.resources.get(subject);
     if (!before) return;
-    for (const key of valueEntries(subject, before).values()) this.index.byValue.removeSync(key, subject);
-    for (const p of indexedProperties(subject, before)) this.index.byProperty.removeSync(p, subject);
+    for (const key of valueEntries(subject, before).values()) this.index.removeSync(key, subject);
     this.resources.removeSync(subject);
   }
 }
@@ -83,7 +82,7 @@ export class LmdbStore extends LmdbReader implements Store {
   readonly #root: RootDatabase;
   readonly #writer: LmdbWriter;
 
-  private constructor(root: RootDatabase, resources: Database<PropVals, string>, index: Index) {
+  private constructor(root: RootDatabase, resources: Database<PropVals, string>, index: Database<string, ValueKey>) {
     super(resources, index);
     this.#root = root;
     this.#writer = new LmdbWriter(resources, index);
@@ -95,9 +94,8 @@ export class LmdbStore extends LmdbReader implements Store {
     // separateFlushed gives each write a promise for when it is on disk, which is what we await.
     const root = open({ path, overlappingSync: true, separateFlushed: true, mapSize: 2 ** 34 });
     const resources = root.openDB<PropVals, string>({ name: 'resources' });
-    const byValue = root.openDB<string, ValueKey>({ name: 'by-value', dupSort: true, encoding: 'ordered-binary' });
-    const byProperty = root.openDB<string, string>({ name: 'by-property', dupSort: true, encoding: 'ordered-binary' });
-    return new LmdbStore(root, resources, { byValue, byProperty });
+    const index = root.openDB<string, ValueKey>({ name: 'by-value', dupSort: true, encoding: 'ordered-binary' });
+    return new LmdbStore(root, resources, index);
   }
 
   async transact<T>(work: (txn: StoreWriter) => T): Promise<T> {

@@ -1,0 +1,158 @@
+// Child processes for the benchmark: start a Node program, wait for the JSON line it prints when ready, and stop it cleanly.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/** A started child and the JSON line it reported. */
+export interface ReadyChild<T> {
+  process: ChildProcess;
+  info: T;
+  /** The last lines it wrote to stderr, for error messages. */
+  stderrTail(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// Whatever happens to the benchmark, its servers must not outlive it.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Runs `node [nodeArgs] args` and resolves with the first stdout line that parses as JSON and
+ * passes `isReady`. Rejects when the child exits first or `timeoutMs` passes.
+ */
+export function startChild<T>(nodeArgs: string[], args: string[], isReady: (json: unknown) => json is T, timeoutMs = 30_000): Promise<ReadyChild<T>> {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    running.delete(child);
+    resolve();
+  }));
+  const stderrTail = (): string => stderr.trim().split('\n').slice(-15).join('\n');
+
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      void stop(0);
+      reject(new Error(`${args.join(' ')} did not report ready within ${timeoutMs} ms\n${stderrTail()}`));
+    }, timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        let json: unknown;
+        try {
+          json = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (isReady(json)) {
+          clearTimeout(timer);
+          resolve({ process: child, info: json, stderrTail, stop });
+          return;
+        }
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${signal ?? code}) before it was ready\n${stderrTail()}`));
+    });
+  });
+}
+
+/** A TCP port that was free a moment ago (for a server whose URL must name its port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU time a process has used so far: all its threads, and its main (event loop) thread alone. */
+export interface CpuTimes {
+  processMs: number;
+  mainThreadMs: number;
+}
+
+// Linux reports utime and stime in clock ticks, which are 1/100 s on every mainstream kernel build.
+const TICK_MS = 10;
+
+function ticks(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  // Fields after the command name (which is in parentheses and may contain spaces): state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The CPU times of `pid` from /proc, or undefined where there is no /proc (macOS, Windows). */
+export function cpuTimes(pid: number): CpuTimes | undefined {
+  try {
+    return { processMs: ticks(`/proc/${pid}/stat`) * TICK_MS, mainThreadMs: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU use of a process over a span, in percent of one core. */
+export interface CpuUse {
+  processPercent: number;
+  mainThreadPercent: number;
+}
+
+/** Measures the CPU `pid` uses while `work` runs (undefined without /proc). */
+export async function withCpu<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ result: T; cpu?: CpuUse }> {
+  const before = pid === undefined ? undefined : cpuTimes(pid);
+  const t0 = performance.now();
+  const result = await work();
+  const elapsed = performance.now() - t0;
+  const after = pid === undefined ? undefined : cpuTimes(pid);
+  if (!before || !after || elapsed <= 0) return { result };
+  return {
+    result,
+    cpu: {
+      processPercent: (100 * (after.processMs - before.processMs)) / elapsed,
+      mainThreadPercent: (100 * (after.mainThreadMs - before.mainThreadMs)) / elapsed,
+    },
+  };
+}
+
+/** How busy the machine is (percent of all cores) over `ms`, measured while this process does nothing. */
+export async function machineBusyPercent(ms = 500): Promise<number> {
+  const total = (): { busy: number; all: number } => {
+    let busy = 0;
+    let all = 0;
+    for (const { times } of cpus()) {
+      const sum = times.user + times.nice + times.sys + times.idle + times.irq;
+      all += sum;
+      busy += sum - times.idle;
+    }
+    return { busy, all };
+  };
+  const a = total();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = total();
+  return b.all > a.all ? (100 * (b.busy - a.busy)) / (b.all - a.all) : 0;
+}

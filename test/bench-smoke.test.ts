@@ -1,0 +1,41 @@
+// The benchmark keeps working: a --quick run produces figures for every suite. No timing is
+// asserted here; speed is judged by `npm run bench`, not by tests.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './support/host-process.js';
+
+interface Phase {
+  concurrency: number;
+  ok: number;
+  errors: number;
+  perSecond: number;
+}
+
+describe('npm run bench -- --quick', () => {
+  it('measures ingestion, GETs and the baselines and reports the targets', () => {
+    const out = execFileSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'run.js'), '--quick', '--json', '--levels', '4'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 120_000,
+    });
+    const report = JSON.parse(out) as {
+      inProcessBound: Phase[];
+      targets: { name: string; value: number; met: boolean }[];
+      host: Record<string, unknown>;
+    };
+    const phases = (value: unknown): Phase[] => (Array.isArray(value) ? (value as Phase[]) : []);
+    expect(report.inProcessBound.length).toBeGreaterThan(0);
+    for (const phase of report.inProcessBound) {
+      expect(phase.ok).toBeGreaterThan(0);
+      expect(phase.errors).toBe(0);
+    }
+    const hostPhases = Object.values(report.host).flatMap(phases).filter((p) => typeof p.perSecond === 'number');
+    expect(hostPhases.length).toBeGreaterThan(0);
+    for (const phase of hostPhases) expect(phase.errors).toBe(0);
+    expect(report.targets.map((t) => t.name)).toEqual(['HTTP commit ingestion (commits/s)', 'HTTP ingestion ÷ in-process bound']);
+    for (const target of report.targets) expect(target.value).toBeGreaterThan(0);
+  }, 180_000);
+});
