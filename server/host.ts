@@ -23,7 +23,6 @@ export interface HostOptions {
   listenHost?: string;
   /** The URL clients use and subjects start with. Default http://localhost:{port}. */
   serverUrl?: string;
-  log?: (line: string) => void;
 }
 
 /** A started host. */
@@ -61,7 +60,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
     server.listen(port, options.listenHost ?? '127.0.0.1');
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
     const actualPort = (server.address() as AddressInfo).port;
-    options.log?.(`listening on ${serverUrl}`);
 
     let closing: Promise<void> | undefined;
     return {

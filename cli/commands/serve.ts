@@ -50,7 +50,6 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       port: flags.port,
       listenHost: flags.host,
       serverUrl: flags['server-url'],
-      log: (line: string) => process.stderr.write(`${line}\n`),
     });
     const info = serveInfo(host);
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(info)}\n`);
