@@ -19,6 +19,15 @@ export const MAX_FUTURE_MS = 5_000;
 /** How old a commit may be when it arrives; older ones are refused as possible replays. */
 export const MAX_AGE_MS = 5 * 60_000;
 
+/** A commit as it would be applied, shown to gates before it is written. */
+export type CommitPreview = CommitAppliedEvent;
+
+/** Checks a commit before it is written; throws an AtomicError to refuse it. */
+export type CommitGate = (preview: CommitPreview) => Promise<void>;
+
+// Marks "no resource yet" when comparing what a gate saw with what the transaction finds.
+const NO_RESOURCE = '\u0000none';
+
 /** The result of applying a commit. */
 export interface AppliedCommit {
   commitId: string;
@@ -26,6 +35,7 @@ export interface AppliedCommit {
 }
 
 export class CommitProcessor {
+  readonly #gates = new Set<CommitGate>();
   // Every commit looks up its signer's key and its properties' datatypes; both rarely change.
   readonly #publicKeys: SubjectCache<string | undefined>;
   readonly #datatypes: SubjectCache<string | undefined>;
@@ -106,9 +116,25 @@ export class CommitProcessor {
   private async apply(commit: Commit, asHost: boolean): Promise<AppliedCommit> {
     const commitId = commitSubject(this.serverUrl, commit);
     const commitPropVals = commitToPropVals(commit);
+    // Gates (plugins' before-commit hooks, the plugin host's own checks) are asynchronous, so
+    // they see a preview computed outside the write lock; the transaction then applies the commit
+    // only if the resource is still as the gates saw it.
+    let expectedLast: JsonAdValue | undefined;
+    if (this.#gates.size > 0) {
+      const before = this.store.get(commit.subject);
+      checkPreviousCommit(commit, before);
+      const after = applyCommit(before, commit, commitId);
+      if (!asHost) this.authorize(this.store, commit, before, after);
+      const preview: CommitPreview = { commit, commitId, commitPropVals, before, after };
+      for (const gate of this.#gates) await gate(preview);
+      expectedLast = before?.[props.lastCommit] ?? NO_RESOURCE;
+    }
     const event = await this.store.transact((txn): CommitAppliedEvent => {
       if (txn.get(commitId)) throw new AtomicError('COMMIT_REPLAYED', `${commitId} was applied before`);
       const before = txn.get(commit.subject);
+      if (expectedLast !== undefined && (before?.[props.lastCommit] ?? NO_RESOURCE) !== expectedLast) {
+        throw new AtomicError('PREVIOUS_COMMIT_MISMATCH', `${commit.subject} changed while the commit was being checked; send it again`);
+      }
       checkPreviousCommit(commit, before);
       const after = applyCommit(before, commit, commitId);
       if (!asHost) this.authorize(txn, commit, before, after);
@@ -119,6 +145,15 @@ export class CommitProcessor {
     });
     this.events.emitCommitApplied(event);
     return { commitId, commitPropVals };
+  }
+
+  /**
+   * Adds a gate that every commit must pass before it is written: it throws an AtomicError to
+   * refuse the commit (before-commit hooks fail closed). Returns a function that removes it.
+   */
+  addGate(gate: CommitGate): () => void {
+    this.#gates.add(gate);
+    return () => this.#gates.delete(gate);
   }
 
   private authorize(txn: StoreReader, commit: Commit, before: PropVals | undefined, after: PropVals | undefined): void {
