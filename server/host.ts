@@ -9,9 +9,10 @@ import { CommitProcessor } from './commits.js';
 import { storePath } from './data-dir.js';
 import { HostEvents } from './events.js';
 import { createApp, type App } from './http/app.js';
-import { createNodeServer } from './http/node-server.js';
+import { createNodeServer, MAX_BODY_BYTES } from './http/node-server.js';
 import { SubscriptionServer } from './http/websocket.js';
 import { claimDataDir, initialize, syncOntology } from './init.js';
+import { PackageStore, packageRoute } from './plugins/package-store.js';
 import { LmdbStore } from './store/lmdb-store.js';
 
 /** How to start a host. */
@@ -54,9 +55,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const commits = new CommitProcessor(store, serverUrl, events);
     await syncOntology(store);
     const { owner, created } = await initialize(store, commits, serverUrl, options.dataDir);
-    const app = createApp({ store, serverUrl, commits });
+    const routes = [packageRoute(new PackageStore(options.dataDir), store, serverUrl)];
+    const app = createApp({ store, serverUrl, commits, routes });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
-    const server = createNodeServer(app, serverUrl, subscriptions);
+    const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;
+    const server = createNodeServer(app, serverUrl, subscriptions, bodyLimit);
     server.listen(port, options.listenHost ?? '127.0.0.1');
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
     const actualPort = (server.address() as AddressInfo).port;

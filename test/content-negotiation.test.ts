@@ -79,7 +79,10 @@ describe('content negotiation', () => {
     // References are typed as @id, so a JSON-LD processor reads them as IRIs, not strings.
     expect(context.parent).toEqual({ '@id': props.parent, '@type': '@id' });
     expect(context.read).toEqual({ '@id': props.read, '@type': '@id' });
-    const expanded = new Set(Object.keys(body).filter((k) => !k.startsWith('@')).map((k) => (typeof context[k] === 'string' ? context[k] : context[k]?.['@id'])));
+    const expanded = new Set(Object.keys(body).filter((k) => !k.startsWith('@')).map((k) => {
+      const term = context[k];
+      return typeof term === 'string' ? term : (term as { '@id'?: string } | undefined)?.['@id'];
+    }));
     expect(expanded).toEqual(new Set([props.name, props.description, props.createdAt, props.read, props.parent, props.lastCommit]));
   });
 

@@ -27,7 +27,7 @@ describe('@tomic/lib against atomic-plugin serve', () => {
     host = await startHostProcess();
   });
   afterAll(async () => {
-    for (const store of stores) for (const ws of store.webSockets.values()) ws.close();
+    for (const store of stores) store.getDefaultWebSocket()?.close();
     await host.dispose();
   });
 

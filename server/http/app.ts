@@ -26,11 +26,30 @@ export interface HttpResponse {
   body: string | Buffer;
 }
 
+/** A part of the URL space that is not stored resources: package uploads, plugin endpoints. */
+export interface Route {
+  /** True when this route serves `path` (without the query string). */
+  matches(path: string): boolean;
+  /** The largest request body this route takes; the server's default when absent. */
+  maxBodyBytes?: number;
+  handle(request: HttpRequest, context: RouteContext): Promise<HttpResponse>;
+}
+
+/** What a route gets besides the request. */
+export interface RouteContext {
+  /** The URL as the client requested it. */
+  url: string;
+  /** The authenticated agent, or undefined for anonymous requests. */
+  agent: string | undefined;
+}
+
 /** What the app needs from the host. */
 export interface AppContext {
   store: StoreReader;
   serverUrl: string;
   commits: CommitProcessor;
+  /** Consulted in order before stored resources; /commit cannot be taken. */
+  routes?: readonly Route[];
 }
 
 /** Handles one request. */
@@ -68,7 +87,7 @@ export function errorResponse(error: AtomicError, subject: string): HttpResponse
 
 /** Builds the app. */
 export function createApp(ctx: AppContext): App {
-  const { store, serverUrl, commits } = ctx;
+  const { store, serverUrl, commits, routes = [] } = ctx;
   const lookup: PropertyLookup = (property) => propertyInfoFrom(store.get(property));
 
   const respond = (status: number, type: MediaType, subject: string, propvals: PropVals): HttpResponse => ({
@@ -115,6 +134,8 @@ export function createApp(ctx: AppContext): App {
         if (request.method !== 'POST') throw new AtomicError('METHOD_NOT_ALLOWED', 'POST a signed commit to /commit');
         return await postCommit(request);
       }
+      const route = routes.find((r) => r.matches(path ?? '/'));
+      if (route) return await route.handle(request, { url, agent: await agentOf(request, url) });
       // For HEAD the server sends the GET's headers (content-length included) and leaves the body out.
       if (request.method === 'GET' || request.method === 'HEAD') return await get(request, url);
       throw new AtomicError('METHOD_NOT_ALLOWED', `${request.method} is not supported on ${path}`);

@@ -9,28 +9,29 @@ import type { SubscriptionServer } from './websocket.js';
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 4 << 20;
 
-/** Past this many bytes an oversized upload is cut off instead of drained. */
+/** Past the limit plus this many bytes an oversized upload is cut off instead of drained. */
 const MAX_DRAIN_BYTES = 64 << 20;
 
 /**
  * Reads the body. An oversized one is still read to its end (and thrown away) before the 413 is
  * sent: a client that is still writing when the server closes the socket never sees the answer.
- * Only a body past MAX_DRAIN_BYTES is cut off.
+ * Only a body past the limit plus MAX_DRAIN_BYTES is cut off.
  */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const drainLimit = limit + MAX_DRAIN_BYTES;
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
     const tooLarge = (): AtomicError => new AtomicError('BODY_TOO_LARGE', `${Number.isFinite(declared) ? declared : 'more than ' + limit} bytes; at most ${limit} bytes are accepted`);
-    if (declared > MAX_DRAIN_BYTES) {
+    if (declared > drainLimit) {
       reject(tooLarge());
       request.destroy();
       return;
     }
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_DRAIN_BYTES) {
+      if (size > drainLimit) {
         reject(tooLarge());
         request.destroy();
       } else if (size <= limit) {
@@ -42,14 +43,14 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Creates the Node HTTP server for an app. */
-export function createNodeServer(app: App, serverUrl: string, subscriptions: SubscriptionServer): Server {
+/** Creates the Node HTTP server for an app. `bodyLimit` gives the largest body a path takes. */
+export function createNodeServer(app: App, serverUrl: string, subscriptions: SubscriptionServer, bodyLimit: (path: string) => number = () => MAX_BODY_BYTES): Server {
   const server = createServer(async (req, res) => {
     const request: HttpRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     let response;
     try {
       if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
-        request.body = await readBody(req, MAX_BODY_BYTES);
+        request.body = await readBody(req, bodyLimit(request.url.split('?')[0] ?? '/'));
       }
       response = await app(request);
     } catch (error) {

@@ -9,7 +9,7 @@ import { classes, props } from '../../server/atomic/urls.js';
 
 /** A parsed JSON body; tests read fields off it freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type JsonBody = Record<string, any>;
+export type JsonBody = Record<string, unknown>;
 
 /** A response, read. `body` is the parsed JSON, or undefined when the body is not JSON. */
 export interface HttpResult {
