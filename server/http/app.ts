@@ -4,7 +4,6 @@
 import { claimsFromHeaders } from '../atomic/auth.js';
 import { AtomicError, errorResource } from '../atomic/errors.js';
 import type { PropVals } from '../atomic/json-ad.js';
-import { classes, props } from '../atomic/urls.js';
 import { authenticate } from '../access.js';
 import { resolveUrl } from '../resolve.js';
 import type { CommitProcessor } from '../commits.js';
