@@ -26,6 +26,22 @@ export const errorCatalog = {
   INVALID_QUERY: { status: 400, title: 'A query parameter is invalid' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'This method is not allowed here' },
   NOT_ACCEPTABLE: { status: 406, title: 'None of the accepted media types can be served' },
+  // Plugin packages (server/plugins/package.ts).
+  NOT_A_ZIP: { status: 400, title: 'The package is not a zip archive' },
+  CORRUPT_PACKAGE: { status: 400, title: 'The package zip is damaged or uses features packages may not use' },
+  UNSAFE_PATH: { status: 400, title: 'The package holds a file at an unsafe path' },
+  DUPLICATE_PATH: { status: 400, title: 'The package holds the same path twice' },
+  TOO_MANY_FILES: { status: 413, title: 'The package holds too many files' },
+  TOO_LARGE: { status: 413, title: 'The package is too large when unpacked' },
+  MISSING_MANIFEST: { status: 400, title: 'The package has no plugin.json' },
+  INVALID_MANIFEST: { status: 400, title: 'The package plugin.json is invalid' },
+  MISSING_ENTRY: { status: 400, title: 'The package lacks the code file its manifest names' },
+  INVALID_ENTRY: { status: 400, title: 'The package code file is not what its runtime loads' },
+  UNEXPECTED_FILE: { status: 400, title: 'The package holds a file outside the package layout' },
+  UNSIGNED: { status: 403, title: 'The package is not signed, and this host requires signed packages' },
+  DIGEST_MISMATCH: { status: 400, title: 'The package content does not match its signature: it was changed after signing' },
+  BAD_SIGNATURE: { status: 400, title: 'The package signature is invalid' },
+  UNTRUSTED_PUBLISHER: { status: 403, title: 'The package is signed by a publisher this host does not trust' },
   INTERNAL: { status: 500, title: 'The server failed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
@@ -46,9 +62,9 @@ export class AtomicError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: ErrorCode, detail?: string) {
+  constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
     const { title, status } = errorCatalog[code];
-    super(detail ? `${title}: ${detail}` : title);
+    super(detail ? `${title}: ${detail}` : title, options);
     this.name = 'AtomicError';
     this.code = code;
     this.status = status;
