@@ -13,6 +13,9 @@ import { createNodeServer, MAX_BODY_BYTES } from './http/node-server.js';
 import { SubscriptionServer } from './http/websocket.js';
 import { claimDataDir, initialize, syncOntology } from './init.js';
 import { PackageStore, packageRoute } from './plugins/package-store.js';
+import type { TrustPolicy } from './plugins/package.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import { createWasmRuntime } from './plugins/runtimes/wasm/index.js';
 import { LmdbStore } from './store/lmdb-store.js';
 
 /** How to start a host. */
@@ -24,6 +27,10 @@ export interface HostOptions {
   listenHost?: string;
   /** The URL clients use and subjects start with. Default http://localhost:{port}. */
   serverUrl?: string;
+  /** Which plugin packages to accept. Default: signed or not, by anyone. */
+  trust?: TrustPolicy;
+  /** Where to report what happens while starting (plugins that fail to load). */
+  log?: (line: string) => void;
 }
 
 /** A started host. */
@@ -55,8 +62,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const commits = new CommitProcessor(store, serverUrl, events);
     await syncOntology(store);
     const { owner, created } = await initialize(store, commits, serverUrl, options.dataDir);
-    const routes = [packageRoute(new PackageStore(options.dataDir), store, serverUrl)];
-    const app = createApp({ store, serverUrl, commits, routes });
+    const packages = new PackageStore(options.dataDir);
+    const plugins = new PluginHost({
+      store,
+      commits,
+      events,
+      packages,
+      serverUrl,
+      dataDir: options.dataDir,
+      trust: options.trust ?? { requireSignature: false },
+      runtimes: { wasm: createWasmRuntime() },
+    });
+    await plugins.start(options.log);
+    const routes = [packageRoute(packages, store, serverUrl), plugins.route()];
+    const app = createApp({ store, serverUrl, commits, routes, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;
     const server = createNodeServer(app, serverUrl, subscriptions, bodyLimit);
@@ -75,6 +94,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       close: () =>
         (closing ??= (async () => {
           await subscriptions.close();
+          await plugins.close();
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await store.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorCatalog } from '../server/atomic/errors.js';
 import { cliErrorCatalog } from '../cli/lib/errors.js';
+import { pluginCallErrors, pluginLoadErrors } from '../server/plugins/runtimes/runtime.js';
 import { repoRoot } from './support/host-process.js';
 
 const docs = readFileSync(join(repoRoot, 'docs', 'errors.md'), 'utf8');
@@ -27,14 +28,20 @@ describe('error catalog', () => {
     for (const code of Object.keys(cliErrorCatalog)) expect(documented.has(code), code).toBe(true);
   });
 
+  it('documents every plugin sandbox code', () => {
+    for (const code of [...Object.keys(pluginCallErrors), ...Object.keys(pluginLoadErrors)]) expect(documented.has(code), code).toBe(true);
+  });
+
   it('documents no code that does not exist', () => {
-    const known = new Set([...Object.keys(errorCatalog), ...Object.keys(cliErrorCatalog)]);
+    const known = new Set([...Object.keys(errorCatalog), ...Object.keys(cliErrorCatalog), ...Object.keys(pluginCallErrors), ...Object.keys(pluginLoadErrors)]);
     for (const code of documented.keys()) expect(known.has(code), code).toBe(true);
   });
 
-  it('gives server codes 4xx statuses for client mistakes and 500 only to INTERNAL', () => {
+  it('gives server codes 4xx statuses for client mistakes, 502/504 for failing plugins and 500 only to INTERNAL', () => {
+    const gateway: Record<string, number> = { PLUGIN_FAILED: 502, PLUGIN_TIMEOUT: 504 };
     for (const [code, { status }] of Object.entries(errorCatalog)) {
       if (code === 'INTERNAL') expect(status).toBe(500);
+      else if (code in gateway) expect(status).toBe(gateway[code]);
       else expect(status >= 400 && status < 500, code).toBe(true);
     }
   });

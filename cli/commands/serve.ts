@@ -24,6 +24,10 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./my-data',
     },
     {
+      description: 'Accept only plugins signed by one publisher.',
+      command: '<%= config.bin %> <%= command.id %> --trust-publisher http://localhost:9883/agents/7LsjMW5gOfDdJzK/atgjQ1t20J/rw8MjVg6xwqm+h8U=',
+    },
+    {
       description: 'Listen on all interfaces behind a public URL, and report as JSON.',
       command: '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --server-url https://atomic.example.com --json',
     },
@@ -35,6 +39,12 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
     port: Flags.integer({ summary: 'Port to listen on.', default: 9883, min: 1, max: 65_535 }),
     host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1', helpValue: '<address>' }),
     'data-dir': dataDirFlag,
+    'require-signed': Flags.boolean({ summary: 'Refuse plugin packages that are not signed by their publisher.' }),
+    'trust-publisher': Flags.string({
+      summary: 'Accept plugin packages signed by this publisher only (agent subject or public key); repeat for several.',
+      multiple: true,
+      helpValue: '<agent>',
+    }),
     'server-url': Flags.string({
       summary: 'Public URL of the server, the base of every subject [default: http://localhost:{port}].',
       helpValue: '<url>',
@@ -50,6 +60,8 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       port: flags.port,
       listenHost: flags.host,
       serverUrl: flags['server-url'],
+      trust: { requireSignature: flags['require-signed'], trustedPublishers: flags['trust-publisher'] ?? [] },
+      log: (line: string) => process.stderr.write(`${line}\n`),
     });
     const info = serveInfo(host);
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(info)}\n`);

@@ -42,6 +42,13 @@ export const errorCatalog = {
   DIGEST_MISMATCH: { status: 400, title: 'The package content does not match its signature: it was changed after signing' },
   BAD_SIGNATURE: { status: 400, title: 'The package signature is invalid' },
   UNTRUSTED_PUBLISHER: { status: 403, title: 'The package is signed by a publisher this host does not trust' },
+  // Installed plugins.
+  PLUGIN_INVALID: { status: 400, title: 'The Plugin resource cannot be installed' },
+  PLUGIN_LOAD_FAILED: { status: 422, title: 'The plugin could not be loaded' },
+  ENDPOINT_TAKEN: { status: 409, title: 'The plugin declares an endpoint that is already served' },
+  PLUGIN_REJECTED: { status: 403, title: 'A plugin refused the commit' },
+  PLUGIN_FAILED: { status: 502, title: 'The plugin failed to answer' },
+  PLUGIN_TIMEOUT: { status: 504, title: 'The plugin did not answer in time' },
   INTERNAL: { status: 500, title: 'The server failed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

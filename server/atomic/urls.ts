@@ -52,6 +52,16 @@ export const props = {
     includeExternal: `${P}collection/includeExternal`,
     includeNested: `${P}collection/includeNested`,
   },
+  plugin: {
+    config: `${P}config`,
+    namespace: `${P}namespace`,
+    file: `${P}pluginFile`,
+    author: `${P}pluginAuthor`,
+    jsonSchema: `${P}jsonSchema`,
+    version: `${P}version`,
+    agent: `${P}pluginAgent`,
+    permissions: `${P}pluginPermissions`,
+  },
   auth: {
     agent: `${P}auth/agent`,
     requestedSubject: `${P}auth/requestedSubject`,

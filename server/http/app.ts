@@ -49,6 +49,8 @@ export interface AppContext {
   commits: CommitProcessor;
   /** Consulted in order before stored resources; /commit cannot be taken. */
   routes?: readonly Route[];
+  /** Lets plugins extend a resource before it is served (on-resource-get hooks). */
+  extendResource?: (subject: string, propvals: PropVals, agent: string | undefined) => Promise<PropVals>;
 }
 
 /** Handles one request. */
@@ -86,7 +88,7 @@ export function errorResponse(error: AtomicError, subject: string): HttpResponse
 
 /** Builds the app. */
 export function createApp(ctx: AppContext): App {
-  const { store, serverUrl, commits, routes = [] } = ctx;
+  const { store, serverUrl, commits, routes = [], extendResource } = ctx;
   const lookup: PropertyLookup = (property) => propertyInfoFrom(store.get(property));
 
   const respond = (status: number, type: MediaType, subject: string, propvals: PropVals): HttpResponse => ({
@@ -106,7 +108,8 @@ export function createApp(ctx: AppContext): App {
     const agent = await agentOf(request, url);
     // The subject is built from the server URL, whatever host name the client used.
     const target = request.url === '/' ? serverUrl : `${serverUrl}${request.url}`;
-    return respond(200, type, url, resolveUrl(store, serverUrl, target, agent));
+    const propvals = resolveUrl(store, serverUrl, target, agent);
+    return respond(200, type, url, extendResource ? await extendResource(target, propvals, agent) : propvals);
   };
 
   const postCommit = async (request: HttpRequest): Promise<HttpResponse> => {

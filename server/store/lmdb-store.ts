@@ -81,11 +81,35 @@ class LmdbWriter extends LmdbReader implements StoreWriter {
 export class LmdbStore extends LmdbReader implements Store {
   readonly #root: RootDatabase;
   readonly #writer: LmdbWriter;
+  readonly #kv: Database<unknown, [string, string]>;
 
   private constructor(root: RootDatabase, resources: Database<PropVals, string>, index: Database<string, ValueKey>) {
     super(resources, index);
     this.#root = root;
     this.#writer = new LmdbWriter(resources, index);
+    this.#kv = root.openDB<unknown, [string, string]>({ name: 'kv' });
+  }
+
+  kvGet(namespace: string, key: string): unknown {
+    return this.#kv.get([namespace, key]);
+  }
+
+  async kvSet(namespace: string, key: string, value: unknown): Promise<void> {
+    await flushed(this.#kv.put([namespace, key], value));
+  }
+
+  async kvDelete(namespace: string, key: string): Promise<void> {
+    await flushed(this.#kv.remove([namespace, key]));
+  }
+
+  async kvClear(namespace: string): Promise<void> {
+    const keys: [string, string][] = [];
+    for (const key of this.#kv.getKeys({ start: [namespace] })) {
+      if ((key as [string, string])[0] !== namespace) break;
+      keys.push(key as [string, string]);
+    }
+    await this.#kv.transaction(() => keys.forEach((k) => this.#kv.removeSync(k)));
+    await this.#root.flushed;
   }
 
   /** Opens (creating if needed) the store in `path`. */
@@ -127,7 +151,7 @@ export class LmdbStore extends LmdbReader implements Store {
   }
 }
 
-function flushed(promise: Promise<unknown>): Promise<unknown> {
-  const f = (promise as Promise<unknown> & { flushed?: Promise<unknown> }).flushed;
-  return f ?? Promise.resolve();
+async function flushed(promise: Promise<unknown>): Promise<unknown> {
+  await promise;
+  return (promise as Promise<unknown> & { flushed?: Promise<unknown> }).flushed;
 }

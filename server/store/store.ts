@@ -22,8 +22,18 @@ export interface StoreWriter extends StoreReader {
   remove(subject: string): void;
 }
 
+/** Small JSON values private to one owner (a plugin installation), durable like resources. */
+export interface KeyValueStore {
+  kvGet(namespace: string, key: string): unknown;
+  /** Resolves once the value is durable. */
+  kvSet(namespace: string, key: string, value: unknown): Promise<void>;
+  kvDelete(namespace: string, key: string): Promise<void>;
+  /** Removes every key of a namespace (when its owner is uninstalled). */
+  kvClear(namespace: string): Promise<void>;
+}
+
 /** A storage engine. */
-export interface Store extends StoreReader {
+export interface Store extends StoreReader, KeyValueStore {
   /**
    * Runs `work` in one write transaction and resolves once its writes are durable on disk.
    * `work` must be synchronous. If it throws, none of its writes are applied and the promise rejects.

@@ -37,10 +37,10 @@ export interface HostProcess {
 }
 
 /** Starts `atomic-plugin serve --json` and waits until it prints where it listens. */
-export async function startHostProcess(options: { dataDir?: string; port?: number } = {}): Promise<HostProcess> {
+export async function startHostProcess(options: { dataDir?: string; port?: number; extraArgs?: string[] } = {}): Promise<HostProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'atomic-plugin-test-'));
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'], {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port), '--data-dir', dataDir, '--json', ...(options.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

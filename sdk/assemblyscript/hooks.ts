@@ -1,0 +1,353 @@
+// Reading hook inputs and writing hook outputs (plugin ABI v1, docs/plugins/abi.md). All text goes
+// through UTF-8 explicitly: as-pdk 1.0.0's `Host.outputString` breaks on non-ASCII text.
+
+import { Host } from "@extism/as-pdk";
+import { error_set } from "@extism/as-pdk/lib/env";
+import { Json } from "./json";
+import { Resource, findHeader, toStringMap, writeBlock } from "./host";
+
+// ---- raw input and output ----
+
+/** The hook's input as bytes. */
+export function inputBytes(): Uint8Array {
+  return Host.input();
+}
+
+/** The hook's input as text (UTF-8). */
+export function inputText(): string {
+  const bytes = Host.input();
+  return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length);
+}
+
+/** The hook's input parsed as JSON; `null` if it is not JSON. */
+export function inputJson(): Json | null {
+  return Json.parseBytes(Host.input());
+}
+
+/** Sets the hook's output to `text`, UTF-8 encoded. */
+export function outputText(text: string): void {
+  Host.output(Uint8Array.wrap(String.UTF8.encode(text)));
+}
+
+/** Sets the hook's output to `value` as JSON. Use this for functions listed in `provides`. */
+export function outputJson(value: Json): void {
+  Host.output(value.toBytes());
+}
+
+/**
+ * Fails the current call with `message` and no trap: `return hookError("...")` from an export. The
+ * host sees a plugin error (a refusal for `before_commit`; logged and counted for the hooks that
+ * fail open). Returns 1, the Extism return code for an error.
+ */
+export function hookError(message: string): i32 {
+  error_set(writeBlock(Uint8Array.wrap(String.UTF8.encode(message))));
+  return 1;
+}
+
+function inputObject(): Json {
+  const v = inputJson();
+  return v !== null && v.isObject ? v : Json.newObject();
+}
+
+function nullableString(json: Json, key: string): string | null {
+  const v = json.get(key);
+  return v !== null && v.isString ? v.asString() : null;
+}
+
+function nullableObject(json: Json, key: string): Json | null {
+  return json.getObject(key);
+}
+
+// ---- init ----
+
+/** Who the plugin is, as the host installed it. */
+export class PluginInfo {
+  constructor(
+    public namespace: string,
+    public name: string,
+    public version: string,
+    /** The plugin agent's subject. */
+    public agent: string,
+  ) {}
+}
+
+/** Input of `init`: the config and the plugin's identity. */
+export class InitInput {
+  constructor(
+    /** The plugin's config object. */
+    public config: Json,
+    public plugin: PluginInfo,
+  ) {}
+}
+
+/** Reads the input of the `init` hook. Its output is ignored. */
+export function readInit(): InitInput {
+  const input = inputObject();
+  const config = input.getObject("config");
+  const p = input.getObject("plugin");
+  const plugin = p === null ? Json.newObject() : p;
+  return new InitInput(
+    config === null ? Json.newObject() : config,
+    new PluginInfo(
+      plugin.getString("namespace"),
+      plugin.getString("name"),
+      plugin.getString("version"),
+      plugin.getString("agent"),
+    ),
+  );
+}
+
+// ---- handle_request ----
+
+/** An HTTP request to one of the plugin's endpoints (input of `handle_request`). */
+export class Request {
+  constructor(
+    /** `GET`, `POST`, ... */
+    public method: string,
+    /** The request path, e.g. `/plugins/acme/probe/echo`. */
+    public path: string,
+    /** Query parameters (one value each). */
+    public query: Map<string, string>,
+    /** Request headers (names as the host gives them, normally lower case). */
+    public headers: Map<string, string>,
+    /** The body as text. */
+    public body: string,
+    /** The subject of the signed-in agent; `null` for a public request. */
+    public agent: string | null,
+  ) {}
+
+  /**
+   * The path below the plugin's prefix: `/plugins/{namespace}/{name}/items/1` gives `/items/1`
+   * (`/` for the prefix itself). Paths outside `/plugins/` (top-level endpoints) are returned as is.
+   */
+  get route(): string {
+    const path = this.path;
+    if (!path.startsWith("/plugins/")) return path;
+    // Skip "/plugins/", then the namespace and name segments.
+    let at = path.indexOf("/", 9);
+    if (at < 0) return "/";
+    at = path.indexOf("/", at + 1);
+    return at < 0 ? "/" : path.substring(at);
+  }
+
+  /** Query parameter `name`, or `fallback`. */
+  param(name: string, fallback: string = ""): string {
+    return this.query.has(name) ? this.query.get(name) : fallback;
+  }
+
+  /** Whether query parameter `name` is present. */
+  hasParam(name: string): bool {
+    return this.query.has(name);
+  }
+
+  /** A header by case-insensitive name; `null` if absent. */
+  header(name: string): string | null {
+    return findHeader(this.headers, name);
+  }
+
+  /** The body parsed as JSON; `null` if it is not JSON. */
+  json(): Json | null {
+    return Json.parse(this.body);
+  }
+}
+
+/** Reads the input of the `handle_request` hook. */
+export function readRequest(): Request {
+  const input = inputObject();
+  return new Request(
+    input.getString("method", "GET"),
+    input.getString("path", "/"),
+    toStringMap(input.getObject("query")),
+    toStringMap(input.getObject("headers")),
+    input.getString("body"),
+    nullableString(input, "agent"),
+  );
+}
+
+/** Answers `handle_request`: status, headers (or `null`) and a text body. */
+export function respond(status: i32, headers: Map<string, string> | null, body: string): void {
+  const out = Json.newObject().set("status", status);
+  out.set<Json>("headers", headers === null ? Json.newObject() : Json.fromStringMap(headers));
+  out.set("body", body);
+  outputJson(out);
+}
+
+/**
+ * Answers `handle_request` with a JSON body; adds `content-type: application/json` (to `headers`,
+ * if given) unless a content type is set.
+ */
+export function respondJson(status: i32, value: Json, headers: Map<string, string> | null = null): void {
+  const h = headers === null ? new Map<string, string>() : headers;
+  if (findHeader(h, "content-type") === null) h.set("content-type", "application/json");
+  respond(status, h, value.stringify());
+}
+
+/**
+ * Answers `handle_request` with a text body; adds `content-type: text/plain; charset=utf-8` (to
+ * `headers`, if given) unless a content type is set.
+ */
+export function respondText(status: i32, text: string, headers: Map<string, string> | null = null): void {
+  const h = headers === null ? new Map<string, string>() : headers;
+  if (findHeader(h, "content-type") === null) h.set("content-type", "text/plain; charset=utf-8");
+  respond(status, h, text);
+}
+
+// ---- before_commit / after_commit ----
+
+const SET = "https://atomicdata.dev/properties/set";
+const REMOVE = "https://atomicdata.dev/properties/remove";
+const PUSH = "https://atomicdata.dev/properties/push";
+const DESTROY = "https://atomicdata.dev/properties/destroy";
+
+/** A commit on a matching resource (input of `before_commit` and `after_commit`). */
+export class CommitEvent {
+  constructor(
+    /** The commit as JSON-AD. */
+    public commit: Json,
+    /** The subject of the changed resource. */
+    public subject: string,
+    /** The resource's property-value pairs before the commit; `null` if it is new. */
+    public before: Json | null,
+    /** Its property-value pairs after the commit; `null` if it is destroyed. */
+    public after: Json | null,
+    /** The subject of the agent that signed the commit. */
+    public signer: string,
+  ) {}
+
+  /** The property-value pairs the commit sets (an empty object if none). */
+  sets(): Json {
+    const s = this.commit.getObject(SET);
+    return s === null ? Json.newObject() : s;
+  }
+
+  /** The value the commit sets for `property`; `null` if it does not set it. */
+  setValue(property: string): Json | null {
+    return this.sets().get(property);
+  }
+
+  /** The properties the commit removes. */
+  removes(): string[] {
+    const r = this.commit.getArray(REMOVE);
+    return r === null ? new Array<string>() : r.strings();
+  }
+
+  /** The values the commit appends, per property (an empty object if none). */
+  pushes(): Json {
+    const p = this.commit.getObject(PUSH);
+    return p === null ? Json.newObject() : p;
+  }
+
+  /** Whether the commit destroys the resource. */
+  get destroys(): bool {
+    return this.commit.getBool(DESTROY);
+  }
+}
+
+/** Reads the input of `before_commit` or `after_commit`. */
+export function readCommitEvent(): CommitEvent {
+  const input = inputObject();
+  const commit = input.getObject("commit");
+  return new CommitEvent(
+    commit === null ? Json.newObject() : commit,
+    input.getString("subject"),
+    nullableObject(input, "before"),
+    nullableObject(input, "after"),
+    input.getString("signer"),
+  );
+}
+
+/** Answers `before_commit`: let the commit through. */
+export function allow(): void {
+  outputJson(Json.newObject().set("allow", true));
+}
+
+/** Answers `before_commit`: refuse the commit, with a reason shown to the client. */
+export function reject(reason: string): void {
+  outputJson(Json.newObject().set("allow", false).set("reason", reason));
+}
+
+// ---- on_resource_get ----
+
+/** A matching resource about to be served (input of `on_resource_get`). */
+export class ResourceGet {
+  constructor(
+    /** The resource as stored. */
+    public resource: Resource,
+    /** The subject of the requesting agent; `null` for a public request. */
+    public agent: string | null,
+  ) {}
+
+  /** The resource's subject. */
+  get subject(): string {
+    return this.resource.subject;
+  }
+}
+
+/** Reads the input of `on_resource_get`. */
+export function readResourceGet(): ResourceGet {
+  const input = inputObject();
+  const propvals = input.getObject("resource");
+  return new ResourceGet(
+    new Resource(input.getString("subject"), propvals === null ? Json.newObject() : propvals),
+    nullableString(input, "agent"),
+  );
+}
+
+/**
+ * Answers `on_resource_get`: add or replace the property-value pairs in `set` and drop the
+ * properties in `remove` in the served resource (the stored resource is not changed).
+ */
+export function extend(set: Json | null, remove: string[] | null = null): void {
+  const out = Json.newObject();
+  if (set !== null) out.set<Json>("set", set);
+  if (remove !== null) out.set<string[]>("remove", remove);
+  outputJson(out);
+}
+
+/** Answers `on_resource_get`: serve the resource unchanged. */
+export function unchanged(): void {
+  outputJson(Json.newObject());
+}
+
+// ---- on_schedule ----
+
+/** A declared schedule fired (input of `on_schedule`). */
+export class ScheduleEvent {
+  constructor(
+    /** The schedule's name from the manifest. */
+    public schedule: string,
+    /** When it fired, in milliseconds since the epoch. */
+    public firedAt: f64,
+  ) {}
+}
+
+/** Reads the input of `on_schedule`. Its output is ignored. */
+export function readSchedule(): ScheduleEvent {
+  const input = inputObject();
+  return new ScheduleEvent(input.getString("schedule"), input.getNumber("firedAt"));
+}
+
+// ---- on_plugin_event ----
+
+/** A plugin was installed, updated or removed (input of `on_plugin_event`). */
+export class PluginEvent {
+  constructor(
+    /** `installed`, `updated` or `removed`. */
+    public type: string,
+    /** `namespace/name`. */
+    public plugin: string,
+    /** Its version. */
+    public version: string,
+  ) {}
+
+  /** The event as JSON, e.g. to store it. */
+  toJson(): Json {
+    return Json.newObject().set("type", this.type).set("plugin", this.plugin).set("version", this.version);
+  }
+}
+
+/** Reads the input of `on_plugin_event`. Its output is ignored. */
+export function readPluginEvent(): PluginEvent {
+  const input = inputObject();
+  return new PluginEvent(input.getString("type"), input.getString("plugin"), input.getString("version"));
+}

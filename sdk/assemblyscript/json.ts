@@ -1,0 +1,606 @@
+// A small JSON value type for AssemblyScript: parse and serialize objects, arrays, strings (all
+// escapes, surrogate pairs, UTF-8 in and out), numbers, booleans and null. Parsing never traps:
+// invalid text gives `null`. Objects keep their key order; a repeated key keeps its first position
+// and its last value, as in JavaScript.
+
+/** The type of a {@link Json} value. */
+export enum JsonKind {
+  Null = 0,
+  Bool = 1,
+  Number = 2,
+  String = 3,
+  Array = 4,
+  Object = 5,
+}
+
+/** Nesting deeper than this is refused by the parser (it recurses). */
+const MAX_DEPTH = 256;
+
+/** A JSON value: null, boolean, number, string, array or object. */
+export class Json {
+  /** The type of this value. */
+  readonly kind: JsonKind;
+  private num: f64 = 0;
+  private str: string = "";
+  private items: Json[] | null = null;
+  private keyList: string[] | null = null;
+  private index: Map<string, i32> | null = null;
+
+  private constructor(kind: JsonKind) {
+    this.kind = kind;
+    if (kind == JsonKind.Array) {
+      this.items = [];
+    } else if (kind == JsonKind.Object) {
+      this.items = [];
+      this.keyList = [];
+      this.index = new Map<string, i32>();
+    }
+  }
+
+  // ---- constructors ----
+
+  /** JSON `null`. */
+  static newNull(): Json {
+    return new Json(JsonKind.Null);
+  }
+
+  /** A boolean. */
+  static newBool(b: bool): Json {
+    const v = new Json(JsonKind.Bool);
+    v.num = b ? 1 : 0;
+    return v;
+  }
+
+  /** A number (NaN and infinities serialize as `null`, as in JavaScript). */
+  static newNumber(n: f64): Json {
+    const v = new Json(JsonKind.Number);
+    v.num = n;
+    return v;
+  }
+
+  /** A string. */
+  static newString(s: string): Json {
+    const v = new Json(JsonKind.String);
+    v.str = s;
+    return v;
+  }
+
+  /** An empty array. */
+  static newArray(): Json {
+    return new Json(JsonKind.Array);
+  }
+
+  /** An empty object. */
+  static newObject(): Json {
+    return new Json(JsonKind.Object);
+  }
+
+  /** An array of strings. */
+  static fromStrings(list: string[]): Json {
+    const v = Json.newArray();
+    for (let i = 0; i < list.length; i++) v.push(Json.newString(list[i]));
+    return v;
+  }
+
+  /** An object with one string value per key of `map`. */
+  static fromStringMap(map: Map<string, string>): Json {
+    const v = Json.newObject();
+    const keys = map.keys();
+    for (let i = 0; i < keys.length; i++) v.set(keys[i], Json.newString(map.get(keys[i])));
+    return v;
+  }
+
+  /**
+   * Any value: a `Json` as is, a string, a boolean, an integer or float, or a
+   * `string[]`. A null reference becomes JSON `null`.
+   */
+  static from<T>(value: T): Json {
+    if (isBoolean<T>()) return Json.newBool(<bool>value);
+    if (isInteger<T>() || isFloat<T>()) return Json.newNumber(<f64>value);
+    if (isNullable<T>()) {
+      if (changetype<usize>(value) == 0) return Json.newNull();
+    }
+    if (value instanceof Json) return changetype<Json>(value);
+    if (isString<T>()) return Json.newString(changetype<string>(value));
+    if (value instanceof Array<string>) return Json.fromStrings(changetype<string[]>(value));
+    ERROR("Json.from: unsupported type");
+    return Json.newNull();
+  }
+
+  // ---- parsing ----
+
+  /** Parses JSON text; `null` if it is not valid JSON. */
+  static parse(text: string): Json | null {
+    const p = new Parser(text);
+    p.ws();
+    const v = p.value(0);
+    if (v === null) return null;
+    p.ws();
+    if (p.pos != text.length) return null;
+    return v;
+  }
+
+  /** Parses UTF-8 encoded JSON; `null` if it is not valid JSON. */
+  static parseBytes(bytes: Uint8Array): Json | null {
+    return Json.parse(String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length));
+  }
+
+  // ---- type tests ----
+
+  /** Whether this is `null`. */
+  get isNull(): bool {
+    return this.kind == JsonKind.Null;
+  }
+  /** Whether this is a boolean. */
+  get isBool(): bool {
+    return this.kind == JsonKind.Bool;
+  }
+  /** Whether this is a number. */
+  get isNumber(): bool {
+    return this.kind == JsonKind.Number;
+  }
+  /** Whether this is a string. */
+  get isString(): bool {
+    return this.kind == JsonKind.String;
+  }
+  /** Whether this is an array. */
+  get isArray(): bool {
+    return this.kind == JsonKind.Array;
+  }
+  /** Whether this is an object. */
+  get isObject(): bool {
+    return this.kind == JsonKind.Object;
+  }
+
+  // ---- scalar access (lenient: a value of another type gives the fallback) ----
+
+  /** The boolean, or `fallback` if this is not a boolean. */
+  asBool(fallback: bool = false): bool {
+    return this.kind == JsonKind.Bool ? this.num != 0 : fallback;
+  }
+
+  /** The number, or `fallback` if this is not a number. */
+  asNumber(fallback: f64 = 0): f64 {
+    return this.kind == JsonKind.Number ? this.num : fallback;
+  }
+
+  /** The number truncated to an integer, or `fallback` if this is not a finite number. */
+  asInt(fallback: i64 = 0): i64 {
+    return this.kind == JsonKind.Number && isFinite(this.num) ? <i64>this.num : fallback;
+  }
+
+  /** The string, or `fallback` if this is not a string. */
+  asString(fallback: string = ""): string {
+    return this.kind == JsonKind.String ? this.str : fallback;
+  }
+
+  // ---- arrays and objects ----
+
+  /** The number of items (array) or keys (object); 0 for anything else. */
+  get length(): i32 {
+    const items = this.items;
+    return items === null ? 0 : items.length;
+  }
+
+  /** The array item at `i` (or the object value at position `i`); `null` if out of range. */
+  at(i: i32): Json | null {
+    const items = this.items;
+    if (items === null || i < 0 || i >= items.length) return null;
+    return items[i];
+  }
+
+  /** Appends to an array (ignored on anything else). Returns this array, for chaining. */
+  push<T>(value: T): Json {
+    const items = this.items;
+    if (this.kind == JsonKind.Array && items !== null) items.push(Json.from<T>(value));
+    return this;
+  }
+
+  /** The array's items as strings, skipping items that are not strings. */
+  strings(): string[] {
+    const out = new Array<string>();
+    const items = this.items;
+    if (this.kind != JsonKind.Array || items === null) return out;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (it.kind == JsonKind.String) out.push(it.str);
+    }
+    return out;
+  }
+
+  /** The object's keys in order (empty for anything else). */
+  keys(): string[] {
+    const keys = this.keyList;
+    return keys === null ? new Array<string>() : keys.slice(0);
+  }
+
+  /** Whether the object has `key`. */
+  has(key: string): bool {
+    const index = this.index;
+    return index !== null && index.has(key);
+  }
+
+  /** The object's value for `key`; `null` if absent or this is not an object. */
+  get(key: string): Json | null {
+    const index = this.index;
+    const items = this.items;
+    if (index === null || items === null || !index.has(key)) return null;
+    return items[index.get(key)];
+  }
+
+  /** The string at `key`, or `fallback` if absent or not a string. */
+  getString(key: string, fallback: string = ""): string {
+    const v = this.get(key);
+    return v === null ? fallback : v.asString(fallback);
+  }
+
+  /** The number at `key`, or `fallback` if absent or not a number. */
+  getNumber(key: string, fallback: f64 = 0): f64 {
+    const v = this.get(key);
+    return v === null ? fallback : v.asNumber(fallback);
+  }
+
+  /** The boolean at `key`, or `fallback` if absent or not a boolean. */
+  getBool(key: string, fallback: bool = false): bool {
+    const v = this.get(key);
+    return v === null ? fallback : v.asBool(fallback);
+  }
+
+  /** The object at `key`; `null` if absent or not an object. */
+  getObject(key: string): Json | null {
+    const v = this.get(key);
+    return v !== null && v.kind == JsonKind.Object ? v : null;
+  }
+
+  /** The array at `key`; `null` if absent or not an array. */
+  getArray(key: string): Json | null {
+    const v = this.get(key);
+    return v !== null && v.kind == JsonKind.Array ? v : null;
+  }
+
+  /**
+   * Sets `key` on an object (ignored on anything else) to any value {@link Json.from} takes.
+   * Returns this object, for chaining.
+   */
+  set<T>(key: string, value: T): Json {
+    const index = this.index;
+    const items = this.items;
+    const keys = this.keyList;
+    if (index === null || items === null || keys === null) return this;
+    const v = Json.from<T>(value);
+    if (index.has(key)) {
+      items[index.get(key)] = v;
+    } else {
+      index.set(key, items.length);
+      items.push(v);
+      keys.push(key);
+    }
+    return this;
+  }
+
+  /** Sets `key` on an object to JSON `null`. Returns this object. */
+  setNull(key: string): Json {
+    return this.set<Json>(key, Json.newNull());
+  }
+
+  /** Removes `key` from an object; whether it was there. */
+  delete(key: string): bool {
+    const index = this.index;
+    const items = this.items;
+    const keys = this.keyList;
+    if (index === null || items === null || keys === null || !index.has(key)) return false;
+    const at = index.get(key);
+    items.splice(at, 1);
+    keys.splice(at, 1);
+    index.delete(key);
+    for (let i = at; i < keys.length; i++) index.set(keys[i], i);
+    return true;
+  }
+
+  // ---- serialization ----
+
+  /** Compact JSON text. */
+  stringify(): string {
+    const out = new Array<string>();
+    this.write(out);
+    return out.join("");
+  }
+
+  /** Compact JSON text, UTF-8 encoded. */
+  toBytes(): Uint8Array {
+    return Uint8Array.wrap(String.UTF8.encode(this.stringify()));
+  }
+
+  /** Same as {@link stringify}. */
+  toString(): string {
+    return this.stringify();
+  }
+
+  private write(out: string[]): void {
+    switch (this.kind) {
+      case JsonKind.Null:
+        out.push("null");
+        break;
+      case JsonKind.Bool:
+        out.push(this.num != 0 ? "true" : "false");
+        break;
+      case JsonKind.Number:
+        out.push(numberToJson(this.num));
+        break;
+      case JsonKind.String:
+        writeString(out, this.str);
+        break;
+      case JsonKind.Array: {
+        const items = this.items!;
+        out.push("[");
+        for (let i = 0; i < items.length; i++) {
+          if (i > 0) out.push(",");
+          items[i].write(out);
+        }
+        out.push("]");
+        break;
+      }
+      case JsonKind.Object: {
+        const items = this.items!;
+        const keys = this.keyList!;
+        out.push("{");
+        for (let i = 0; i < items.length; i++) {
+          if (i > 0) out.push(",");
+          writeString(out, keys[i]);
+          out.push(":");
+          items[i].write(out);
+        }
+        out.push("}");
+        break;
+      }
+    }
+  }
+}
+
+/** `s` as a JSON string literal (quotes included). */
+export function quoteJson(s: string): string {
+  const out = new Array<string>();
+  writeString(out, s);
+  return out.join("");
+}
+
+function numberToJson(n: f64): string {
+  if (!isFinite(n)) return "null";
+  // AssemblyScript prints integral values with ".0" (and -0 as "0.0"); JSON.stringify does not.
+  // Its dtoa (Grisu) always round-trips but is not always the shortest form: 0.1 + 0.2 prints
+  // as 0.30000000000000007, which parses back to the same double.
+  const s = n.toString();
+  return s.endsWith(".0") ? s.substring(0, s.length - 2) : s;
+}
+
+const HEX = "0123456789abcdef";
+
+function needsEscape(c: i32, s: string, i: i32): bool {
+  if (c < 0x20 || c == 0x22 || c == 0x5c) return true;
+  if (c < 0xd800 || c > 0xdfff) return false;
+  // Surrogates: a well-formed pair passes through, a lone half is escaped as \uXXXX.
+  if (c <= 0xdbff) {
+    const next = s.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+  return !(prev >= 0xd800 && prev <= 0xdbff);
+}
+
+function escapeChar(c: i32): string {
+  switch (c) {
+    case 0x22:
+      return '\\"';
+    case 0x5c:
+      return "\\\\";
+    case 0x08:
+      return "\\b";
+    case 0x0c:
+      return "\\f";
+    case 0x0a:
+      return "\\n";
+    case 0x0d:
+      return "\\r";
+    case 0x09:
+      return "\\t";
+  }
+  return (
+    "\\u" +
+    HEX.charAt((c >> 12) & 15) +
+    HEX.charAt((c >> 8) & 15) +
+    HEX.charAt((c >> 4) & 15) +
+    HEX.charAt(c & 15)
+  );
+}
+
+function writeString(out: string[], s: string): void {
+  out.push('"');
+  let start = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (needsEscape(c, s, i)) {
+      if (i > start) out.push(s.substring(start, i));
+      out.push(escapeChar(c));
+      start = i + 1;
+    }
+  }
+  if (start == 0) out.push(s);
+  else if (start < n) out.push(s.substring(start, n));
+  out.push('"');
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+function isDigit(c: i32): bool {
+  return c >= 0x30 && c <= 0x39;
+}
+
+class Parser {
+  pos: i32 = 0;
+  constructor(public text: string) {}
+
+  @inline peek(): i32 {
+    return this.text.charCodeAt(this.pos); // -1 past the end
+  }
+
+  ws(): void {
+    for (;;) {
+      const c = this.peek();
+      if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) this.pos++;
+      else return;
+    }
+  }
+
+  literal(word: string): bool {
+    if (this.text.substr(this.pos, word.length) != word) return false;
+    this.pos += word.length;
+    return true;
+  }
+
+  value(depth: i32): Json | null {
+    if (depth > MAX_DEPTH) return null;
+    const c = this.peek();
+    if (c == 0x7b) return this.object(depth);
+    if (c == 0x5b) return this.array(depth);
+    if (c == 0x22) {
+      const s = this.string();
+      return s === null ? null : Json.newString(s);
+    }
+    if (c == 0x74) return this.literal("true") ? Json.newBool(true) : null;
+    if (c == 0x66) return this.literal("false") ? Json.newBool(false) : null;
+    if (c == 0x6e) return this.literal("null") ? Json.newNull() : null;
+    if (c == 0x2d || isDigit(c)) return this.number();
+    return null;
+  }
+
+  object(depth: i32): Json | null {
+    this.pos++; // {
+    const obj = Json.newObject();
+    this.ws();
+    if (this.peek() == 0x7d) {
+      this.pos++;
+      return obj;
+    }
+    for (;;) {
+      this.ws();
+      if (this.peek() != 0x22) return null;
+      const key = this.string();
+      if (key === null) return null;
+      this.ws();
+      if (this.peek() != 0x3a) return null;
+      this.pos++;
+      this.ws();
+      const v = this.value(depth + 1);
+      if (v === null) return null;
+      obj.set<Json>(key, v);
+      this.ws();
+      const c = this.peek();
+      this.pos++;
+      if (c == 0x2c) continue;
+      if (c == 0x7d) return obj;
+      return null;
+    }
+  }
+
+  array(depth: i32): Json | null {
+    this.pos++; // [
+    const arr = Json.newArray();
+    this.ws();
+    if (this.peek() == 0x5d) {
+      this.pos++;
+      return arr;
+    }
+    for (;;) {
+      this.ws();
+      const v = this.value(depth + 1);
+      if (v === null) return null;
+      arr.push<Json>(v);
+      this.ws();
+      const c = this.peek();
+      this.pos++;
+      if (c == 0x2c) continue;
+      if (c == 0x5d) return arr;
+      return null;
+    }
+  }
+
+  /** Reads a string literal starting at the opening quote; null if malformed. */
+  string(): string | null {
+    const text = this.text;
+    this.pos++; // opening quote
+    let start = this.pos;
+    let parts: string[] | null = null;
+    for (;;) {
+      const c = text.charCodeAt(this.pos);
+      if (c < 0x20) return null; // end of text (-1) or a raw control character
+      if (c == 0x22) {
+        const tail = text.substring(start, this.pos);
+        this.pos++;
+        if (parts === null) return tail;
+        parts.push(tail);
+        return parts.join("");
+      }
+      if (c != 0x5c) {
+        this.pos++;
+        continue;
+      }
+      if (parts === null) parts = new Array<string>();
+      parts.push(text.substring(start, this.pos));
+      const e = text.charCodeAt(this.pos + 1);
+      this.pos += 2;
+      if (e == 0x22) parts.push('"');
+      else if (e == 0x5c) parts.push("\\");
+      else if (e == 0x2f) parts.push("/");
+      else if (e == 0x62) parts.push("\b");
+      else if (e == 0x66) parts.push("\f");
+      else if (e == 0x6e) parts.push("\n");
+      else if (e == 0x72) parts.push("\r");
+      else if (e == 0x74) parts.push("\t");
+      else if (e == 0x75) {
+        let code = 0;
+        for (let k = 0; k < 4; k++) {
+          const h = hexValue(text.charCodeAt(this.pos + k));
+          if (h < 0) return null;
+          code = (code << 4) | h;
+        }
+        this.pos += 4;
+        // Code units are copied as they are: an escaped surrogate pair becomes that pair.
+        parts.push(String.fromCharCode(code));
+      } else return null;
+      start = this.pos;
+    }
+    return null; // not reached
+  }
+
+  number(): Json | null {
+    const text = this.text;
+    const start = this.pos;
+    if (this.peek() == 0x2d) this.pos++;
+    const first = this.peek();
+    if (first == 0x30) {
+      this.pos++;
+    } else if (isDigit(first)) {
+      while (isDigit(this.peek())) this.pos++;
+    } else return null;
+    if (this.peek() == 0x2e) {
+      this.pos++;
+      if (!isDigit(this.peek())) return null;
+      while (isDigit(this.peek())) this.pos++;
+    }
+    const e = this.peek();
+    if (e == 0x65 || e == 0x45) {
+      this.pos++;
+      const sign = this.peek();
+      if (sign == 0x2b || sign == 0x2d) this.pos++;
+      if (!isDigit(this.peek())) return null;
+      while (isDigit(this.peek())) this.pos++;
+    }
+    return Json.newNumber(parseFloat(text.substring(start, this.pos)));
+  }
+}

@@ -1,0 +1,69 @@
+// Test harness for the SDK's JSON type and envelope parsing (built by ../sdk.test.ts). It imports
+// no host function: it also checks that a plugin imports only the host functions it uses.
+//   asc harness.ts --outFile harness.wasm --use abort=harness/myAbort -O3
+
+import { Json, inputBytes, inputJson, outputJson, outputText, parseEnvelope, pluginAbort } from "../index";
+
+function myAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  pluginAbort(message, fileName, line, column);
+}
+
+/** Parses the input and serializes it again; `INVALID` if it is not JSON. */
+export function roundtrip(): i32 {
+  const v = Json.parseBytes(inputBytes());
+  outputText(v === null ? "INVALID" : v.stringify());
+  return 0;
+}
+
+/** Parses the input as a host answer envelope: `{ok, code, message, value}`. */
+export function envelope(): i32 {
+  const r = parseEnvelope(inputBytes());
+  const out = Json.newObject().set("ok", r.ok).set("code", r.code).set("message", r.message);
+  const v = r.value;
+  out.set<Json>("value", v === null ? Json.newNull() : v);
+  outputJson(out);
+  return 0;
+}
+
+/** Builds a value with the API and reads it back. */
+export function build(): i32 {
+  const o = Json.newObject()
+    .set("a", 1)
+    .set("b", "x\u0001\"y\" é ✓")
+    .set("c", true)
+    .set("d", -2.5)
+    .set("e", ["p", "q"])
+    .set<Json>("f", Json.newArray().push(1).push(Json.newNull()).push("s"))
+    .set("g", <i64>9007199254740991)
+    .setNull("h");
+  o.set("a", 7); // replaces, keeps position
+  o.delete("c");
+  const lone = String.fromCharCode(0xd800);
+  o.set("lone", "a" + lone + "b");
+  const read = Json.newObject()
+    .set("keys", o.keys())
+    .set("b", o.getString("b"))
+    .set("fLength", o.getArray("f")!.length)
+    .set("missing", o.getString("nope", "fallback"))
+    .set("hasC", o.has("c"))
+    .set("a", o.getNumber("a"))
+    .set("eStrings", o.getArray("e")!.strings());
+  outputJson(Json.newObject().set<Json>("value", o).set<Json>("read", read));
+  return 0;
+}
+
+/** The `JsonKind` of each item of the input array. */
+export function kinds(): i32 {
+  const v = inputJson();
+  const out = Json.newArray();
+  if (v !== null) {
+    for (let i = 0; i < v.length; i++) out.push(<i32>v.at(i)!.kind);
+  }
+  outputJson(out);
+  return 0;
+}
+
+/** Throws: the abort handler logs the message and traps. */
+export function boom(): i32 {
+  throw new Error("kaboom ✓");
+}

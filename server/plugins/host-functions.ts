@@ -1,0 +1,154 @@
+// The host functions a plugin imports (docs/plugins/abi.md), implemented against the server and
+// answering with the ABI's `{"ok"}` / `{"error"}` envelope. Each installation gets only the
+// functions its granted permissions allow, and each acts as the installation's own agent.
+
+import type { AgentIdentity } from '../atomic/agent.js';
+import { commitToPropVals, signCommit } from '../atomic/commit.js';
+import { AtomicError } from '../atomic/errors.js';
+import { isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
+import { runCollection } from '../collections.js';
+import type { CommitProcessor } from '../commits.js';
+import { resolveUrl } from '../resolve.js';
+import type { Store } from '../store/store.js';
+import type { Permission } from './manifest.js';
+import type { HostFunction } from './runtimes/runtime.js';
+import { allowedHostFunctionsFor } from './runtimes/wasm/prepare.js';
+
+/** What the host functions of one installation act on. */
+export interface HostFunctionContext {
+  store: Store;
+  commits: CommitProcessor;
+  serverUrl: string;
+  /** The installation's subject: its key/value namespace. */
+  installation: string;
+  agent: AgentIdentity;
+  config: () => Record<string, unknown>;
+  granted: readonly Permission[];
+  log: (level: string, message: string) => void;
+  /** Calls a provided function of another plugin by `namespace/name@range`. */
+  callPlugin: (plugin: string, fn: string, input: unknown) => Promise<unknown>;
+}
+
+class HostError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MAX_KV_VALUE_BYTES = 1 << 20;
+const HTTP_TIMEOUT_MS = 10_000;
+
+function request(input: Uint8Array): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(input));
+  } catch {
+    throw new HostError('INVALID_REQUEST', 'the request is not JSON');
+  }
+  if (!isObject(parsed)) throw new HostError('INVALID_REQUEST', 'the request must be a JSON object');
+  return parsed;
+}
+
+function text(body: Record<string, unknown>, key: string): string {
+  const value = body[key];
+  if (typeof value !== 'string' || value === '') throw new HostError('INVALID_REQUEST', `"${key}" must be a non-empty string`);
+  return value;
+}
+
+/** Wraps a handler so that every outcome becomes an envelope; nothing thrown reaches the sandbox. */
+function envelope(handler: (body: Record<string, unknown>) => Promise<unknown> | unknown): HostFunction {
+  return async (input) => {
+    try {
+      const ok = await handler(request(input));
+      return encoder.encode(JSON.stringify({ ok: ok ?? null }));
+    } catch (error) {
+      const code = error instanceof HostError || error instanceof AtomicError ? error.code : 'FAILED';
+      const message = error instanceof Error ? error.message : String(error);
+      return encoder.encode(JSON.stringify({ error: { code, message } }));
+    }
+  };
+}
+
+function hostAllowed(granted: readonly Permission[], url: URL): boolean {
+  const hosts = granted.find((p) => p.name === 'network')?.hosts ?? [];
+  return hosts.some((pattern) => (pattern.startsWith('*.') ? url.hostname.endsWith(pattern.slice(1)) : url.hostname === pattern));
+}
+
+/** The host functions for one installation: only those its permissions allow. */
+export function createHostFunctions(ctx: HostFunctionContext): Record<string, HostFunction> {
+  const { store, serverUrl, agent } = ctx;
+  const all: Record<string, HostFunction> = {
+    get_resource: envelope((body) => {
+      const subject = text(body, 'subject');
+      return { '@id': subject, ...resolveUrl(store, serverUrl, subject, agent.subject) };
+    }),
+    query: envelope((body) => {
+      const pageSize = typeof body.page_size === 'number' ? body.page_size : 100;
+      const collection = runCollection(store, serverUrl, {
+        name: 'Query',
+        property: typeof body.property === 'string' ? body.property : undefined,
+        value: typeof body.value === 'string' ? body.value : undefined,
+        sortBy: typeof body.sort_by === 'string' ? body.sort_by : undefined,
+        sortDesc: body.sort_desc === true,
+        currentPage: typeof body.page === 'number' ? body.page : 0,
+        pageSize: Math.min(Math.max(1, pageSize), 1000),
+        includeExternal: false,
+        includeNested: false,
+      }, agent.subject);
+      return { members: collection['https://atomicdata.dev/properties/collection/members'], total: collection['https://atomicdata.dev/properties/collection/totalMembers'] };
+    }),
+    commit: envelope(async (body) => {
+      const subject = text(body, 'subject');
+      const changes = {
+        subject,
+        set: isObject(body.set) ? (body.set as PropVals) : undefined,
+        remove: Array.isArray(body.remove) ? (body.remove as string[]) : undefined,
+        push: isObject(body.push) ? (body.push as Record<string, JsonAdValue[]>) : undefined,
+        destroy: body.destroy === true,
+      };
+      const applied = await ctx.commits.process(commitToPropVals(signCommit(changes, agent)));
+      return { commit: applied.commitId };
+    }),
+    get_config: envelope(() => ctx.config()),
+    get_plugin_agent: envelope(() => ({ subject: agent.subject, publicKey: agent.publicKey })),
+    kv_get: envelope((body) => store.kvGet(ctx.installation, text(body, 'key')) ?? null),
+    kv_set: envelope(async (body) => {
+      const key = text(body, 'key');
+      if (!('value' in body)) throw new HostError('INVALID_REQUEST', '"value" is missing');
+      if (JSON.stringify(body.value).length > MAX_KV_VALUE_BYTES) throw new HostError('TOO_LARGE', `values are limited to ${MAX_KV_VALUE_BYTES} bytes`);
+      await store.kvSet(ctx.installation, key, body.value);
+      return true;
+    }),
+    kv_delete: envelope(async (body) => {
+      await store.kvDelete(ctx.installation, text(body, 'key'));
+      return true;
+    }),
+    log: envelope((body) => {
+      const level = typeof body.level === 'string' ? body.level : 'info';
+      ctx.log(level, typeof body.message === 'string' ? body.message : JSON.stringify(body.message));
+      return true;
+    }),
+    http_request: envelope(async (body) => {
+      const url = new URL(text(body, 'url'));
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostAllowed(ctx.granted, url)) {
+        throw new HostError('HOST_NOT_ALLOWED', `${url.host} is not among the hosts the network permission grants`);
+      }
+      const response = await fetch(url, {
+        method: typeof body.method === 'string' ? body.method : 'GET',
+        headers: isObject(body.headers) ? (body.headers as Record<string, string>) : undefined,
+        body: typeof body.body === 'string' ? body.body : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+      });
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+    }),
+    call_plugin: envelope((body) => ctx.callPlugin(text(body, 'plugin'), text(body, 'function'), body.input ?? null)),
+  };
+  const allowed = allowedHostFunctionsFor(ctx.granted.map((p) => p.name));
+  return Object.fromEntries(Object.entries(all).filter(([name]) => allowed.has(name)));
+}

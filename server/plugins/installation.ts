@@ -1,0 +1,92 @@
+// One loaded plugin: its verified package, its manifest, the sandbox instance running its code,
+// its agent, and what it logged. Calls go through here so that JSON, limits and counters are
+// handled the same way for every hook.
+
+import type { AgentIdentity } from '../atomic/agent.js';
+import { isObject } from '../atomic/json-ad.js';
+import type { PluginManifest } from './manifest.js';
+import { PluginCallError, type PluginInstance } from './runtimes/runtime.js';
+
+/** A line of a plugin's log. */
+export interface LogLine {
+  at: number;
+  level: string;
+  message: string;
+}
+
+const MAX_LOG_LINES = 1000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Installation {
+  readonly logs: LogLine[] = [];
+  #config: Record<string, unknown>;
+
+  constructor(
+    /** The subject of the Plugin resource. */
+    readonly subject: string,
+    readonly manifest: PluginManifest,
+    readonly digest: string,
+    readonly agent: AgentIdentity,
+    readonly instance: PluginInstance,
+    config: Record<string, unknown>,
+  ) {
+    this.#config = config;
+  }
+
+  /** `namespace/name`. */
+  get id(): string {
+    return `${this.manifest.namespace}/${this.manifest.name}`;
+  }
+
+  get config(): Record<string, unknown> {
+    return this.#config;
+  }
+
+  /** True when the plugin's code exports `name`. */
+  exports(name: string): boolean {
+    return this.instance.exports().includes(name);
+  }
+
+  /** Calls an export with JSON and parses its JSON answer (an empty answer is `null`). */
+  async callJson(exportName: string, input: unknown): Promise<unknown> {
+    const output = await this.instance.call(exportName, encoder.encode(JSON.stringify(input)));
+    if (output.length === 0) return null;
+    const text = decoder.decode(output);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new PluginCallError('TRAP', exportName, `${this.id} answered with something that is not JSON: ${text.slice(0, 80)}`);
+    }
+  }
+
+  /** Calls `init` (when exported) with the config; used after load and after a config change. */
+  async init(config: Record<string, unknown>): Promise<void> {
+    this.#config = config;
+    if (!this.exports('init')) return;
+    const { namespace, name, version } = this.manifest;
+    await this.callJson('init', { config, plugin: { namespace, name, version, agent: this.agent.subject } });
+  }
+
+  /** Whether a class-scoped hook applies to a resource with these classes (no filter: every resource). */
+  matchesClasses(filter: { classes?: string[] } | undefined, classes: readonly string[]): boolean {
+    if (!filter) return false;
+    return !filter.classes || filter.classes.length === 0 || filter.classes.some((c) => classes.includes(c));
+  }
+
+  log(level: string, message: string): void {
+    this.logs.push({ at: Date.now(), level, message: message.slice(0, 4000) });
+    if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
+  }
+
+  close(): Promise<void> {
+    return this.instance.close();
+  }
+}
+
+/** The `allow`/`reason` answer of a before_commit hook; anything else counts as a refusal. */
+export function readVerdict(answer: unknown): { allow: boolean; reason: string } {
+  if (isObject(answer) && answer.allow === true) return { allow: true, reason: '' };
+  const reason = isObject(answer) && typeof answer.reason === 'string' ? answer.reason : 'the plugin gave no valid answer';
+  return { allow: false, reason };
+}

@@ -1,0 +1,378 @@
+// The plugin host: turns Plugin resources into running plugins and wires their hooks into the
+// server. Installing, reconfiguring, updating and removing all happen through commits on Plugin
+// resources; a gate loads the new code before the commit is written (so a plugin that does not
+// load is refused and the old one keeps serving), and the after-commit listener swaps it in.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import semver from 'semver';
+import { createAgentIdentity, decodeSecret, encodeSecret, type AgentIdentity } from '../atomic/agent.js';
+import { commitToPropVals, signCommit } from '../atomic/commit.js';
+import { AtomicError } from '../atomic/errors.js';
+import { isObject, type PropVals } from '../atomic/json-ad.js';
+import { classes, props, publicAgent } from '../atomic/urls.js';
+import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
+import type { CommitAppliedEvent, HostEvents } from '../events.js';
+import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
+import type { Store } from '../store/store.js';
+import { createHostFunctions } from './host-functions.js';
+import { Installation, readVerdict } from './installation.js';
+import { effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
+import { packageHashFromUrl, type PackageStore } from './package-store.js';
+import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
+import { PluginCallError, PluginRuntimeError, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
+import { allowedHostFunctionsFor } from './runtimes/wasm/prepare.js';
+
+const P = props.plugin;
+
+/** Paths no plugin endpoint may take. */
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/plugins/packages'];
+
+/** How long a plugin loaded by a gate waits for its commit before it is dropped. */
+const PENDING_TTL_MS = 60_000;
+
+/** What the plugin host needs. */
+export interface PluginHostOptions {
+  store: Store;
+  commits: CommitProcessor;
+  events: HostEvents;
+  packages: PackageStore;
+  serverUrl: string;
+  dataDir: string;
+  trust: TrustPolicy;
+  runtimes: Partial<Record<RuntimeKind, Runtime>>;
+}
+
+function classesOf(propvals: PropVals | undefined): string[] {
+  const isA = propvals?.[props.isA];
+  return Array.isArray(isA) ? isA.filter((c): c is string => typeof c === 'string') : [];
+}
+
+function isPlugin(propvals: PropVals | undefined): boolean {
+  return classesOf(propvals).includes(classes.plugin);
+}
+
+function asAtomicError(error: unknown, code: 'PLUGIN_LOAD_FAILED' | 'PLUGIN_INVALID'): AtomicError {
+  if (error instanceof AtomicError) return error;
+  return new AtomicError(code, error instanceof Error ? error.message : String(error));
+}
+
+export class PluginHost {
+  readonly #options: PluginHostOptions;
+  readonly #active = new Map<string, Installation>();
+  readonly #pending = new Map<string, { installation: Installation; timer: NodeJS.Timeout }>();
+  readonly #removers: (() => void)[] = [];
+
+  constructor(options: PluginHostOptions) {
+    this.#options = options;
+    const gate: CommitGate = (preview) => this.#gate(preview);
+    this.#removers.push(options.commits.addGate(gate));
+    this.#removers.push(options.events.onCommitApplied((event) => this.#afterCommit(event)));
+  }
+
+  /** Loads every installed plugin; one that fails is reported and skipped, the host still starts. */
+  async start(log: (line: string) => void = () => {}): Promise<void> {
+    const { store } = this.#options;
+    for (const subject of store.findSubjects(props.isA, classes.plugin)) {
+      const propvals = store.get(subject);
+      if (!propvals) continue;
+      try {
+        this.#active.set(subject, await this.#load(subject, propvals));
+      } catch (error) {
+        log(`plugin ${subject} did not load: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The installed plugins, by subject. */
+  get installations(): ReadonlyMap<string, Installation> {
+    return this.#active;
+  }
+
+  /** The route that serves every active plugin's endpoints. */
+  route(): Route {
+    return {
+      matches: (path) => this.#endpointFor(path) !== undefined,
+      handle: (request, context) => this.#handleRequest(request, context),
+    };
+  }
+
+  /** Lets `on_resource_get` hooks extend a resource being served; a failing hook changes nothing. */
+  async extendResource(subject: string, propvals: PropVals, agent: string | undefined): Promise<PropVals> {
+    let result = propvals;
+    const types = classesOf(propvals);
+    if (types.includes(classes.collection)) return result;
+    for (const installation of this.#active.values()) {
+      if (!installation.matchesClasses(installation.manifest.hooks.onResourceGet, types)) continue;
+      try {
+        const answer = await installation.callJson('on_resource_get', { subject, resource: result, agent: agent ?? null });
+        if (!isObject(answer)) continue;
+        const next: PropVals = { ...result };
+        if (isObject(answer.set)) Object.assign(next, answer.set);
+        if (Array.isArray(answer.remove)) for (const p of answer.remove) if (typeof p === 'string') delete next[p];
+        result = next;
+      } catch (error) {
+        installation.log('error', `on_resource_get failed: ${(error as Error).message}`);
+      }
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    for (const remove of this.#removers) remove();
+    for (const { installation, timer } of this.#pending.values()) {
+      clearTimeout(timer);
+      await installation.close();
+    }
+    this.#pending.clear();
+    await Promise.all([...this.#active.values()].map((i) => i.close()));
+    this.#active.clear();
+  }
+
+  // --- Lifecycle -------------------------------------------------------------------------------
+
+  async #gate(preview: CommitPreview): Promise<void> {
+    const { commit, after, before } = preview;
+    if (isPlugin(after)) {
+      let installation: Installation;
+      try {
+        installation = await this.#load(commit.subject, after!);
+      } catch (error) {
+        throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
+      }
+      const timer = setTimeout(() => {
+        this.#pending.delete(preview.commitId);
+        void installation.close();
+      }, PENDING_TTL_MS).unref();
+      this.#pending.set(preview.commitId, { installation, timer });
+    }
+    // Plugins' own before-commit hooks; they fail closed.
+    const types = [...new Set([...classesOf(before), ...classesOf(after)])];
+    for (const installation of this.#active.values()) {
+      if (installation.agent.subject === commit.signer) continue;
+      if (!installation.matchesClasses(installation.manifest.hooks.beforeCommit, types)) continue;
+      let verdict: { allow: boolean; reason: string };
+      try {
+        verdict = readVerdict(await installation.callJson('before_commit', this.#commitEvent(preview)));
+      } catch (error) {
+        verdict = { allow: false, reason: `its before-commit hook failed (${(error as Error).message})` };
+      }
+      if (!verdict.allow) throw new AtomicError('PLUGIN_REJECTED', `${installation.id}: ${verdict.reason}`);
+    }
+  }
+
+  #afterCommit(event: CommitAppliedEvent): void {
+    const subject = event.commit.subject;
+    const pending = this.#pending.get(event.commitId);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.#pending.delete(event.commitId);
+      const previous = this.#active.get(subject);
+      this.#active.set(subject, pending.installation);
+      void previous?.close();
+    } else if (isPlugin(event.before) && !isPlugin(event.after)) {
+      const removed = this.#active.get(subject);
+      this.#active.delete(subject);
+      if (removed) {
+        void removed.close();
+        void this.#options.store.kvClear(subject);
+      }
+    }
+    const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
+    for (const installation of this.#active.values()) {
+      if (installation.agent.subject === event.commit.signer) continue;
+      if (!installation.matchesClasses(installation.manifest.hooks.afterCommit, types)) continue;
+      // after-commit hooks fail open: the commit stands, the failure is logged.
+      installation.callJson('after_commit', this.#commitEvent(event)).catch((error: Error) => installation.log('error', `after_commit failed: ${error.message}`));
+    }
+  }
+
+  #commitEvent(event: CommitPreview): Record<string, unknown> {
+    return {
+      commit: { '@id': event.commitId, ...event.commitPropVals },
+      subject: event.commit.subject,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      signer: event.commit.signer,
+    };
+  }
+
+  /** Verifies, checks and starts the plugin a Plugin resource describes. Throws AtomicError. */
+  async #load(subject: string, propvals: PropVals): Promise<Installation> {
+    const { packages, serverUrl, trust, runtimes } = this.#options;
+    const file = propvals[P.file];
+    if (typeof file !== 'string') throw new AtomicError('PLUGIN_INVALID', `${subject} has no ${P.file} (the URL of an uploaded package)`);
+    const hash = packageHashFromUrl(serverUrl, file);
+    const bytes = hash === undefined ? undefined : packages.get(hash);
+    if (!bytes) throw new AtomicError('PLUGIN_INVALID', `${file} is not a package uploaded to ${serverUrl}/plugins/packages`);
+    const pkg = readPackage(bytes);
+    const { digest } = verifyPackage(pkg, trust);
+    const { manifest } = pkg;
+
+    const granted = this.#grantedPermissions(subject, propvals, manifest.permissions);
+    const config = isObject(propvals[P.config]) ? (propvals[P.config] as Record<string, unknown>) : manifest.defaultConfig;
+    const problems = validateConfig(manifest, config);
+    if (problems.length > 0) throw new AtomicError('PLUGIN_INVALID', `the config does not match the plugin's configSchema: ${problems.join('; ')}`);
+    this.#checkEndpoints(subject, manifest);
+
+    const runtime = runtimes[manifest.runtime];
+    if (!runtime) throw new AtomicError('PLUGIN_LOAD_FAILED', `this host has no ${manifest.runtime} runtime`);
+    const code = pkg.files[manifest.entry]!;
+    const limits = effectiveLimits(manifest, granted.map((p) => p.name));
+    const agent = await this.#agentFor(subject, granted);
+    let installation: Installation | undefined;
+    try {
+      const prepared = runtime.prepare
+        ? await runtime.prepare(code, { memoryMb: limits.memoryMb, allowedHostFunctions: allowedHostFunctionsFor(granted.map((p) => p.name)) })
+        : { kind: manifest.runtime, bytes: code, exports: [] };
+      const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
+      if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
+      const log = (level: string, message: string): void => installation?.log(level, message);
+      const hostFunctions = createHostFunctions({
+        store: this.#options.store,
+        commits: this.#options.commits,
+        serverUrl,
+        installation: subject,
+        agent,
+        config: () => installation?.config ?? config,
+        granted,
+        log,
+        callPlugin: (plugin, fn, input) => this.#callPlugin(plugin, fn, input),
+      });
+      const instance = await runtime.instantiate(prepared, { hostFunctions, limits });
+      installation = new Installation(subject, manifest, digest, agent, instance, config);
+      await installation.init(config);
+      return installation;
+    } catch (error) {
+      await installation?.close();
+      if (error instanceof PluginRuntimeError) throw new AtomicError('PLUGIN_LOAD_FAILED', error.message);
+      throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
+    }
+  }
+
+  #grantedPermissions(subject: string, propvals: PropVals, requested: readonly Permission[]): Permission[] {
+    const raw = propvals[P.permissions];
+    if (raw === undefined) return [];
+    const names = Array.isArray(raw) ? raw : undefined;
+    if (!names || !names.every((n): n is string => typeof n === 'string')) {
+      throw new AtomicError('PLUGIN_INVALID', `${P.permissions} of ${subject} must be an array of permission names`);
+    }
+    return names.map((name) => {
+      const permission = requested.find((p) => p.name === name);
+      if (!permission) throw new AtomicError('PLUGIN_INVALID', `"${name}" is granted but the plugin does not ask for it`);
+      return permission;
+    });
+  }
+
+  #checkEndpoints(subject: string, manifest: Installation['manifest']): void {
+    for (const endpoint of manifest.hooks.endpoints ?? []) {
+      const path = endpointPath(manifest, endpoint);
+      if (RESERVED_PATHS.some((r) => path === r || path.startsWith(`${r}/`))) throw new AtomicError('ENDPOINT_TAKEN', `${path} is reserved by the server`);
+      for (const other of this.#active.values()) {
+        if (other.subject === subject) continue;
+        for (const theirs of other.manifest.hooks.endpoints ?? []) {
+          if (endpointPath(other.manifest, theirs) === path) throw new AtomicError('ENDPOINT_TAKEN', `${path} is served by ${other.id}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * The installation's own agent: its key is kept in the data folder, its Agent resource is
+   * created on first load, and `full-drive-access` puts it in the drive's write list.
+   */
+  async #agentFor(subject: string, granted: readonly Permission[]): Promise<AgentIdentity> {
+    const { dataDir, serverUrl, store, commits } = this.#options;
+    const dir = join(dataDir, 'plugins', 'agents');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `${createHash('sha256').update(subject).digest('hex')}.secret`);
+    let agent: AgentIdentity;
+    if (existsSync(file)) {
+      agent = decodeSecret(readFileSync(file, 'utf8'));
+    } else {
+      agent = createAgentIdentity(serverUrl);
+      writeFileSync(`${file}.tmp`, encodeSecret(agent), { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    }
+    if (!store.get(agent.subject)) {
+      const set: PropVals = {
+        [props.isA]: [classes.agent],
+        [props.publicKey]: agent.publicKey,
+        [props.name]: `Plugin ${subject}`,
+        [props.read]: [publicAgent],
+        [props.write]: [agent.subject],
+      };
+      await commits.process(commitToPropVals(signCommit({ subject: agent.subject, set }, agent)), { asHost: true });
+    }
+    if (granted.some((p) => p.name === 'full-drive-access')) {
+      const drive = store.get(serverUrl);
+      const writers = Array.isArray(drive?.[props.write]) ? (drive![props.write] as string[]) : [];
+      if (!writers.includes(agent.subject)) {
+        await commits.process(commitToPropVals(signCommit({ subject: serverUrl, push: { [props.write]: [agent.subject] } }, agent)), { asHost: true });
+      }
+    }
+    return agent;
+  }
+
+  // --- Calls -----------------------------------------------------------------------------------
+
+  #endpointFor(path: string): { installation: Installation; base: string } | undefined {
+    for (const installation of this.#active.values()) {
+      for (const endpoint of installation.manifest.hooks.endpoints ?? []) {
+        const base = endpointPath(installation.manifest, endpoint).replace(/\/+$/, '');
+        if (path === base || path.startsWith(`${base}/`)) return { installation, base };
+      }
+    }
+    return undefined;
+  }
+
+  async #handleRequest(request: HttpRequest, { agent }: RouteContext): Promise<HttpResponse> {
+    const [path = '/', search = ''] = request.url.split('?');
+    const target = this.#endpointFor(path);
+    if (!target) throw new AtomicError('NOT_FOUND', path);
+    const { installation, base } = target;
+    const endpoint = installation.manifest.hooks.endpoints?.find((e) => endpointPath(installation.manifest, e).replace(/\/+$/, '') === base);
+    if (endpoint && !endpoint.methods.includes(request.method as (typeof endpoint.methods)[number])) {
+      throw new AtomicError('METHOD_NOT_ALLOWED', `${installation.id} answers ${endpoint.methods.join(', ')} on ${base}`);
+    }
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    delete headers['x-atomic-signature'];
+    let answer: unknown;
+    try {
+      answer = await installation.callJson('handle_request', {
+        method: request.method,
+        path,
+        query: Object.fromEntries(new URLSearchParams(search)),
+        headers,
+        body: request.body?.toString('utf8') ?? '',
+        agent: agent ?? null,
+      });
+    } catch (error) {
+      installation.log('error', `handle_request failed: ${(error as Error).message}`);
+      if (error instanceof PluginCallError && error.code === 'TIMEOUT') throw new AtomicError('PLUGIN_TIMEOUT', `${installation.id} did not answer in time`);
+      throw new AtomicError('PLUGIN_FAILED', `${installation.id}: ${(error as Error).message}`);
+    }
+    if (!isObject(answer) || typeof answer.status !== 'number' || !Number.isInteger(answer.status) || answer.status < 100 || answer.status > 599) {
+      throw new AtomicError('PLUGIN_FAILED', `${installation.id} answered without a valid status`);
+    }
+    const outHeaders: Record<string, string> = {};
+    if (isObject(answer.headers)) for (const [k, v] of Object.entries(answer.headers)) if (typeof v === 'string') outHeaders[k.toLowerCase()] = v;
+    outHeaders['content-type'] ??= 'text/plain; charset=utf-8';
+    return { status: answer.status, headers: outHeaders, body: typeof answer.body === 'string' ? answer.body : '' };
+  }
+
+  async #callPlugin(spec: string, fn: string, input: unknown): Promise<unknown> {
+    const at = spec.lastIndexOf('@');
+    const id = at > 0 ? spec.slice(0, at) : spec;
+    const range = at > 0 ? spec.slice(at + 1) : '*';
+    const candidates = [...this.#active.values()].filter(
+      (i) => (i.id === id && semver.satisfies(i.manifest.version, range)) || i.manifest.provides.some((p) => p.name === id && semver.satisfies(p.version, range)),
+    );
+    // The newest compatible provider answers, as npm would resolve a dependency.
+    candidates.sort((a, b) => semver.rcompare(a.manifest.version, b.manifest.version));
+    const callee = candidates.find((i) => i.manifest.provides.some((p) => p.functions.includes(fn)));
+    if (!callee) throw new AtomicError('NOT_FOUND', `no active plugin provides ${fn} as ${spec}`);
+    return callee.callJson(fn, input);
+  }
+}

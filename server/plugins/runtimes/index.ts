@@ -1,0 +1,25 @@
+// The plugin runtimes: the shared interface and error family, and each sandbox kind behind it.
+
+export {
+  PluginCallError,
+  pluginCallErrors,
+  PluginLoadError,
+  pluginLoadErrors,
+  PluginRuntimeError,
+} from './runtime.js';
+export type {
+  CallOptions,
+  HostFunction,
+  InstanceStats,
+  InstantiateOptions,
+  PluginCallErrorCode,
+  PluginInstance,
+  PluginLoadErrorCode,
+  PreparedCode,
+  PrepareOptions,
+  Runtime,
+  RuntimeCapabilities,
+  RuntimeKind,
+  RuntimeLimits,
+} from './runtime.js';
+export * from './wasm/index.js';

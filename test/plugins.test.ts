@@ -1,0 +1,133 @@
+// Plugins installed at runtime through the public API: the probe plugin (fixtures/plugins/probe,
+// built with the real asc against the AssemblyScript SDK) is packaged, signed, uploaded and
+// installed with a signed commit into a running `atomic-plugin serve`, then exercised through HTTP.
+
+import { unzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentIdentity } from '../server/atomic/agent.js';
+import { props } from '../server/atomic/urls.js';
+import { createResource, getAs, ownerOf, postCommit, registerAgent, uniqueSubject } from './support/commits.js';
+import { startHostProcess, type HostProcess } from './support/host-process.js';
+import { installPlugin, probePackage, uploadPackage } from './support/plugins.js';
+
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+
+describe('a wasm plugin installed through a signed commit', () => {
+  let host: HostProcess;
+  let owner: AgentIdentity;
+  let packageUrl: string;
+  let installation: string;
+  const endpoint = (path: string) => `${host.url}/plugins/test/probe/${path}`;
+
+  beforeAll(async () => {
+    host = await startHostProcess();
+    owner = ownerOf(host);
+    packageUrl = await uploadPackage(host.url, await probePackage(owner), owner);
+    installation = `${host.url}/installed/probe`;
+    const installed = await installPlugin(host.url, owner, installation, packageUrl, { granted: ALL });
+    expect(installed.status, installed.text).toBe(200);
+  }, 180_000);
+  afterAll(() => host.dispose());
+
+  it('serves its endpoints in the same process, right after the commit', async () => {
+    const echo = await fetch(endpoint('echo'), { method: 'POST', body: 'hi there', headers: { 'content-type': 'text/plain' } });
+    expect(echo.status).toBe(200);
+    expect(await echo.text()).toBe('hi there');
+    expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
+  });
+
+  it('reads resources, runs queries and keeps config as its own agent', async () => {
+    const open = uniqueSubject(host.url, 'open');
+    await createResource(host.url, owner, open, { [props.name]: 'Readable', [props.read]: ['https://atomicdata.dev/agents/publicAgent'] });
+    const read = await fetch(`${endpoint('resource')}?subject=${encodeURIComponent(open)}`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as Record<string, unknown>)[props.name]).toBe('Readable');
+    // The drive is the owner's: the plugin's agent may not read it.
+    const denied = await fetch(`${endpoint('resource')}?subject=${encodeURIComponent(host.url)}`);
+    expect(denied.status).toBeGreaterThanOrEqual(400);
+    expect(await (await fetch(endpoint('config'))).json()).toEqual({ greeting: 'hello' });
+    const agent = (await (await fetch(endpoint('agent'))).json()) as { subject: string };
+    expect(agent.subject).toMatch(`${host.url}/agents/`);
+  });
+
+  it('keeps a key/value store that survives calls', async () => {
+    expect((await fetch(endpoint('kv/colour'), { method: 'PUT', body: JSON.stringify('blue') })).status).toBe(200);
+    expect(await (await fetch(endpoint('kv/colour'))).json()).toEqual({ key: 'colour', value: 'blue' });
+    expect((await fetch(endpoint('kv/colour'), { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('lets its before-commit hook refuse a commit, which is then not stored', async () => {
+    const subject = uniqueSubject(host.url, 'guarded');
+    const refused = await postCommit(host.url, { subject, set: { [props.parent]: host.url, [props.name]: 'forbidden' } }, owner);
+    expect(refused.status).toBe(403);
+    expect(refused.body?.[props.name]).toBe('PLUGIN_REJECTED');
+    expect(String(refused.body?.[props.description])).toContain('names may not be forbidden');
+    expect((await getAs(subject, owner)).status).toBe(404);
+    expect((await postCommit(host.url, { subject, set: { [props.parent]: host.url, [props.name]: 'fine' } }, owner)).status).toBe(200);
+  });
+
+  it('extends resources as they are served (on-resource-get)', async () => {
+    const subject = uniqueSubject(host.url, 'extended');
+    await createResource(host.url, owner, subject, { [props.name]: 'Plain' });
+    const served = await getAs(subject, owner);
+    const added = Object.keys(served.body ?? {}).filter((k) => !k.startsWith('https://atomicdata.dev/') && k !== '@id');
+    expect(added.length).toBeGreaterThan(0);
+  });
+
+  it('refuses to install a package whose config fails its schema, and a permission it does not ask for', async () => {
+    const bad = await installPlugin(host.url, owner, `${host.url}/installed/bad-config`, packageUrl, { granted: ALL, config: { greeting: 42 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.[props.name]).toBe('PLUGIN_INVALID');
+    const extra = await installPlugin(host.url, owner, `${host.url}/installed/extra`, packageUrl, { granted: ['full-drive-access'] });
+    expect(extra.status).toBe(400);
+    expect((await getAs(`${host.url}/installed/extra`, owner)).status).toBe(404);
+  });
+
+  it('refuses a second installation that takes the same endpoints', async () => {
+    const second = await installPlugin(host.url, owner, `${host.url}/installed/probe-again`, packageUrl, { granted: ALL });
+    expect(second.status).toBe(409);
+    expect(second.body?.[props.name]).toBe('ENDPOINT_TAKEN');
+  });
+
+  it('refuses installs by an agent without write on the drive', async () => {
+    const stranger = await registerAgent(host.url);
+    const result = await installPlugin(host.url, stranger, `${host.url}/installed/stranger`, packageUrl, { granted: ALL });
+    expect(result.status).toBe(403);
+  });
+
+  it('comes back after a restart, and is gone after uninstall', async () => {
+    await host.stop();
+    host = await startHostProcess({ dataDir: host.dataDir, port: host.port });
+    expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
+    const destroyed = await postCommit(host.url, { subject: installation, destroy: true }, owner);
+    expect(destroyed.status).toBe(200);
+    expect((await fetch(endpoint('utf8'))).status).toBe(404);
+  });
+});
+
+describe('a host that requires signed packages', () => {
+  let host: HostProcess;
+  let owner: AgentIdentity;
+  beforeAll(async () => {
+    host = await startHostProcess({ extraArgs: ['--require-signed'] });
+    owner = ownerOf(host);
+  }, 180_000);
+  afterAll(() => host.dispose());
+
+  it('refuses an unsigned package and a tampered one', async () => {
+    const unsigned = await uploadPackage(host.url, await probePackage(undefined), owner);
+    const refused = await installPlugin(host.url, owner, `${host.url}/installed/unsigned`, unsigned, { granted: ALL });
+    expect(refused.status).toBe(403);
+    expect(refused.body?.[props.name]).toBe('UNSIGNED');
+
+    // Change the manifest after signing, keeping the signature: the digest no longer matches.
+    const files = unzipSync(await probePackage(owner));
+    const manifest = JSON.parse(new TextDecoder().decode(files['plugin.json'])) as Record<string, unknown>;
+    files['plugin.json'] = new TextEncoder().encode(JSON.stringify({ ...manifest, description: 'changed after signing' }));
+    const tamperedUrl = await uploadPackage(host.url, zipSync(files), owner);
+    const result = await installPlugin(host.url, owner, `${host.url}/installed/tampered`, tamperedUrl, { granted: ALL });
+    expect(result.status).toBe(400);
+    expect(result.body?.[props.name]).toBe('DIGEST_MISMATCH');
+    expect((await getAs(`${host.url}/installed/tampered`, owner)).status).toBe(404);
+  });
+});
