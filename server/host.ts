@@ -72,6 +72,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       dataDir: options.dataDir,
       trust: options.trust ?? { requireSignature: false },
       runtimes: { wasm: createWasmRuntime() },
+      hostAgent: owner,
     });
     await plugins.start(options.log);
     const routes = [packageRoute(packages, store, serverUrl), plugins.route()];

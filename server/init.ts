@@ -8,7 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { createAgentIdentity, encodeSecret, type AgentIdentity } from './atomic/agent.js';
 import { commitToPropVals, signCommit } from './atomic/commit.js';
 import { coreOntology } from './atomic/ontology/index.js';
-import { classes, props, publicAgent } from './atomic/urls.js';
+import { classes, datatypes, localProps, props, publicAgent } from './atomic/urls.js';
+import type { PropVals } from './atomic/json-ad.js';
 import type { CommitProcessor } from './commits.js';
 import { ownerSecretPath, readOwner } from './data-dir.js';
 import type { Store } from './store/store.js';
@@ -93,5 +94,28 @@ export async function initialize(store: Store, commits: CommitProcessor, serverU
     );
     await commits.process(commitToPropVals(commit), { asHost: true });
   }
+  await ensureLocalOntology(commits, store, serverUrl, owner);
   return { owner, created };
+}
+
+/** Definitions of the properties this server adds (localProps), public so any client can read them. */
+async function ensureLocalOntology(commits: CommitProcessor, store: Store, serverUrl: string, owner: AgentIdentity): Promise<void> {
+  const local = localProps(serverUrl);
+  const definitions: [subject: string, set: PropVals][] = [
+    [local.ontology, { [props.isA]: [classes.ontology], [props.name]: 'atomic-plugin', [props.description]: 'Properties this server adds for its plugins.', [props.read]: [publicAgent] }],
+    [local.pluginEnabled, property('plugin-enabled', datatypes.boolean, 'False while an operator has switched the plugin off.')],
+    [local.pluginStatus, property('plugin-status', datatypes.string, 'active, disabled or failed: what the plugin host is doing with this plugin.')],
+    [local.pluginError, property('plugin-error', datatypes.string, 'Why the plugin is failed or was switched off.')],
+    [local.pluginHooks, property('plugin-hooks', datatypes.json, 'The endpoints, schedules and hooks the plugin serves.')],
+    [local.pluginStats, property('plugin-stats', datatypes.json, 'Counters of the running plugin: calls, failures, timeouts, restarts.')],
+  ];
+  for (const [subject, set] of definitions) {
+    if (store.get(subject)) continue;
+    const commit = signCommit({ subject, set: { [props.parent]: subject === local.ontology ? serverUrl : local.ontology, ...set } }, owner);
+    await commits.process(commitToPropVals(commit), { asHost: true });
+  }
+}
+
+function property(shortname: string, datatype: string, description: string): PropVals {
+  return { [props.isA]: [classes.property], [props.shortname]: shortname, [props.datatype]: datatype, [props.description]: description };
 }

@@ -5,8 +5,16 @@
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
-import { props } from '../server/atomic/urls.js';
+import { localProps, props } from '../server/atomic/urls.js';
 import { createResource, getAs, ownerOf, postCommit, registerAgent, uniqueSubject } from './support/commits.js';
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { installPlugin, probePackage, uploadPackage } from './support/plugins.js';
 
@@ -18,6 +26,7 @@ describe('a wasm plugin installed through a signed commit', () => {
   let packageUrl: string;
   let installation: string;
   const endpoint = (path: string) => `${host.url}/plugins/test/probe/${path}`;
+  const kv = async (key: string): Promise<unknown> => ((await (await fetch(endpoint(`kv/${key}`))).json()) as { value?: unknown }).value ?? null;
 
   beforeAll(async () => {
     host = await startHostProcess();
@@ -93,6 +102,66 @@ describe('a wasm plugin installed through a signed commit', () => {
     const stranger = await registerAgent(host.url);
     const result = await installPlugin(host.url, stranger, `${host.url}/installed/stranger`, packageUrl, { granted: ALL });
     expect(result.status).toBe(403);
+  });
+
+  it('shows its status, version, hooks and counters on its resource', async () => {
+    const resource = (await getAs(installation, owner)).body ?? {};
+    const local = localProps(host.url);
+    expect(resource[local.pluginStatus]).toBe('active');
+    expect(resource[props.plugin.version]).toBe('0.1.0');
+    expect(JSON.stringify(resource[local.pluginHooks])).toContain('/plugins/test/probe/echo');
+    expect((resource[local.pluginStats] as { calls: number }).calls).toBeGreaterThan(0);
+  });
+
+  it('runs its schedule', async () => {
+    await waitFor(async () => (await kv('ticks')) !== null, 5000, 'a schedule tick');
+    const first = Number(await kv('ticks'));
+    await waitFor(async () => Number(await kv('ticks')) > first, 5000, 'another tick');
+  });
+
+  it('re-initializes on a config change, and refuses a config that fails its schema', async () => {
+    expect((await installPlugin(host.url, owner, installation, packageUrl, { granted: ALL, config: { greeting: 'hoi' }, create: false })).status).toBe(200);
+    expect(await (await fetch(endpoint('config'))).json()).toEqual({ greeting: 'hoi' });
+    const bad = await installPlugin(host.url, owner, installation, packageUrl, { granted: ALL, config: { greeting: 1 }, create: false });
+    expect(bad.status).toBe(400);
+    expect(await (await fetch(endpoint('config'))).json()).toEqual({ greeting: 'hoi' });
+  });
+
+  it('updates to a new version only when it loads; otherwise the old one keeps serving', async () => {
+    const broken = await uploadPackage(host.url, await probePackage(owner, { version: '0.3.0', provides: [{ name: 'test/greeter', version: '1.3.0', functions: ['greet', 'missing'] }] }), owner);
+    const refused = await installPlugin(host.url, owner, installation, broken, { granted: ALL, create: false });
+    expect(refused.status).toBe(422);
+    expect(String(refused.body?.[props.description])).toContain('missing');
+    expect((await getAs(installation, owner)).body?.[props.plugin.version]).toBe('0.1.0');
+    expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
+
+    const next = await uploadPackage(host.url, await probePackage(owner, { version: '0.2.0' }), owner);
+    expect((await installPlugin(host.url, owner, installation, next, { granted: ALL, create: false })).status).toBe(200);
+    expect((await getAs(installation, owner)).body?.[props.plugin.version]).toBe('0.2.0');
+    expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
+  });
+
+  it('answers calls from other plugins by namespace/name@range', async () => {
+    // A second copy of the probe in another namespace provides test/greeter too; a plugin is never
+    // its own provider.
+    const other = await uploadPackage(host.url, await probePackage(owner, { namespace: 'other' }), owner);
+    expect((await installPlugin(host.url, owner, `${host.url}/installed/other-probe`, other, { granted: ALL })).status).toBe(200);
+    // The first probe hears about it (plugin events).
+    await waitFor(async () => JSON.stringify(await kv('last-event')).includes('other/probe'), 5000, 'the installed event');
+    const answer = await fetch(`${endpoint('call')}?plugin=${encodeURIComponent('test/greeter@^1.2.0')}&fn=greet`, { method: 'POST', body: JSON.stringify({ name: 'Ada' }) });
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(await answer.json())).toContain('Ada');
+    const none = await fetch(`${endpoint('call')}?plugin=${encodeURIComponent('test/greeter@^2')}&fn=greet`, { method: 'POST', body: '{}' });
+    expect(none.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('can be switched off and on again', async () => {
+    const local = localProps(host.url);
+    expect((await postCommit(host.url, { subject: installation, set: { [local.pluginEnabled]: false } }, owner)).status).toBe(200);
+    expect((await fetch(endpoint('utf8'))).status).toBe(404);
+    expect((await getAs(installation, owner)).body?.[local.pluginStatus]).toBe('disabled');
+    expect((await postCommit(host.url, { subject: installation, set: { [local.pluginEnabled]: true } }, owner)).status).toBe(200);
+    expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
   });
 
   it('comes back after a restart, and is gone after uninstall', async () => {

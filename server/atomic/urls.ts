@@ -82,6 +82,7 @@ export const classes = {
   class: `${C}Class`,
   datatype: `${C}Datatype`,
   plugin: `${C}Plugin`,
+  ontology: `${C}Ontology`,
 } as const;
 
 /** Datatype URLs. */
@@ -102,3 +103,19 @@ export const datatypes = {
 
 /** The agent that stands for anyone, signed in or not. */
 export const publicAgent = 'https://atomicdata.dev/agents/publicAgent';
+
+/**
+ * Properties this server defines itself, under `{server}/ontology/`: the state of installed
+ * plugins. They are created at first start (see init.ts) so that clients can resolve them.
+ */
+export function localProps(serverUrl: string) {
+  const O = `${serverUrl}/ontology`;
+  return {
+    ontology: O,
+    pluginEnabled: `${O}/plugin-enabled`,
+    pluginStatus: `${O}/plugin-status`,
+    pluginError: `${O}/plugin-error`,
+    pluginHooks: `${O}/plugin-hooks`,
+    pluginStats: `${O}/plugin-stats`,
+  } as const;
+}

@@ -6,19 +6,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Cron } from 'croner';
 import semver from 'semver';
 import { createAgentIdentity, decodeSecret, encodeSecret, type AgentIdentity } from '../atomic/agent.js';
 import { commitToPropVals, signCommit } from '../atomic/commit.js';
 import { AtomicError } from '../atomic/errors.js';
 import { isObject, type PropVals } from '../atomic/json-ad.js';
-import { classes, props, publicAgent } from '../atomic/urls.js';
+import { classes, localProps, props, publicAgent } from '../atomic/urls.js';
 import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
 import type { Store } from '../store/store.js';
 import { createHostFunctions } from './host-functions.js';
 import { Installation, readVerdict } from './installation.js';
-import { effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
+import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { PluginCallError, PluginRuntimeError, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
@@ -42,7 +43,17 @@ export interface PluginHostOptions {
   dataDir: string;
   trust: TrustPolicy;
   runtimes: Partial<Record<RuntimeKind, Runtime>>;
+  /** The agent the host signs its own changes with (switching off a plugin whose breaker tripped). */
+  hostAgent: AgentIdentity;
 }
+
+/**
+ * A plugin is switched off after this many failed calls in a row within BREAKER_WINDOW_MS. Any
+ * successful call resets the count, so requests that make a working plugin fail now and then
+ * (bad input, say) cannot be used to switch it off.
+ */
+export const BREAKER_FAILURES = 20;
+export const BREAKER_WINDOW_MS = 60_000;
 
 function classesOf(propvals: PropVals | undefined): string[] {
   const isA = propvals?.[props.isA];
@@ -62,10 +73,16 @@ export class PluginHost {
   readonly #options: PluginHostOptions;
   readonly #active = new Map<string, Installation>();
   readonly #pending = new Map<string, { installation: Installation; timer: NodeJS.Timeout }>();
+  /** Why an installed plugin is not running, by subject (load failures, tripped breakers). */
+  readonly #failures = new Map<string, string>();
+  readonly #schedules = new Map<string, (() => void)[]>();
+  readonly #recentFailures = new Map<string, number[]>();
   readonly #removers: (() => void)[] = [];
+  readonly #local: ReturnType<typeof localProps>;
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
+    this.#local = localProps(options.serverUrl);
     const gate: CommitGate = (preview) => this.#gate(preview);
     this.#removers.push(options.commits.addGate(gate));
     this.#removers.push(options.events.onCommitApplied((event) => this.#afterCommit(event)));
@@ -76,10 +93,11 @@ export class PluginHost {
     const { store } = this.#options;
     for (const subject of store.findSubjects(props.isA, classes.plugin)) {
       const propvals = store.get(subject);
-      if (!propvals) continue;
+      if (!propvals || propvals[this.#local.pluginEnabled] === false) continue;
       try {
-        this.#active.set(subject, await this.#load(subject, propvals));
+        this.#activate(await this.#load(subject, propvals));
       } catch (error) {
+        this.#failures.set(subject, (error as Error).message);
         log(`plugin ${subject} did not load: ${(error as Error).message}`);
       }
     }
@@ -103,10 +121,11 @@ export class PluginHost {
     let result = propvals;
     const types = classesOf(propvals);
     if (types.includes(classes.collection)) return result;
+    if (types.includes(classes.plugin)) result = { ...result, ...this.#statusOf(subject, propvals) };
     for (const installation of this.#active.values()) {
       if (!installation.matchesClasses(installation.manifest.hooks.onResourceGet, types)) continue;
       try {
-        const answer = await installation.callJson('on_resource_get', { subject, resource: result, agent: agent ?? null });
+        const answer = await this.#call(installation, 'on_resource_get', { subject, resource: result, agent: agent ?? null });
         if (!isObject(answer)) continue;
         const next: PropVals = { ...result };
         if (isObject(answer.set)) Object.assign(next, answer.set);
@@ -126,15 +145,15 @@ export class PluginHost {
       await installation.close();
     }
     this.#pending.clear();
-    await Promise.all([...this.#active.values()].map((i) => i.close()));
-    this.#active.clear();
+    for (const subject of [...this.#active.keys()]) this.#deactivate(subject, false);
+    await Promise.all([...this.#closing]);
   }
 
   // --- Lifecycle -------------------------------------------------------------------------------
 
   async #gate(preview: CommitPreview): Promise<void> {
     const { commit, after, before } = preview;
-    if (isPlugin(after)) {
+    if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
       let installation: Installation;
       try {
         installation = await this.#load(commit.subject, after!);
@@ -154,7 +173,7 @@ export class PluginHost {
       if (!installation.matchesClasses(installation.manifest.hooks.beforeCommit, types)) continue;
       let verdict: { allow: boolean; reason: string };
       try {
-        verdict = readVerdict(await installation.callJson('before_commit', this.#commitEvent(preview)));
+        verdict = readVerdict(await this.#call(installation, 'before_commit', this.#commitEvent(preview)));
       } catch (error) {
         verdict = { allow: false, reason: `its before-commit hook failed (${(error as Error).message})` };
       }
@@ -168,24 +187,139 @@ export class PluginHost {
     if (pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(event.commitId);
-      const previous = this.#active.get(subject);
-      this.#active.set(subject, pending.installation);
-      void previous?.close();
-    } else if (isPlugin(event.before) && !isPlugin(event.after)) {
-      const removed = this.#active.get(subject);
-      this.#active.delete(subject);
-      if (removed) {
-        void removed.close();
-        void this.#options.store.kvClear(subject);
-      }
+      const updated = this.#active.has(subject);
+      this.#deactivate(subject, false);
+      this.#activate(pending.installation);
+      this.#notify(updated ? 'updated' : 'installed', pending.installation);
+    } else if (isPlugin(event.before) && this.#active.has(subject)) {
+      // Destroyed, switched off, or no longer a Plugin.
+      const removed = this.#active.get(subject)!;
+      this.#deactivate(subject, true);
+      if (!event.after) void this.#options.store.kvClear(subject);
+      this.#notify('removed', removed);
     }
+    if (!event.after) this.#failures.delete(subject);
     const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
     for (const installation of this.#active.values()) {
       if (installation.agent.subject === event.commit.signer) continue;
       if (!installation.matchesClasses(installation.manifest.hooks.afterCommit, types)) continue;
       // after-commit hooks fail open: the commit stands, the failure is logged.
-      installation.callJson('after_commit', this.#commitEvent(event)).catch((error: Error) => installation.log('error', `after_commit failed: ${error.message}`));
+      this.#call(installation, 'after_commit', this.#commitEvent(event)).catch((error: Error) => installation.log('error', `after_commit failed: ${error.message}`));
     }
+  }
+
+  #activate(installation: Installation): void {
+    const { subject } = installation;
+    this.#active.set(subject, installation);
+    this.#failures.delete(subject);
+    this.#recentFailures.delete(subject);
+    const stops: (() => void)[] = [];
+    for (const schedule of installation.manifest.hooks.schedules ?? []) {
+      let running = false;
+      const fire = (): void => {
+        // A schedule that is still running when it fires again skips that turn.
+        if (running || this.#active.get(subject) !== installation) return;
+        running = true;
+        this.#call(installation, 'on_schedule', { schedule: schedule.name, firedAt: Date.now() })
+          .catch((error: Error) => installation.log('error', `schedule ${schedule.name} failed: ${error.message}`))
+          .finally(() => (running = false));
+      };
+      if (schedule.cron) {
+        const job = new Cron(schedule.cron, { unref: true }, fire);
+        stops.push(() => job.stop());
+      } else if (schedule.every) {
+        const timer = setInterval(fire, durationMs(schedule.every)).unref();
+        stops.push(() => clearInterval(timer));
+      }
+    }
+    this.#schedules.set(subject, stops);
+  }
+
+  readonly #closing = new Set<Promise<void>>();
+
+  /** Stops a running plugin (its schedules, then its sandbox); `keepStatus` leaves its failure reason. */
+  #deactivate(subject: string, keepStatus: boolean): void {
+    for (const stop of this.#schedules.get(subject) ?? []) stop();
+    this.#schedules.delete(subject);
+    const installation = this.#active.get(subject);
+    this.#active.delete(subject);
+    if (!keepStatus) this.#failures.delete(subject);
+    if (installation) {
+      const closing = installation.close().finally(() => this.#closing.delete(closing));
+      this.#closing.add(closing);
+    }
+  }
+
+  /** Tells the plugins that asked for plugin events that another plugin came, changed or went. */
+  #notify(type: 'installed' | 'updated' | 'removed', about: Installation): void {
+    for (const installation of this.#active.values()) {
+      if (!installation.manifest.hooks.pluginEvents || installation === about) continue;
+      this.#call(installation, 'on_plugin_event', { type, plugin: about.id, version: about.manifest.version }).catch((error: Error) =>
+        installation.log('error', `on_plugin_event failed: ${error.message}`),
+      );
+    }
+  }
+
+  /**
+   * Calls a plugin and counts its failures in a row: BREAKER_FAILURES within BREAKER_WINDOW_MS
+   * switch it off, with the reason recorded on its resource, until an operator switches it on again.
+   */
+  async #call(installation: Installation, exportName: string, input: unknown): Promise<unknown> {
+    try {
+      const answer = await installation.callJson(exportName, input);
+      this.#recentFailures.delete(installation.subject);
+      return answer;
+    } catch (error) {
+      if (error instanceof PluginCallError && error.code !== 'CLOSED') this.#recordFailure(installation, error);
+      throw error;
+    }
+  }
+
+  #recordFailure(installation: Installation, error: PluginCallError): void {
+    const now = Date.now();
+    const recent = (this.#recentFailures.get(installation.subject) ?? []).filter((t) => now - t < BREAKER_WINDOW_MS);
+    recent.push(now);
+    this.#recentFailures.set(installation.subject, recent);
+    if (recent.length < BREAKER_FAILURES || this.#active.get(installation.subject) !== installation) return;
+    const reason = `switched off after ${recent.length} failed calls in a row within ${BREAKER_WINDOW_MS / 1000} s; the last: ${error.message}`;
+    installation.log('error', reason);
+    this.#deactivate(installation.subject, true);
+    this.#failures.set(installation.subject, reason);
+    const { hostAgent, commits } = this.#options;
+    const commit = signCommit({ subject: installation.subject, set: { [this.#local.pluginEnabled]: false, [this.#local.pluginError]: reason } }, hostAgent);
+    commits.process(commitToPropVals(commit), { asHost: true }).catch((e: Error) => installation.log('error', `could not record the breaker: ${e.message}`));
+  }
+
+  /** The runtime state shown on a Plugin resource. */
+  #statusOf(subject: string, propvals: PropVals): PropVals {
+    const local = this.#local;
+    const installation = this.#active.get(subject);
+    if (installation) {
+      const { manifest } = installation;
+      const stats = installation.instance.stats();
+      return {
+        [local.pluginStatus]: 'active',
+        [props.plugin.version]: manifest.version,
+        [local.pluginHooks]: {
+          endpoints: (manifest.hooks.endpoints ?? []).map((e) => ({ path: endpointPath(manifest, e), methods: e.methods })),
+          schedules: (manifest.hooks.schedules ?? []).map((sch) => sch.name),
+          beforeCommit: manifest.hooks.beforeCommit !== undefined,
+          afterCommit: manifest.hooks.afterCommit !== undefined,
+          onResourceGet: manifest.hooks.onResourceGet !== undefined,
+        },
+        [local.pluginStats]: {
+          calls: stats.calls,
+          failures: stats.failures,
+          timeouts: stats.timeouts,
+          restarts: stats.restarts,
+          memoryBytes: stats.memoryBytes,
+          ...(stats.lastError ? { lastError: `${stats.lastError.code}: ${stats.lastError.message}` } : {}),
+        },
+      };
+    }
+    const failure = this.#failures.get(subject);
+    if (propvals[local.pluginEnabled] === false) return { [local.pluginStatus]: 'disabled', ...(failure ? { [local.pluginError]: failure } : {}) };
+    return { [local.pluginStatus]: 'failed', [local.pluginError]: failure ?? 'not loaded' };
   }
 
   #commitEvent(event: CommitPreview): Record<string, unknown> {
@@ -238,7 +372,7 @@ export class PluginHost {
         config: () => installation?.config ?? config,
         granted,
         log,
-        callPlugin: (plugin, fn, input) => this.#callPlugin(plugin, fn, input),
+        callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
       });
       const instance = await runtime.instantiate(prepared, { hostFunctions, limits });
       installation = new Installation(subject, manifest, digest, agent, instance, config);
@@ -340,7 +474,7 @@ export class PluginHost {
     delete headers['x-atomic-signature'];
     let answer: unknown;
     try {
-      answer = await installation.callJson('handle_request', {
+      answer = await this.#call(installation, 'handle_request', {
         method: request.method,
         path,
         query: Object.fromEntries(new URLSearchParams(search)),
@@ -362,17 +496,21 @@ export class PluginHost {
     return { status: answer.status, headers: outHeaders, body: typeof answer.body === 'string' ? answer.body : '' };
   }
 
-  async #callPlugin(spec: string, fn: string, input: unknown): Promise<unknown> {
+  /**
+   * Calls a provided function for the plugin at `caller`. A plugin never answers its own call:
+   * its sandbox is busy with the call that asks, so that would only wait for the deadline.
+   */
+  async #callPlugin(caller: string, spec: string, fn: string, input: unknown): Promise<unknown> {
     const at = spec.lastIndexOf('@');
     const id = at > 0 ? spec.slice(0, at) : spec;
     const range = at > 0 ? spec.slice(at + 1) : '*';
     const candidates = [...this.#active.values()].filter(
-      (i) => (i.id === id && semver.satisfies(i.manifest.version, range)) || i.manifest.provides.some((p) => p.name === id && semver.satisfies(p.version, range)),
+      (i) => i.subject !== caller && ((i.id === id && semver.satisfies(i.manifest.version, range)) || i.manifest.provides.some((p) => p.name === id && semver.satisfies(p.version, range))),
     );
     // The newest compatible provider answers, as npm would resolve a dependency.
     candidates.sort((a, b) => semver.rcompare(a.manifest.version, b.manifest.version));
     const callee = candidates.find((i) => i.manifest.provides.some((p) => p.functions.includes(fn)));
     if (!callee) throw new AtomicError('NOT_FOUND', `no active plugin provides ${fn} as ${spec}`);
-    return callee.callJson(fn, input);
+    return this.#call(callee, fn, input);
   }
 }

@@ -50,3 +50,23 @@ export function installPlugin(
   }
   return postCommit(serverUrl, { subject, set: set as never }, agent);
 }
+
+export const hostileDir = join(repoRoot, 'fixtures/plugins/hostile');
+
+/**
+ * A package built from the plugin sources in `dir`: `entry` compiled with the real asc (default
+ * index.ts), the manifest read from `manifestFile` (default plugin.json) with `manifestChanges`
+ * merged in; signed by `publisher` unless it is undefined.
+ */
+export async function pluginPackage(
+  dir: string,
+  publisher: AgentIdentity | undefined,
+  options: { entry?: string; manifestFile?: string; manifestChanges?: Record<string, unknown> } = {},
+): Promise<Uint8Array> {
+  const manifest = { ...JSON.parse(readFileSync(join(dir, options.manifestFile ?? 'plugin.json'), 'utf8')), ...options.manifestChanges };
+  const zip = buildPackage({
+    'plugin.json': new TextEncoder().encode(JSON.stringify(manifest)),
+    'plugin.wasm': await compileAssemblyScript(dir, options.entry ?? 'index.ts'),
+  });
+  return publisher ? signPackage(zip, publisher) : zip;
+}
