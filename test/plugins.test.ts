@@ -98,10 +98,14 @@ describe('a wasm plugin installed through a signed commit', () => {
     expect(second.body?.[props.name]).toBe('ENDPOINT_TAKEN');
   });
 
-  it('refuses installs by an agent without write on the drive', async () => {
+  it('refuses installs by an agent without write on the drive, even one that may append to it', async () => {
     const stranger = await registerAgent(host.url);
-    const result = await installPlugin(host.url, stranger, `${host.url}/installed/stranger`, packageUrl, { granted: ALL });
-    expect(result.status).toBe(403);
+    expect((await installPlugin(host.url, stranger, `${host.url}/installed/stranger`, packageUrl, { granted: ALL })).status).toBe(403);
+    expect((await postCommit(host.url, { subject: host.url, push: { [props.append]: [stranger.subject] } }, owner)).status).toBe(200);
+    const appended = await installPlugin(host.url, stranger, `${host.url}/installed/appender`, packageUrl, { granted: ALL });
+    expect(appended.status).toBe(403);
+    expect(String(appended.body?.[props.description])).toContain('write rights on the drive');
+    expect((await getAs(`${host.url}/installed/appender`, owner)).status).toBe(404);
   });
 
   it('shows its status, version, hooks and counters on its resource', async () => {

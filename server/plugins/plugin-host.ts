@@ -12,6 +12,7 @@ import { createAgentIdentity, decodeSecret, encodeSecret, type AgentIdentity } f
 import { commitToPropVals, signCommit } from '../atomic/commit.js';
 import { AtomicError } from '../atomic/errors.js';
 import { isObject, type PropVals } from '../atomic/json-ad.js';
+import { hasRight } from '../atomic/rights.js';
 import { classes, localProps, props, publicAgent } from '../atomic/urls.js';
 import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
@@ -77,6 +78,8 @@ export class PluginHost {
   readonly #failures = new Map<string, string>();
   readonly #schedules = new Map<string, (() => void)[]>();
   readonly #recentFailures = new Map<string, number[]>();
+  /** Sandboxes being closed, awaited by close(). */
+  readonly #closing = new Set<Promise<void>>();
   readonly #removers: (() => void)[] = [];
   readonly #local: ReturnType<typeof localProps>;
 
@@ -101,11 +104,6 @@ export class PluginHost {
         log(`plugin ${subject} did not load: ${(error as Error).message}`);
       }
     }
-  }
-
-  /** The installed plugins, by subject. */
-  get installations(): ReadonlyMap<string, Installation> {
-    return this.#active;
   }
 
   /** The route that serves every active plugin's endpoints. */
@@ -153,6 +151,14 @@ export class PluginHost {
 
   async #gate(preview: CommitPreview): Promise<void> {
     const { commit, after, before } = preview;
+    if (isPlugin(before) || isPlugin(after)) {
+      // Plugins run code on the server: installing, changing or removing one takes write rights
+      // on the drive, not merely the right to append to it.
+      const { store, serverUrl } = this.#options;
+      if (!hasRight((s) => store.get(s), store.get(serverUrl), commit.signer, 'write')) {
+        throw new AtomicError('FORBIDDEN', `${commit.signer} may not manage plugins: that needs write rights on the drive`);
+      }
+    }
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
       let installation: Installation;
       try {
@@ -234,8 +240,6 @@ export class PluginHost {
     }
     this.#schedules.set(subject, stops);
   }
-
-  readonly #closing = new Set<Promise<void>>();
 
   /** Stops a running plugin (its schedules, then its sandbox); `keepStatus` leaves its failure reason. */
   #deactivate(subject: string, keepStatus: boolean): void {
