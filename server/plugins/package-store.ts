@@ -73,8 +73,11 @@ const json = (status: number, body: unknown): HttpResponse => ({
   body: JSON.stringify(body),
 });
 
-/** POST uploads a package (agents with write on the drive only); GET serves one back. */
-export function packageRoute(packages: PackageStore, store: StoreReader, serverUrl: string): Route {
+/**
+ * POST uploads a package (agents with write on the drive only); GET serves one back.
+ * `onUpload` sees every stored upload (the plugin host prepares it ahead of the install).
+ */
+export function packageRoute(packages: PackageStore, store: StoreReader, serverUrl: string, onUpload: (bytes: Uint8Array) => void = () => {}): Route {
   return {
     matches: (path) => path === PREFIX || path.startsWith(`${PREFIX}/`),
     maxBodyBytes: MAX_PACKAGE_BYTES,
@@ -92,6 +95,7 @@ export function packageRoute(packages: PackageStore, store: StoreReader, serverU
         const body = request.body ?? Buffer.alloc(0);
         if (body.length === 0) throw new AtomicError('INVALID_QUERY', 'the upload is empty');
         const hash = packages.put(body);
+        onUpload(body);
         return json(201, { '@id': packageUrl(serverUrl, hash), sha256: hash, size: body.length });
       }
       if (request.method === 'GET' || request.method === 'HEAD') {

@@ -23,7 +23,7 @@ import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
-import { PluginCallError, PluginRuntimeError, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
+import { PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './runtimes/wasm/prepare.js';
 
 const P = props.plugin;
@@ -78,6 +78,8 @@ export class PluginHost {
   readonly #failures = new Map<string, string>();
   readonly #schedules = new Map<string, (() => void)[]>();
   readonly #recentFailures = new Map<string, number[]>();
+  /** Preparations under way, by cache file, so that an upload and an install share one. */
+  readonly #preparing = new Map<string, Promise<PreparedCode>>();
   /** Sandboxes being closed, awaited by close(). */
   readonly #closing = new Set<Promise<void>>();
   readonly #removers: (() => void)[] = [];
@@ -104,6 +106,22 @@ export class PluginHost {
         log(`plugin ${subject} did not load: ${(error as Error).message}`);
       }
     }
+  }
+
+  /**
+   * Prepares an uploaded package in the background, as if every permission it asks for were
+   * granted, so that installing it right after the upload only has to start it. Packages that
+   * do not read or prepare are left for the install to refuse.
+   */
+  warm(zip: Uint8Array): void {
+    void (async () => {
+      const pkg = readPackage(zip);
+      const runtime = this.#options.runtimes[pkg.manifest.runtime];
+      if (!runtime) return;
+      const names = pkg.manifest.permissions.map((p) => p.name);
+      const { memoryMb } = effectiveLimits(pkg.manifest, names);
+      await this.#prepare(runtime, pkg.digest, pkg.files[pkg.manifest.entry]!, memoryMb, allowedHostFunctionsFor(names));
+    })().catch(() => {});
   }
 
   /** The route that serves every active plugin's endpoints. */
@@ -361,9 +379,7 @@ export class PluginHost {
     const agent = await this.#agentFor(subject, granted);
     let installation: Installation | undefined;
     try {
-      const prepared = runtime.prepare
-        ? await runtime.prepare(code, { memoryMb: limits.memoryMb, allowedHostFunctions: allowedHostFunctionsFor(granted.map((p) => p.name)) })
-        : { kind: manifest.runtime, bytes: code, exports: [] };
+      const prepared = await this.#prepare(runtime, digest, code, limits.memoryMb, allowedHostFunctionsFor(granted.map((p) => p.name)));
       const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
       if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
       const log = (level: string, message: string): void => installation?.log(level, message);
@@ -386,6 +402,32 @@ export class PluginHost {
       await installation?.close();
       if (error instanceof PluginRuntimeError) throw new AtomicError('PLUGIN_LOAD_FAILED', error.message);
       throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
+    }
+  }
+
+  /**
+   * Prepares code once per (package digest, memory cap) and keeps the result in the data folder:
+   * preparing (fuel instrumentation) takes far longer than loading, and a restart, an update back
+   * to a known version or a config change should not pay for it again.
+   */
+  async #prepare(runtime: Runtime, digest: string, code: Uint8Array, memoryMb: number, allowed: Set<string>): Promise<PreparedCode> {
+    if (!runtime.prepare) return { kind: runtime.capabilities.kind, bytes: code, exports: [] };
+    const dir = join(this.#options.dataDir, 'packages', 'prepared');
+    const file = join(dir, `${runtime.capabilities.kind}-${digest.replace(/^sha256:/, '')}-${memoryMb}.bin`);
+    const running = this.#preparing.get(file);
+    if (running) await running.catch(() => {});
+    if (runtime.restore && existsSync(file)) return runtime.restore(readFileSync(file), { allowedHostFunctions: allowed });
+    const preparing = runtime.prepare(code, { memoryMb, allowedHostFunctions: allowed }).then((prepared) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${file}.tmp`, prepared.bytes);
+      renameSync(`${file}.tmp`, file);
+      return prepared;
+    });
+    this.#preparing.set(file, preparing);
+    try {
+      return await preparing;
+    } finally {
+      this.#preparing.delete(file);
     }
   }
 

@@ -112,6 +112,11 @@ export interface Runtime {
   readonly capabilities: RuntimeCapabilities;
   /** Checks and transforms code at install; refuses it with a {@link PluginLoadError}. */
   prepare?(code: Uint8Array, options: PrepareOptions): Promise<PreparedCode>;
+  /**
+   * Rebuilds prepared code from the bytes an earlier {@link prepare} produced (a cache), checking
+   * them again against the allowed host functions but transforming nothing.
+   */
+  restore?(prepared: Uint8Array, options: Pick<PrepareOptions, 'allowedHostFunctions'>): Promise<PreparedCode>;
   /** Starts a sandbox running prepared code; refuses with a {@link PluginLoadError} or a `TypeError` for bad options. */
   instantiate(prepared: PreparedCode, options: InstantiateOptions): Promise<PluginInstance>;
 }

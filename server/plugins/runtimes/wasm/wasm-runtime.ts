@@ -39,7 +39,7 @@ import {
   type WorkerMessage,
 } from './channel.js';
 import { WebAssembly, type WasmModule } from './webassembly.js';
-import { capMemory, memoryMbToPages, prepareModule, WASM_PAGE_BYTES, type WasmPreparedCode } from './prepare.js';
+import { capMemory, loadPreparedModule, memoryMbToPages, prepareModule, WASM_PAGE_BYTES, type WasmPreparedCode } from './prepare.js';
 
 /** What the `wasm` runtime enforces. Fuel needs code prepared with fuel (the default). */
 export const wasmCapabilities = {
@@ -149,6 +149,7 @@ export function createWasmRuntime(options: WasmRuntimeOptions = {}): Runtime {
   return {
     capabilities: wasmCapabilities,
     prepare: (code: Uint8Array, prepareOptions: PrepareOptions) => prepareModule(code, prepareOptions),
+    restore: (bytes: Uint8Array, restoreOptions: Pick<PrepareOptions, 'allowedHostFunctions'>) => loadPreparedModule(bytes, restoreOptions),
     instantiate: (prepared: PreparedCode, instantiateOptions: InstantiateOptions) => WasmInstance.start(prepared, instantiateOptions, config),
   };
 }
