@@ -12,7 +12,7 @@ import { resolveUrl } from '../resolve.js';
 import type { Store } from '../store/store.js';
 import type { Permission } from './manifest.js';
 import type { HostFunction } from './runtimes/runtime.js';
-import { allowedHostFunctionsFor } from './runtimes/wasm/prepare.js';
+import { allowedHostFunctionsFor } from './permissions.js';
 
 /** What the host functions of one installation act on. */
 export interface HostFunctionContext {

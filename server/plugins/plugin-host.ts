@@ -14,6 +14,7 @@ import { AtomicError } from '../atomic/errors.js';
 import { isObject, type PropVals } from '../atomic/json-ad.js';
 import { hasRight } from '../atomic/rights.js';
 import { classes, localProps, props, publicAgent } from '../atomic/urls.js';
+import { classCollections } from '../collections.js';
 import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
@@ -24,12 +25,12 @@ import { durationMs, effectiveLimits, endpointPath, requiredExports, validateCon
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
-import { allowedHostFunctionsFor } from './runtimes/wasm/prepare.js';
+import { allowedHostFunctionsFor } from './permissions.js';
 
 const P = props.plugin;
 
-/** Paths no plugin endpoint may take. */
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/plugins/packages'];
+/** Paths no plugin endpoint may take: the protocol's own, and the server's collections. */
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', ...Object.keys(classCollections)];
 
 /** How long a plugin loaded by a gate waits for its commit before it is dropped. */
 const PENDING_TTL_MS = 60_000;

@@ -3,12 +3,10 @@
 export { createWasmRuntime, wasmCapabilities } from './wasm-runtime.js';
 export type { WasmRuntimeOptions } from './wasm-runtime.js';
 export {
-  allowedHostFunctionsFor,
   capMemory,
   checkImports,
   extismKernelImports,
   FUEL_EXPORT,
-  hostFunctionPermissions,
   injectFuel,
   loadPreparedModule,
   memoryMbToPages,

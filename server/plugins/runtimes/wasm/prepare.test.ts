@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { PluginLoadError } from '../runtime.js';
+import { allowedHostFunctionsFor } from '../../permissions.js';
 import {
-  allowedHostFunctionsFor,
   capMemory,
   checkImports,
   FUEL_EXPORT,

@@ -4,30 +4,13 @@
 // are what the host caches, and `loadPreparedModule` turns them back into a module at boot without
 // binaryen (which is a 15 MB dependency, loaded lazily, that only `injectFuel` needs).
 
+import { hostFunctionPermissions } from '../../permissions.js';
 import type { PreparedCode } from '../runtime.js';
 import { PluginLoadError } from '../runtime.js';
 import { WebAssembly, type WasmModule } from './webassembly.js';
 
 /** Bytes in one wasm page. */
 export const WASM_PAGE_BYTES = 65_536;
-
-/**
- * The ABI v1 host functions (module `extism:host/user`) and the permission each needs; `null`
- * means none (docs/plugins/abi.md, "Host functions").
- */
-export const hostFunctionPermissions: Readonly<Record<string, string | null>> = {
-  get_resource: 'read',
-  query: 'read',
-  commit: 'write',
-  get_config: null,
-  get_plugin_agent: null,
-  kv_get: 'storage',
-  kv_set: 'storage',
-  kv_delete: 'storage',
-  log: null,
-  http_request: 'network',
-  call_plugin: 'call-plugins',
-};
 
 /** The Extism kernel functions a plugin may import from `extism:host/env`. Its `http_*` are not among them. */
 export const extismKernelImports: ReadonlySet<string> = new Set([
@@ -41,23 +24,6 @@ export const extismKernelImports: ReadonlySet<string> = new Set([
 
 export const EXTISM_ENV = 'extism:host/env';
 export const EXTISM_USER = 'extism:host/user';
-
-/**
- * The host functions a set of granted permissions allows, including those that need none.
- *
- * @example allowedHostFunctionsFor(['read']) // Set { 'get_resource', 'query', 'get_config', … }
- */
-export function allowedHostFunctionsFor(
-  granted: Iterable<string>,
-  permissions: Readonly<Record<string, string | null>> = hostFunctionPermissions,
-): Set<string> {
-  const grantedSet = new Set(granted);
-  const allowed = new Set<string>();
-  for (const [name, permission] of Object.entries(permissions)) {
-    if (permission === null || grantedSet.has(permission)) allowed.add(name);
-  }
-  return allowed;
-}
 
 /**
  * Refuses a module that imports anything but Extism kernel functions and allowed host functions,

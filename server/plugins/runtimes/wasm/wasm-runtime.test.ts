@@ -10,7 +10,8 @@ import { repoRoot } from '../../../../test/support/host-process.js';
 const buildSandboxFixture = (entry: 'index' | 'http'): Promise<Uint8Array> => compileAssemblyScript(`${repoRoot}/fixtures/plugins/sandbox`, `${entry}.ts`);
 import type { HostFunction, PluginInstance, RuntimeLimits } from '../runtime.js';
 import { PluginCallError, PluginLoadError } from '../runtime.js';
-import { allowedHostFunctionsFor, prepareModule, type WasmPreparedCode } from './prepare.js';
+import { allowedHostFunctionsFor } from '../../permissions.js';
+import { prepareModule, type WasmPreparedCode } from './prepare.js';
 import { createWasmRuntime, simulateWorkerCrash } from './wasm-runtime.js';
 
 /** Options for `loop`: without an (almost) unlimited budget, fuel would end it before the deadline. */
