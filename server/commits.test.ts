@@ -33,15 +33,26 @@ describe('CommitProcessor gates', () => {
 
   it('shows a gate the resource before and after, and applies the commit when the gate passes', async () => {
     const seen: unknown[] = [];
-    commits.addGate(async (preview) => void seen.push([preview.before, preview.after?.[props.name]]));
+    commits.addGate({ applies: () => true, check: async (preview) => void seen.push([preview.before, preview.after?.[props.name]]) });
     await send({ subject: `${SERVER}/a`, set: { [props.parent]: SERVER, [props.name]: 'A' } });
     expect(seen).toEqual([[undefined, 'A']]);
     expect(store.get(`${SERVER}/a`)?.[props.name]).toBe('A');
   });
 
+  it('skips the preview for commits no gate applies to', async () => {
+    let checked = 0;
+    commits.addGate({ applies: (commit) => commit.subject.endsWith('/watched'), check: async () => void checked++ });
+    await send({ subject: `${SERVER}/ignored`, set: { [props.parent]: SERVER } });
+    await send({ subject: `${SERVER}/watched`, set: { [props.parent]: SERVER } });
+    expect(checked).toBe(1);
+  });
+
   it('writes nothing when a gate refuses', async () => {
-    const remove = commits.addGate(async () => {
-      throw new AtomicError('FORBIDDEN', 'refused by a gate');
+    const remove = commits.addGate({
+      applies: () => true,
+      check: async () => {
+        throw new AtomicError('FORBIDDEN', 'refused by a gate');
+      },
     });
     await expect(send({ subject: `${SERVER}/b`, set: { [props.parent]: SERVER, [props.name]: 'B' } })).rejects.toThrow('refused by a gate');
     expect(store.get(`${SERVER}/b`)).toBeUndefined();
@@ -54,11 +65,14 @@ describe('CommitProcessor gates', () => {
     const subject = `${SERVER}/c`;
     await send({ subject, set: { [props.parent]: SERVER, [props.name]: 'v1' } });
     let interleaved = false;
-    commits.addGate(async (preview) => {
-      if (preview.commit.set?.[props.name] === 'slow' && !interleaved) {
-        interleaved = true;
-        await send({ subject, set: { [props.name]: 'fast' } });
-      }
+    commits.addGate({
+      applies: () => true,
+      check: async (preview) => {
+        if (preview.commit.set?.[props.name] === 'slow' && !interleaved) {
+          interleaved = true;
+          await send({ subject, set: { [props.name]: 'fast' } });
+        }
+      },
     });
     await expect(send({ subject, set: { [props.name]: 'slow' } })).rejects.toMatchObject({ code: 'PREVIOUS_COMMIT_MISMATCH' });
     expect(store.get(subject)?.[props.name]).toBe('fast');

@@ -22,8 +22,13 @@ export const MAX_AGE_MS = 5 * 60_000;
 /** A commit as it would be applied, shown to gates before it is written. */
 export type CommitPreview = CommitAppliedEvent;
 
-/** Checks a commit before it is written; throws an AtomicError to refuse it. */
-export type CommitGate = (preview: CommitPreview) => Promise<void>;
+/** Checks commits before they are written. */
+export interface CommitGate {
+  /** Whether this gate wants to see the commit; cheap, since it runs for every commit. */
+  applies(commit: Commit): boolean;
+  /** Throws an AtomicError to refuse the commit. */
+  check(preview: CommitPreview): Promise<void>;
+}
 
 // Marks "no resource yet" when comparing what a gate saw with what the transaction finds.
 const NO_RESOURCE = '\u0000none';
@@ -120,13 +125,14 @@ export class CommitProcessor {
     // they see a preview computed outside the write lock; the transaction then applies the commit
     // only if the resource is still as the gates saw it.
     let expectedLast: JsonAdValue | undefined;
-    if (this.#gates.size > 0) {
+    const gates = [...this.#gates].filter((gate) => gate.applies(commit));
+    if (gates.length > 0) {
       const before = this.store.get(commit.subject);
       checkPreviousCommit(commit, before);
       const after = applyCommit(before, commit, commitId);
       if (!asHost) this.authorize(this.store, commit, before, after);
       const preview: CommitPreview = { commit, commitId, commitPropVals, before, after };
-      for (const gate of this.#gates) await gate(preview);
+      for (const gate of gates) await gate.check(preview);
       expectedLast = before?.[props.lastCommit] ?? NO_RESOURCE;
     }
     const event = await this.store.transact((txn): CommitAppliedEvent => {

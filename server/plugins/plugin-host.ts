@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Cron } from 'croner';
 import semver from 'semver';
 import { createAgentIdentity, decodeSecret, encodeSecret, type AgentIdentity } from '../atomic/agent.js';
-import { commitToPropVals, signCommit } from '../atomic/commit.js';
+import { commitToPropVals, signCommit, type Commit } from '../atomic/commit.js';
 import { AtomicError } from '../atomic/errors.js';
 import { isObject, type PropVals } from '../atomic/json-ad.js';
 import { hasRight } from '../atomic/rights.js';
@@ -89,7 +89,7 @@ export class PluginHost {
   constructor(options: PluginHostOptions) {
     this.#options = options;
     this.#local = localProps(options.serverUrl);
-    const gate: CommitGate = (preview) => this.#gate(preview);
+    const gate: CommitGate = { applies: (commit) => this.#gateApplies(commit), check: (preview) => this.#gate(preview) };
     this.#removers.push(options.commits.addGate(gate));
     this.#removers.push(options.events.onCommitApplied((event) => this.#afterCommit(event)));
   }
@@ -167,6 +167,14 @@ export class PluginHost {
   }
 
   // --- Lifecycle -------------------------------------------------------------------------------
+
+  /** Commits on Plugin resources, and every commit while some plugin has a before-commit hook. */
+  #gateApplies(commit: Commit): boolean {
+    for (const installation of this.#active.values()) if (installation.manifest.hooks.beforeCommit) return true;
+    const setsIsA = commit.set?.[props.isA] ?? commit.push?.[props.isA];
+    if (Array.isArray(setsIsA) && setsIsA.includes(classes.plugin)) return true;
+    return isPlugin(this.#options.store.get(commit.subject));
+  }
 
   async #gate(preview: CommitPreview): Promise<void> {
     const { commit, after, before } = preview;
