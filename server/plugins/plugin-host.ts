@@ -29,8 +29,12 @@ import { allowedHostFunctionsFor } from './permissions.js';
 
 const P = props.plugin;
 
-/** Paths no plugin endpoint may take: the protocol's own, and the server's collections. */
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', ...Object.keys(classCollections)];
+/**
+ * Paths (with everything below them) no plugin endpoint may take: the protocol's own and the
+ * server's collections. `/plugins` itself is a collection, but below it live the plugins' own
+ * prefixes, which the manifest check keeps each plugin inside.
+ */
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 /** How long a plugin loaded by a gate waits for its commit before it is dropped. */
 const PENDING_TTL_MS = 60_000;
@@ -457,7 +461,9 @@ export class PluginHost {
   #checkEndpoints(subject: string, manifest: Installation['manifest']): void {
     for (const endpoint of manifest.hooks.endpoints ?? []) {
       const path = endpointPath(manifest, endpoint);
-      if (RESERVED_PATHS.some((r) => path === r || path.startsWith(`${r}/`))) throw new AtomicError('ENDPOINT_TAKEN', `${path} is reserved by the server`);
+      if (path === '/plugins' || RESERVED_PATHS.some((r) => path === r || path.startsWith(`${r}/`))) {
+        throw new AtomicError('ENDPOINT_TAKEN', `${path} is reserved by the server`);
+      }
       for (const other of this.#active.values()) {
         if (other.subject === subject) continue;
         for (const theirs of other.manifest.hooks.endpoints ?? []) {
