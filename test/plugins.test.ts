@@ -2,6 +2,8 @@
 // built with the real asc against the AssemblyScript SDK) is packaged, signed, uploaded and
 // installed with a signed commit into a running `atomic-plugin serve`, then exercised through HTTP.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
@@ -16,7 +18,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 import { startHostProcess, type HostProcess } from './support/host-process.js';
-import { installPlugin, probePackage, uploadPackage } from './support/plugins.js';
+import { installPlugin, probeDir, probePackage, uploadPackage } from './support/plugins.js';
 
 const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
 
@@ -96,6 +98,20 @@ describe('a wasm plugin installed through a signed commit', () => {
     const second = await installPlugin(host.url, owner, `${host.url}/installed/probe-again`, packageUrl, { granted: ALL });
     expect(second.status).toBe(409);
     expect(second.body?.[props.name]).toBe('ENDPOINT_TAKEN');
+  });
+
+  it('serves a declared top-level path, and refuses one the server reserves', async () => {
+    const manifest = JSON.parse(readFileSync(join(probeDir, 'plugin.json'), 'utf8')) as { hooks: Record<string, unknown> };
+    const withPath = (path: string) => ({ hooks: { ...manifest.hooks, beforeCommit: undefined, schedules: [], endpoints: [{ path, methods: ['GET'] }] }, provides: [] });
+    const top = await uploadPackage(host.url, await probePackage(owner, { namespace: 'top', ...withPath('/probe-top') }), owner);
+    expect((await installPlugin(host.url, owner, `${host.url}/installed/top`, top, { granted: ALL })).status).toBe(200);
+    const answer = await fetch(`${host.url}/probe-top`);
+    expect(answer.status).toBe(404);
+    expect(await answer.text()).toContain('no route /probe-top');
+    const reserved = await uploadPackage(host.url, await probePackage(owner, { namespace: 'greedy', ...withPath('/agents') }), owner);
+    const refused = await installPlugin(host.url, owner, `${host.url}/installed/greedy`, reserved, { granted: ALL });
+    expect(refused.status).toBe(409);
+    expect(refused.body?.[props.name]).toBe('ENDPOINT_TAKEN');
   });
 
   it('refuses installs by an agent without write on the drive, even one that may append to it', async () => {
