@@ -57,8 +57,20 @@ export function createNodeServer(app: App, serverUrl: string, subscriptions: Sub
       // Only reading the body can fail here; the app turns its own errors into responses.
       response = errorResponse(error instanceof AtomicError ? error : new AtomicError('INTERNAL'), requestedUrl(serverUrl, request));
     }
-    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
-    res.end(response.body);
+    try {
+      res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+      res.end(response.body);
+    } catch (error) {
+      // A response Node refuses to write (a header it rejects) must not take the server down.
+      console.error(`${request.method} ${request.url}: cannot write the response:`, error);
+      if (!res.headersSent) {
+        const fallback = errorResponse(new AtomicError('INTERNAL', 'the response could not be written'), requestedUrl(serverUrl, request));
+        res.writeHead(fallback.status, fallback.headers);
+        res.end(fallback.body);
+      } else {
+        res.destroy();
+      }
+    }
   });
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] === '/ws') subscriptions.handleUpgrade(req, socket, head);

@@ -41,6 +41,7 @@ class HostError extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const MAX_KV_VALUE_BYTES = 1 << 20;
+const MAX_KV_KEY_BYTES = 512;
 const HTTP_TIMEOUT_MS = 10_000;
 
 function request(input: Uint8Array): Record<string, unknown> {
@@ -58,6 +59,12 @@ function text(body: Record<string, unknown>, key: string): string {
   const value = body[key];
   if (typeof value !== 'string' || value === '') throw new HostError('INVALID_REQUEST', `"${key}" must be a non-empty string`);
   return value;
+}
+
+function kvKey(body: Record<string, unknown>): string {
+  const key = text(body, 'key');
+  if (Buffer.byteLength(key) > MAX_KV_KEY_BYTES) throw new HostError('TOO_LARGE', `keys are limited to ${MAX_KV_KEY_BYTES} bytes`);
+  return key;
 }
 
 /** Wraps a handler so that every outcome becomes an envelope; nothing thrown reaches the sandbox. */
@@ -116,16 +123,16 @@ export function createHostFunctions(ctx: HostFunctionContext): Record<string, Ho
     }),
     get_config: envelope(() => ctx.config()),
     get_plugin_agent: envelope(() => ({ subject: agent.subject, publicKey: agent.publicKey })),
-    kv_get: envelope((body) => store.kvGet(ctx.installation, text(body, 'key')) ?? null),
+    kv_get: envelope((body) => store.kvGet(ctx.installation, kvKey(body)) ?? null),
     kv_set: envelope(async (body) => {
-      const key = text(body, 'key');
+      const key = kvKey(body);
       if (!('value' in body)) throw new HostError('INVALID_REQUEST', '"value" is missing');
       if (JSON.stringify(body.value).length > MAX_KV_VALUE_BYTES) throw new HostError('TOO_LARGE', `values are limited to ${MAX_KV_VALUE_BYTES} bytes`);
       await store.kvSet(ctx.installation, key, body.value);
       return true;
     }),
     kv_delete: envelope(async (body) => {
-      await store.kvDelete(ctx.installation, text(body, 'key'));
+      await store.kvDelete(ctx.installation, kvKey(body));
       return true;
     }),
     log: envelope((body) => {

@@ -36,6 +36,12 @@ const P = props.plugin;
  */
 const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
+// What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
+// values. Framing and connection headers belong to the server, never to the plugin.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const CONNECTION_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'proxy-connection']);
+
 /** How long a plugin loaded by a gate waits for its commit before it is dropped. */
 const PENDING_TTL_MS = 60_000;
 
@@ -548,11 +554,19 @@ export class PluginHost {
       if (error instanceof PluginCallError && error.code === 'TIMEOUT') throw new AtomicError('PLUGIN_TIMEOUT', `${installation.id} did not answer in time`);
       throw new AtomicError('PLUGIN_FAILED', `${installation.id}: ${(error as Error).message}`);
     }
-    if (!isObject(answer) || typeof answer.status !== 'number' || !Number.isInteger(answer.status) || answer.status < 100 || answer.status > 599) {
-      throw new AtomicError('PLUGIN_FAILED', `${installation.id} answered without a valid status`);
+    // 1xx answers are interim in HTTP: the client would be left waiting for the real one.
+    if (!isObject(answer) || typeof answer.status !== 'number' || !Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) {
+      throw new AtomicError('PLUGIN_FAILED', `${installation.id} answered without a valid status (200-599)`);
     }
     const outHeaders: Record<string, string> = {};
-    if (isObject(answer.headers)) for (const [k, v] of Object.entries(answer.headers)) if (typeof v === 'string') outHeaders[k.toLowerCase()] = v;
+    if (isObject(answer.headers)) {
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (typeof value !== 'string' || !HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
+          throw new AtomicError('PLUGIN_FAILED', `${installation.id} answered with an invalid header ${JSON.stringify(name).slice(0, 80)}`);
+        }
+        if (!CONNECTION_HEADERS.has(name.toLowerCase())) outHeaders[name.toLowerCase()] = value;
+      }
+    }
     outHeaders['content-type'] ??= 'text/plain; charset=utf-8';
     return { status: answer.status, headers: outHeaders, body: typeof answer.body === 'string' ? answer.body : '' };
   }
