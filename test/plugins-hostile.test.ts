@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
 import { classes, props } from '../server/atomic/urls.js';
-import { createResource, getAs, ownerOf, postCommit, uniqueSubject, type HttpResult, type JsonBody } from './support/commits.js';
+import { createResource, getAs, ownerOf, postCommit, readResult, uniqueSubject, type HttpResult } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { hostileDir, installPlugin, pluginPackage, probePackage, uploadPackage } from './support/plugins.js';
 
@@ -44,14 +44,7 @@ async function timed(what: string, request: () => Promise<Response | HttpResult>
   const response = await request();
   let result: HttpResult;
   if (response instanceof Response) {
-    const text = await response.text();
-    let body: JsonBody | undefined;
-    try {
-      body = JSON.parse(text) as JsonBody;
-    } catch {
-      body = undefined;
-    }
-    result = { status: response.status, headers: response.headers, text, body };
+    result = await readResult(response);
   } else {
     result = response;
   }

@@ -19,7 +19,8 @@ export interface HttpResult {
   body: JsonBody | undefined;
 }
 
-async function read(response: Response): Promise<HttpResult> {
+/** Reads a response into an HttpResult (the body parsed when it is JSON). */
+export async function readResult(response: Response): Promise<HttpResult> {
   const text = await response.text();
   let body: JsonBody | undefined;
   try {
@@ -44,7 +45,7 @@ export async function postRaw(
   const headers: Record<string, string> = {};
   if (contentType !== null) headers['content-type'] = contentType;
   const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  return read(await fetch(`${serverUrl}/commit`, { method: 'POST', headers, body: payload }));
+  return readResult(await fetch(`${serverUrl}/commit`, { method: 'POST', headers, body: payload }));
 }
 
 /** POSTs an already signed commit as JSON-AD. */
@@ -78,7 +79,7 @@ export async function createResource(
 /** GETs `url`, signed as `agent` when one is given. */
 export async function getAs(url: string, agent?: AgentIdentity, accept = 'application/ad+json'): Promise<HttpResult> {
   const headers: Record<string, string> = { accept, ...(agent ? signRequestHeaders(url, agent) : {}) };
-  return read(await fetch(url, { headers }));
+  return readResult(await fetch(url, { headers }));
 }
 
 /** Makes a new agent and registers it with the self-signed commit that creates its own resource. */
