@@ -156,3 +156,14 @@ export async function machineBusyPercent(ms = 500): Promise<number> {
   const b = total();
   return b.all > a.all ? (100 * (b.busy - a.busy)) / (b.all - a.all) : 0;
 }
+
+/** The resident set size of `pid` in KiB (VmRSS in /proc/<pid>/status), or undefined without /proc. */
+export function rssKb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

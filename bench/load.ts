@@ -48,7 +48,6 @@ export async function runConcurrent(
   const latencies = new Float64Array(limits.maxOps);
   let next = 0;
   let samples = 0;
-  let ok = 0;
   let errors = 0;
   let firstError: string | undefined;
   const start = performance.now();
@@ -66,7 +65,6 @@ export async function runConcurrent(
       }
       const t1 = performance.now();
       if (failure === undefined) {
-        ok++;
         latencies[samples++] = t1 - t0;
       } else {
         errors++;
@@ -75,17 +73,21 @@ export async function runConcurrent(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsedMs = performance.now() - start;
+  return summarize(concurrency, latencies.subarray(0, samples), errors, firstError, performance.now() - start);
+}
 
-  const sorted = latencies.subarray(0, samples).sort();
+/** Stats of one run from its successful latencies (ms; sorted in place), its failures and its length. */
+export function summarize(concurrency: number, latencies: Float64Array, errors: number, firstError: string | undefined, elapsedMs: number): LoadStats {
+  const sorted = latencies.sort();
+  const samples = sorted.length;
   let sum = 0;
   for (const v of sorted) sum += v;
   const stats: LoadStats = {
     concurrency,
-    ok,
+    ok: samples,
     errors,
     elapsedMs,
-    perSecond: elapsedMs > 0 ? (ok * 1000) / elapsedMs : 0,
+    perSecond: elapsedMs > 0 ? (samples * 1000) / elapsedMs : 0,
     meanMs: samples > 0 ? sum / samples : 0,
     p50Ms: percentile(sorted, 0.5),
     p90Ms: percentile(sorted, 0.9),

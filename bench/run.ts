@@ -7,15 +7,25 @@ import { measureBareHttp, measureInProcessBound, measureVerifyOnly, type BareRes
 import { runHostSuite, type HostSuiteResult } from './commit-ingestion.js';
 import { machineBusyPercent } from './child.js';
 import type { LoadStats } from './load.js';
+import { IDLE_GAP_MS } from './plugin-calls.js';
+import { runPluginSuite, type PluginSuiteResult } from './plugin-suite.js';
 import { findProfile, formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 
-const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get'] as const;
+const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Target: HTTP commit ingestion at least this many commits per second. */
 const TARGET_COMMITS_PER_SECOND = 5_000;
 /** Target: HTTP commit ingestion at least this fraction of the in-process bound. */
 const TARGET_BOUND_RATIO = 0.5;
+/** Target: a plugin endpoint serves at least this fraction of a native route's requests per second. */
+const TARGET_PLUGIN_RATIO = 0.8;
+/** Target: a before-commit hook adds at most this many µs to the median commit at C=1. */
+const TARGET_BEFORE_COMMIT_US = 20;
+/** Target: installing an uploaded plugin until its endpoint answers takes at most this many ms (median). */
+const TARGET_HOT_INSTALL_MS = 50;
+/** Target: RSS and echo p50 grow by at most this many % over the drift calls. */
+const TARGET_DRIFT_PERCENT = 10;
 
 interface Flags {
   quick: boolean;
@@ -26,13 +36,19 @@ interface Flags {
   durationMs?: number;
   only: Set<Suite>;
   cpuProfDir?: string;
+  /** Client concurrencies of the plugin endpoint phases (default 1,16,64). */
+  pluginLevels: number[];
+  /** Calls for the plugin drift measurement; undefined chooses (1,000,000 if they fit, 20,000 with --quick). */
+  driftCalls?: number;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
+const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--plugin-levels 1,16,64] [--drift-calls n] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
 
-  --quick      short phases (a smoke run for tests and CI, ~15 s)
+  --quick      short phases (a smoke run for tests and CI, ~40 s)
   --json       print the results as one JSON object on stdout (progress still goes to stderr)
   --levels     client concurrencies to measure (default 1,64,256)
+  --plugin-levels  client concurrencies of the plugin endpoint phases (default 1,16,64)
+  --drift-calls    plugin calls between the two drift samples (default 1,000,000 if they fit in 150 s, else what fits in 120 s; 20,000 with --quick)
   --duration   length of each measured phase in ms (default 2500; 400 with --quick)
   --only       run only these suites (default: all)
   --cpu-prof   run the host with node --cpu-prof; the .cpuprofile is written to dir (default ./bench-profiles)
@@ -40,7 +56,13 @@ const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [-
 `;
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, json: false, keep: false, levels: [1, 64, 256], only: new Set(SUITES) };
+  const flags: Flags = { quick: false, json: false, keep: false, levels: [1, 64, 256], only: new Set(SUITES), pluginLevels: [1, 16, 64] };
+  const concurrencies = (flag: string, v: string): number[] =>
+    v.split(',').map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`${flag}: ${s} is not a concurrency from 1 to 1024`);
+      return n;
+    });
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -59,12 +81,18 @@ function parseFlags(argv: string[]): Flags {
         flags.keep = true;
         break;
       case '--levels':
-        flags.levels = value().split(',').map((s) => {
-          const n = Number(s);
-          if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--levels: ${s} is not a concurrency from 1 to 1024`);
-          return n;
-        });
+        flags.levels = concurrencies(arg, value());
         break;
+      case '--plugin-levels':
+        flags.pluginLevels = concurrencies(arg, value());
+        break;
+      case '--drift-calls': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100 || n > 100_000_000) throw new Error(`--drift-calls: ${v} is not a number of calls from 100 to 100000000`);
+        flags.driftCalls = n;
+        break;
+      }
       case '--duration': {
         const v = value();
         const n = Number(v);
@@ -109,10 +137,15 @@ interface BenchResult {
   inProcessBound?: LoadStats[];
   bare?: BareResult;
   host?: HostSuiteResult;
+  /** The plugin suite: probe endpoint vs native, before-commit cost, hot installs, drift. */
+  plugins?: PluginSuiteResult;
   ratios: Ratio[];
+  /** The commit ingestion targets. */
   targets: Target[];
-  /** Hot spots of the host's CPU profile during the measured phases (with --cpu-prof). */
-  profile?: { commits?: ProfileSummary; gets?: ProfileSummary };
+  /** The plugin targets. */
+  pluginTargets: PluginTarget[];
+  /** Hot spots of the hosts' CPU profiles during the measured phases (with --cpu-prof). */
+  profile?: { commits?: ProfileSummary; gets?: ProfileSummary; pluginEcho?: ProfileSummary; pluginBeforeCommit?: ProfileSummary };
   totalMs: number;
 }
 
@@ -130,10 +163,24 @@ interface Target {
   met: boolean;
 }
 
+/** A plugin target: `value` must be `comparison` `target` (in `unit`). */
+interface PluginTarget {
+  name: string;
+  value: number;
+  target: number;
+  comparison: '≥' | '≤';
+  unit: string;
+  /** The concurrency it was judged at, where one applies. */
+  concurrency?: number;
+  /** What the value is made of. */
+  detail: string;
+  met: boolean;
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => n.toFixed(2);
 
-function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[] } {
+function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[]; pluginTargets: PluginTarget[] } {
   const ratios: Ratio[] = [];
   const at = (list: LoadStats[] | undefined, c: number): LoadStats | undefined => list?.find((s) => s.concurrency === c);
   const add = (name: string, num: LoadStats[] | undefined, den: LoadStats[] | undefined): void => {
@@ -160,8 +207,123 @@ function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[] } {
       targets.push({ name: 'HTTP ingestion ÷ in-process bound', value, target: TARGET_BOUND_RATIO, concurrency: peak.concurrency, met: value >= TARGET_BOUND_RATIO });
     }
   }
-  return { ratios, targets };
+  return { ratios, targets, pluginTargets: computePluginRatios(r, ratios) };
 }
+
+const pluginLevelsOf = (p: PluginSuiteResult): number[] => p.endpoints.native.map((s) => s.concurrency);
+
+/** Adds the plugin ratios to `ratios` and returns the plugin targets. */
+function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
+  const p = r.plugins;
+  if (!p) return [];
+  const at = (list: LoadStats[] | undefined, c: number): LoadStats | undefined => list?.find((s) => s.concurrency === c);
+  const add = (name: string, num: LoadStats[] | undefined, den: LoadStats[] | undefined, levels: number[]): Ratio[] => {
+    const added: Ratio[] = [];
+    for (const c of levels) {
+      const a = at(num, c);
+      const b = at(den, c);
+      if (a && b && b.perSecond > 0) added.push({ name, concurrency: c, value: a.perSecond / b.perSecond });
+    }
+    ratios.push(...added);
+    return added;
+  };
+  const levels = pluginLevelsOf(p);
+  // The baseline at each concurrency is the faster of the two native GETs (they are close; which one wins varies).
+  const faster = levels.flatMap((c) => {
+    const candidates = [at(p.endpoints.native, c), at(p.endpoints.nativePackage, c)].filter((s): s is LoadStats => s !== undefined);
+    const best = candidates.reduce<LoadStats | undefined>((b, s) => (b === undefined || s.perSecond > b.perSecond ? s : b), undefined);
+    return best ? [best] : [];
+  });
+  const getRatios = add(PLUGIN_RATIO_GET, p.endpoints.echoGet, faster, levels);
+  const postRatios = add(PLUGIN_RATIO_POST, p.endpoints.echoPost, faster, levels);
+  add('native GET package file ÷ native GET resource', p.endpoints.nativePackage, p.endpoints.native, levels);
+  add('commits with before_commit ÷ filtered out', p.commits.hooked, p.commits.filtered, [64]);
+  add('commits with before_commit ÷ no plugin', p.commits.hooked, p.commits.without, [64]);
+  add('commits with probe as shipped ÷ no plugin', p.commits.shipped, p.commits.without, [1, 64]);
+
+  const targets: PluginTarget[] = [];
+  const min = (name: string, list: Ratio[], method: string): void => {
+    const worst = list.reduce<Ratio | undefined>((w, x) => (w === undefined || x.value < w.value ? x : w), undefined);
+    if (!worst) return;
+    targets.push({
+      name,
+      value: worst.value,
+      target: TARGET_PLUGIN_RATIO,
+      comparison: '≥',
+      unit: '',
+      concurrency: worst.concurrency,
+      detail: `${method} /plugins/test/probe/echo ÷ the faster native GET (public resource or package file) in the same host, requests/s; the lowest over C=${list.map((x) => x.concurrency).join(', ')}`,
+      met: worst.value >= TARGET_PLUGIN_RATIO,
+    });
+  };
+  min('plugin GET echo ÷ native', getRatios, 'GET');
+  min('plugin POST echo ÷ native', postRatios, 'POST');
+  if (p.commits.addedP50Us !== undefined) {
+    targets.push({
+      name: 'before_commit: added median latency per commit',
+      value: p.commits.addedP50Us,
+      target: TARGET_BEFORE_COMMIT_US,
+      comparison: '≤',
+      unit: 'µs',
+      concurrency: 1,
+      detail:
+        `p50 of commits the probe's before_commit ran for minus p50 of those it did not, sent alternately (noise floor ${p.commits.noiseP50Us?.toFixed(1) ?? '?'} µs)` +
+        (p.calls ? `; the hook call alone, in-process: ${p.calls.beforeCommit.worker.p50Us.toFixed(1)} µs` : ''),
+      met: p.commits.addedP50Us <= TARGET_BEFORE_COMMIT_US,
+    });
+  }
+  if (p.install.runs.length > 0) {
+    targets.push({
+      name: 'hot install (median)',
+      value: p.install.medianMs,
+      target: TARGET_HOT_INSTALL_MS,
+      comparison: '≤',
+      unit: 'ms',
+      detail: `install commit sent → first 200 from the endpoint, median of ${p.install.runs.length}; probe plugin.wasm ${(p.wasmBytes / 1024).toFixed(1)} KiB`,
+      met: p.install.medianMs <= TARGET_HOT_INSTALL_MS,
+    });
+  }
+  const d = p.drift;
+  if (d) {
+    if (d.rssDriftPercent !== undefined) {
+      targets.push({
+        name: 'drift: host RSS',
+        value: d.rssDriftPercent,
+        target: TARGET_DRIFT_PERCENT,
+        comparison: '≤',
+        unit: '%',
+        detail: `after ${d.calls.toLocaleString('en-US')} calls: VmRSS ${fmtKb(d.rssStartKb)} → ${fmtKb(d.rssEndKb)} (medians of the first and last tenth of the calls)`,
+        met: d.rssDriftPercent <= TARGET_DRIFT_PERCENT,
+      });
+    }
+    targets.push({
+      name: 'drift: echo p50',
+      value: d.p50DriftPercent,
+      target: TARGET_DRIFT_PERCENT,
+      comparison: '≤',
+      unit: '%',
+      concurrency: 1,
+      detail: `after ${d.calls.toLocaleString('en-US')} calls: POST echo p50 ${d.start.p50Ms.toFixed(3)} → ${d.end.p50Ms.toFixed(3)} ms; the native GET (control) in the same phases ${d.controlStart.p50Ms.toFixed(3)} → ${d.controlEnd.p50Ms.toFixed(3)} ms (${signed(d.controlP50DriftPercent)}%)`,
+      met: d.p50DriftPercent <= TARGET_DRIFT_PERCENT,
+    });
+    targets.push({
+      name: 'drift: echo p50 ÷ native p50',
+      value: d.relativeP50DriftPercent,
+      target: TARGET_DRIFT_PERCENT,
+      comparison: '≤',
+      unit: '%',
+      concurrency: 1,
+      detail: `after ${d.calls.toLocaleString('en-US')} calls: ${(d.start.p50Ms / d.controlStart.p50Ms).toFixed(2)} → ${(d.end.p50Ms / d.controlEnd.p50Ms).toFixed(2)}, the plugin's latency net of what the machine did meanwhile`,
+      met: d.relativeP50DriftPercent <= TARGET_DRIFT_PERCENT,
+    });
+  }
+  return targets;
+}
+
+const PLUGIN_RATIO_GET = 'plugin GET echo ÷ faster native GET';
+const PLUGIN_RATIO_POST = 'plugin POST echo ÷ faster native GET';
+const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
+const fmtKb = (kb: number | undefined): string => (kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MiB`);
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
@@ -191,23 +353,42 @@ function report(r: BenchResult): string {
   rows('host: HTTP commit ingestion', r.host?.commits);
   rows('host: GET public resource (anonymous)', r.host?.getPublic);
   rows('host: GET private resource (signed)', r.host?.getSigned);
-  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned]) {
+  const p = r.plugins;
+  rows('plugin: native GET public resource', p?.endpoints.native);
+  rows('plugin: native GET package file (100 B)', p?.endpoints.nativePackage);
+  rows('plugin: GET echo (probe)', p?.endpoints.echoGet);
+  rows('plugin: POST echo, 100 B body (probe)', p?.endpoints.echoPost);
+  rows('plugin: commits, no plugin', p?.commits.without);
+  rows('plugin: commits, before_commit runs', p?.commits.hooked);
+  rows('plugin: commits, before_commit filtered out', p?.commits.filtered);
+  rows('plugin: commits, probe as shipped', p?.commits.shipped);
+  rows('plugin: drift, POST echo before the calls', p?.drift ? [p.drift.start] : undefined);
+  rows('plugin: drift, native GET before the calls', p?.drift ? [p.drift.controlStart] : undefined);
+  rows('plugin: drift, the calls (POST echo)', p?.drift ? [p.drift.run] : undefined);
+  rows('plugin: drift, POST echo after the calls', p?.drift ? [p.drift.end] : undefined);
+  rows('plugin: drift, native GET after the calls', p?.drift ? [p.drift.controlEnd] : undefined);
+  const pluginLists = p ? [p.endpoints.native, p.endpoints.nativePackage, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
+  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists]) {
     for (const s of list ?? []) if (s.firstError) lines.push(`  ! C=${s.concurrency}: ${s.errors} errors, first: ${s.firstError}`);
   }
 
   lines.push('CPU% (loop): CPU of the server process (the bench process for the in-process rows), all threads, in % of one core; in brackets its event-loop thread.');
-  if (r.ratios.length > 0) {
+  const ratioTable = (list: Ratio[], levels: number[]): void => {
+    if (list.length === 0) return;
     lines.push('');
-    lines.push(`${pad('ratio', 44)}${r.levels.map((c) => pad(`C=${c}`, 9, true)).join('')}`);
-    const names = [...new Set(r.ratios.map((x) => x.name))];
-    for (const name of names) {
-      const cells = r.levels.map((c) => {
-        const x = r.ratios.find((y) => y.name === name && y.concurrency === c);
+    lines.push(`${pad('ratio', 44)}${levels.map((c) => pad(`C=${c}`, 9, true)).join('')}`);
+    for (const name of [...new Set(list.map((x) => x.name))]) {
+      const cells = levels.map((c) => {
+        const x = list.find((y) => y.name === name && y.concurrency === c);
         return pad(x ? x.value.toFixed(2) : '-', 9, true);
       });
       lines.push(`${pad(name, 44)}${cells.join('')}`);
     }
-  }
+  };
+  const isPluginRatio = (x: Ratio): boolean => x.name.startsWith('plugin') || x.name.startsWith('native') || x.name.startsWith('commits with');
+  ratioTable(r.ratios.filter((x) => !isPluginRatio(x)), r.levels);
+  const pluginRatios = r.ratios.filter(isPluginRatio);
+  ratioTable(pluginRatios, [...new Set(pluginRatios.map((x) => x.concurrency))].sort((a, b) => a - b));
 
   if (r.targets.length > 0) {
     lines.push('');
@@ -218,10 +399,88 @@ function report(r: BenchResult): string {
       lines.push(`  [${t.met ? 'MET' : 'NOT MET'}] ${t.name}: ${value} at C=${t.concurrency} (target ≥ ${target})`);
     }
   }
+  if (p) lines.push(...pluginReport(p));
+  if (r.pluginTargets.length > 0) {
+    lines.push('');
+    lines.push('plugin targets:');
+    for (const t of r.pluginTargets) {
+      const digits = t.unit === '' ? 2 : 1;
+      const at = t.concurrency === undefined ? '' : ` at C=${t.concurrency}`;
+      lines.push(`  [${t.met ? 'MET' : 'NOT MET'}] ${t.name}: ${t.value.toFixed(digits)}${t.unit ? ` ${t.unit}` : ''}${at} (target ${t.comparison} ${t.unit === '' ? t.target.toFixed(2) : t.target}${t.unit ? ` ${t.unit}` : ''}): ${t.detail}`);
+    }
+  }
   if (r.profile?.commits) lines.push('', formatProfile('host profile during commit ingestion', r.profile.commits));
   if (r.profile?.gets) lines.push('', formatProfile('host profile during GETs', r.profile.gets));
+  if (r.profile?.pluginEcho) lines.push('', formatProfile('plugin host profile during the echo phases (main thread only)', r.profile.pluginEcho));
+  if (r.profile?.pluginBeforeCommit) lines.push('', formatProfile('plugin host profile during commits with before_commit (main thread only)', r.profile.pluginBeforeCommit));
   lines.push('');
   return lines.join('\n');
+}
+
+/** The plugin suite's figures that are not rows of the table. */
+function pluginReport(p: PluginSuiteResult): string[] {
+  const lines: string[] = [''];
+  const us = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)} µs`;
+  const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
+  lines.push(`plugins: probe plugin.wasm ${kib(p.wasmBytes)}, signed package ${kib(p.packageBytes)} (asc build ${p.compile.cached ? 'cached' : `${Math.round(p.compile.ms)} ms`})`);
+  const c = p.commits;
+  const p50 = (list: LoadStats[], at: number): string => {
+    const s = list.find((x) => x.concurrency === at);
+    return s ? `${s.p50Ms.toFixed(3)} ms` : '-';
+  };
+  const rate = (list: LoadStats[], at: number): string => {
+    const s = list.find((x) => x.concurrency === at);
+    return s ? fmt(s.perSecond) : '-';
+  };
+  if (c.addedP50Us !== undefined) {
+    lines.push(
+      `  before-commit, C=1 p50 (alternating): before_commit runs ${p50(c.hooked, 1)}, filtered out ${p50(c.filtered, 1)} → ${us(c.addedP50Us)} per commit (noise floor ${us(c.noiseP50Us ?? 0)});` +
+        ` separate phases: no plugin ${p50(c.without, 1)}, probe as shipped ${p50(c.shipped, 1)} → ${c.shippedAddedP50Us === undefined ? '-' : us(c.shippedAddedP50Us)}`,
+    );
+    lines.push(`  before-commit, C=64 commits/s: no plugin ${rate(c.without, 64)}, before_commit runs ${rate(c.hooked, 64)}, filtered out ${rate(c.filtered, 64)}, probe as shipped ${rate(c.shipped, 64)}`);
+  }
+  if (p.install.runs.length > 0) {
+    const i = p.install;
+    lines.push(
+      `  hot install (median of ${i.runs.length}): ${i.medianMs.toFixed(1)} ms = install commit round trip ${i.medianCommitMs.toFixed(1)} ms + first call ${i.medianFirstCallMs.toFixed(1)} ms; each: ${i.runs.map((x) => x.totalMs.toFixed(1)).join(', ')} ms`,
+    );
+    const b = p.installBreakdown;
+    if (b) {
+      lines.push(
+        `    in-process (median of ${b.reps}): read + verify package ${b.readVerifyMs.toFixed(1)} ms, restore prepared code ${b.restoreMs.toFixed(1)} ms, start sandbox worker ${b.workerStartMs.toFixed(1)} ms, init ${b.initMs.toFixed(1)} ms, first call ${b.firstCallMs.toFixed(1)} ms = ${b.totalMs.toFixed(1)} ms` +
+          `; the rest of the commit (plugin agent, commit write, HTTP) ≈ ${Math.max(0, i.medianCommitMs + i.medianFirstCallMs - b.totalMs).toFixed(1)} ms. Preparing the code (fuel instrumentation; the host does it at upload): ${b.prepareColdMs.toFixed(0)} ms, the first in a process ${b.firstPrepareMs.toFixed(0)} ms (loads binaryen)`,
+      );
+    }
+  }
+  const d = p.drift;
+  if (d) {
+    lines.push(`  drift: ${d.calls.toLocaleString('en-US')} POST echo calls at C=${d.concurrency} in ${(d.run.elapsedMs / 1000).toFixed(1)} s (${fmt(d.run.perSecond)}/s; ${d.basis})`);
+    lines.push(
+      `    RSS (median of the first / last tenth of the calls) ${fmtKb(d.rssStartKb)} → ${fmtKb(d.rssEndKb)} (${d.rssDriftPercent === undefined ? '?' : signed(d.rssDriftPercent)}%);` +
+        ` single samples right before / after ${fmtKb(d.rssBeforeKb)} → ${fmtKb(d.rssAfterKb)}` +
+        (d.rssSamples.length > 1 ? `; range during the calls ${fmtKb(Math.min(...d.rssSamples.map((x) => x.rssKb)))} – ${fmtKb(Math.max(...d.rssSamples.map((x) => x.rssKb)))}` : ''),
+    );
+    lines.push(
+      `    C=1 p50: POST echo ${d.start.p50Ms.toFixed(3)} → ${d.end.p50Ms.toFixed(3)} ms (${signed(d.p50DriftPercent)}%), native GET ${d.controlStart.p50Ms.toFixed(3)} → ${d.controlEnd.p50Ms.toFixed(3)} ms (${signed(d.controlP50DriftPercent)}%), echo ÷ native ${signed(d.relativeP50DriftPercent)}%`,
+    );
+    const { start, end } = d.plugin;
+    if (start && end) {
+      lines.push(`    plugin counters: calls ${start.calls.toLocaleString('en-US')} → ${end.calls.toLocaleString('en-US')}, failures ${start.failures} → ${end.failures}, worker restarts ${start.restarts} → ${end.restarts}, linear memory ${kib(start.memoryBytes)} → ${kib(end.memoryBytes)}`);
+    }
+  }
+  const k = p.calls;
+  if (k) {
+    const native1 = [p.endpoints.native, p.endpoints.nativePackage].flatMap((l) => l.filter((s) => s.concurrency === 1)).sort((a, b) => a.p50Ms - b.p50Ms)[0];
+    const post1 = p.endpoints.echoPost.find((s) => s.concurrency === 1);
+    lines.push(`  per call, in-process (p50, µs):              JSON in+out   Extism here   via worker   worker hop   via worker after ${IDLE_GAP_MS} ms idle`);
+    for (const e of [k.echo, k.beforeCommit]) {
+      lines.push(
+        `    ${pad(`${e.export} (${e.inputBytes} B in)`, 41)}${pad(e.json.p50Us.toFixed(1), 12, true)}${pad(e.direct.p50Us.toFixed(1), 14, true)}${pad(e.worker.p50Us.toFixed(1), 13, true)}${pad((e.worker.p50Us - e.direct.p50Us).toFixed(1), 13, true)}${pad(e.workerAfterIdle.p50Us.toFixed(1), 29, true)}`,
+      );
+    }
+    if (native1 && post1) lines.push(`    over HTTP at C=1: POST echo p50 − the faster native GET's p50 = ${((post1.p50Ms - native1.p50Ms) * 1000).toFixed(1)} µs`);
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -252,6 +511,7 @@ async function main(): Promise<void> {
     machineBusyPercent: { before: busyBefore, after: 0 },
     ratios: [],
     targets: [],
+    pluginTargets: [],
     totalMs: 0,
   };
   try {
@@ -304,6 +564,39 @@ async function main(): Promise<void> {
           result.profile = {};
           if (commitWindows.length > 0) result.profile.commits = summarizeProfile(file, commitWindows);
           if (getWindows.length > 0) result.profile.gets = summarizeProfile(file, getWindows);
+        }
+      }
+    }
+    if (flags.only.has('plugins')) {
+      // Commits with a plugin cannot go faster than without; size their batches from what the host did.
+      const budget = (c: number): number => {
+        const rate = result.host?.commits.find((s) => s.concurrency === c)?.perSecond ?? result.inProcessBound?.find((s) => s.concurrency === c)?.perSecond ?? 6_000;
+        return Math.max(500, Math.ceil((rate * phaseMs * 1.3) / 1000));
+      };
+      result.plugins = await runPluginSuite({
+        levels: flags.pluginLevels,
+        warmupMs,
+        initialWarmupMs,
+        durationMs: phaseMs,
+        maxOps,
+        commitBudget: budget,
+        installs: quick ? 3 : 5,
+        driftCalls: flags.driftCalls,
+        quick,
+        dataDir: join(tmp, 'plugins'),
+        cpuProfDir: flags.cpuProfDir,
+        progress,
+      });
+      if (flags.cpuProfDir) {
+        const file = findProfile(flags.cpuProfDir, result.plugins.pid);
+        progress(file ? `plugin host CPU profile: ${file}` : `no CPU profile of pid ${result.plugins.pid ?? '?'} in ${flags.cpuProfDir}`);
+        if (file) {
+          const windows = result.plugins.windows;
+          const echo = windows.filter((w) => /^(GET|POST) \/plugins\/test\/probe\/echo/.test(w.label));
+          const hooked = windows.filter((w) => w.label.startsWith('commits alternating before_commit') || w.label.startsWith('commits, before_commit runs'));
+          result.profile ??= {};
+          if (echo.length > 0) result.profile.pluginEcho = summarizeProfile(file, echo);
+          if (hooked.length > 0) result.profile.pluginBeforeCommit = summarizeProfile(file, hooked);
         }
       }
     }

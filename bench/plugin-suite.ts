@@ -1,0 +1,533 @@
+// The plugin suite: a host in a child process with the probe plugin (fixtures/plugins/probe) built,
+// signed, uploaded and installed with signed commits as any client would, then measured over HTTP:
+// its echo endpoint against a native route, commit ingestion with and without its before-commit
+// hook, hot installs, and memory and latency drift over many calls.
+
+import { signRequestHeaders } from '../server/atomic/auth.js';
+import { classes, localProps, props, publicAgent } from '../server/atomic/urls.js';
+import { cpuTimes, rssKb, withCpu } from './child.js';
+import { BenchSigner, benchCommitChanges, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
+import { describe, HttpClient, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
+import { measureCallBreakdown, measureInstallBreakdown, type CallBreakdown, type InstallBreakdown } from './plugin-calls.js';
+import { buildProbe, PROBE_PERMISSIONS, type ProbeBuild } from './probe-package.js';
+import type { TimeWindow } from './profile.js';
+
+/** Bytes of the echo body and of the file the native package route serves. */
+export const ECHO_BODY_BYTES = 100;
+/** The probe's echo endpoint. */
+export const ECHO_PATH = '/plugins/test/probe/echo';
+/** The full run makes this many calls for the drift measurement if they fit in DRIFT_FULL_MAX_S at the measured rate (and stops there)… */
+export const DRIFT_FULL_CALLS = 1_000_000;
+const DRIFT_FULL_MAX_S = 150;
+/** …and otherwise as many as fit in DRIFT_FALLBACK_S. */
+const DRIFT_FALLBACK_S = 120;
+/** The concurrency of the drift calls and of the C=64 commit phases. */
+const HIGH_CONCURRENCY = 64;
+/** The class of the resources whose commits the bench probe's before-commit hook sees… */
+const HOOKED_CLASS = 'https://example.com/bench/HookedClass';
+/** …and of the others (the same length, so both commits are the same size). */
+const PLAIN_CLASS = 'https://example.com/bench/PlainsClass';
+
+/** How the plugin suite runs. */
+export interface PluginSuiteOptions {
+  /** Client concurrencies for the endpoint phases (default 1, 16, 64). */
+  levels: number[];
+  warmupMs: number;
+  initialWarmupMs: number;
+  durationMs: number;
+  maxOps: number;
+  /** Commits to pre-sign for a measured phase at concurrency c. */
+  commitBudget: (concurrency: number) => number;
+  /** Hot installs to time (the median is reported). */
+  installs: number;
+  /** Calls between the two drift samples; undefined chooses (see `driftCalls`). */
+  driftCalls?: number;
+  quick: boolean;
+  dataDir: string;
+  cpuProfDir?: string;
+  progress: Progress;
+}
+
+/** One timed hot install. */
+export interface InstallRun {
+  subject: string;
+  /** Sending the install commit until its 200. */
+  commitMs: number;
+  /** The commit's 200 until the first 200 from the new endpoint. */
+  firstCallMs: number;
+  totalMs: number;
+  /** Requests to the endpoint until one answered 200. */
+  polls: number;
+}
+
+/** Counters the host shows on the Plugin resource. */
+export interface PluginStats {
+  calls: number;
+  failures: number;
+  restarts: number;
+  memoryBytes: number;
+}
+
+export interface DriftResult {
+  calls: number;
+  /** Why that many. */
+  basis: string;
+  concurrency: number;
+  /** The calls themselves. */
+  run: LoadStats;
+  /** Just before and just after the calls, one C=1 phase each that alternates POST echo and the native GET of a resource (the control). */
+  start: LoadStats;
+  end: LoadStats;
+  controlStart: LoadStats;
+  controlEnd: LoadStats;
+  /** Echo p50 after ÷ before, in % growth. */
+  p50DriftPercent: number;
+  /** The same for the native GET: how much the machine alone moved meanwhile. */
+  controlP50DriftPercent: number;
+  /** (echo p50 ÷ native p50) after ÷ before, in % growth: the plugin's latency net of the machine. */
+  relativeP50DriftPercent: number;
+  /**
+   * Host RSS at the start and at the end of the calls: the median of the samples of the first and of
+   * the last tenth of the calls (under the same load, so a garbage collection does not decide it).
+   */
+  rssStartKb?: number;
+  rssEndKb?: number;
+  rssDriftPercent?: number;
+  /** Single RSS samples right before and right after the calls (after the C=1 phases). */
+  rssBeforeKb?: number;
+  rssAfterKb?: number;
+  /** The host's RSS every RSS_SAMPLE_MS during the calls. */
+  rssSamples: { calls: number; rssKb: number }[];
+  plugin: { start?: PluginStats; end?: PluginStats };
+}
+
+/** What the plugin suite measured. */
+export interface PluginSuiteResult {
+  url: string;
+  pid?: number;
+  windows: TimeWindow[];
+  /** The probe's code (plugin.wasm) and its signed package, in bytes. */
+  wasmBytes: number;
+  packageBytes: number;
+  compile: { ms: number; cached: boolean };
+  endpoints: {
+    /** Native: GET of a small public resource (anonymous, JSON-AD), in this host. */
+    native: LoadStats[];
+    /** Native: GET /plugins/packages/{sha256} of a 100-byte file (a route that answers bytes, but reads a file per request). The baseline is the faster of the two. */
+    nativePackage: LoadStats[];
+    echoGet: LoadStats[];
+    /** POST with a 100-byte text body, echoed back. */
+    echoPost: LoadStats[];
+  };
+  commits: {
+    /** No plugin installed (C=1, C=64). */
+    without: LoadStats[];
+    /**
+     * The bench probe installed (endpoints and a before-commit hook for one class): commits its hook
+     * runs for, and commits it does not. C=1: one phase that alternates the two (ops/s is that of
+     * the whole phase); C=64: one phase each.
+     */
+    hooked: LoadStats[];
+    filtered: LoadStats[];
+    /** The probe as shipped: before_commit and after_commit (a key/value write) on every commit. */
+    shipped: LoadStats[];
+    /** C=1, alternating phase: p50 of the commits the hook ran for minus p50 of the others, in µs. */
+    addedP50Us?: number;
+    /** The same difference between two halves of the commits without the hook (every other one): the noise floor. */
+    noiseP50Us?: number;
+    /** C=1 p50 with the probe as shipped minus p50 without a plugin (separate phases), in µs. */
+    shippedAddedP50Us?: number;
+  };
+  install: {
+    runs: InstallRun[];
+    medianMs: number;
+    medianCommitMs: number;
+    medianFirstCallMs: number;
+  };
+  drift?: DriftResult;
+  /** In-process: where the time of one call goes (bench/plugin-calls.ts). */
+  calls?: CallBreakdown;
+  /** In-process: where the time of one install goes (bench/plugin-calls.ts). */
+  installBreakdown?: InstallBreakdown;
+}
+
+/** How often the host's RSS is sampled during the drift calls. */
+const RSS_SAMPLE_MS = 250;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1] ?? 0;
+}
+
+/** Waits until `pid` uses less than 15% of a core over 250 ms (background preparation, terminating workers), at most `maxMs`. */
+async function settle(pid: number | undefined, maxMs = 10_000): Promise<void> {
+  if (pid === undefined) return;
+  const end = performance.now() + maxMs;
+  while (performance.now() < end) {
+    const a = cpuTimes(pid);
+    const t0 = performance.now();
+    await sleep(250);
+    const b = cpuTimes(pid);
+    if (!a || !b) return;
+    if ((100 * (b.processMs - a.processMs)) / (performance.now() - t0) < 15) return;
+  }
+}
+
+/** Runs the plugin suite (see the header), then the in-process breakdowns once the host has stopped. */
+export async function runPluginSuite(options: PluginSuiteOptions): Promise<PluginSuiteResult> {
+  const { result, probe } = await runOverHttp(options);
+  result.calls = await measureCallBreakdown(probe.bench, { iterations: options.quick ? 1_000 : 10_000, idleCalls: options.quick ? 40 : 200, progress: options.progress });
+  result.installBreakdown = await measureInstallBreakdown(probe.shipped, { reps: options.quick ? 2 : options.installs, progress: options.progress });
+  return result;
+}
+
+async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: PluginSuiteResult; probe: ProbeBuild }> {
+  const { progress } = options;
+  progress(`plugins: starting atomic-plugin serve (child process${options.cpuProfDir ? ', --cpu-prof' : ''})`);
+  const { child, owner } = await startHostProcess(options.dataDir, options.cpuProfDir);
+  const url = child.info.url;
+  const pid = child.process.pid;
+  const signer = new BenchSigner(owner);
+  const maxLevel = Math.max(HIGH_CONCURRENCY, ...options.levels);
+  const client = new HttpClient('127.0.0.1', child.info.port, maxLevel, new URL(url).host);
+  const windows: TimeWindow[] = [];
+  const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+  const measured = async (label: string, work: () => Promise<LoadStats>): Promise<LoadStats> => {
+    const startUs = nowUs();
+    const { result: stats, cpu } = await withCpu(pid, work);
+    windows.push({ label: `${label} C=${stats.concurrency}`, startUs, endUs: nowUs() });
+    if (cpu) stats.serverCpu = cpu;
+    return stats;
+  };
+  const send = async (what: string, spec: RequestSpec, expect = 200): Promise<void> => {
+    const { status, body } = await client.send(spec, expect);
+    if (status !== expect) throw new Error(`${what}: HTTP ${status} ${body ?? ''}`);
+  };
+  const commit = (changes: Parameters<BenchSigner['sign']>[0]): RequestSpec => ({
+    method: 'POST',
+    path: '/commit',
+    headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
+    body: commitBody(signer.sign(changes, Date.now())),
+  });
+  const upload = async (bytes: Uint8Array, type: string): Promise<string> => {
+    const response = await fetch(`${url}/plugins/packages`, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': type, ...signRequestHeaders(`${url}/plugins/packages`, owner) },
+    });
+    if (response.status !== 201) throw new Error(`uploading to /plugins/packages failed: HTTP ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { '@id': string })['@id'];
+  };
+  const installSpec = (subject: string, packageUrl: string): RequestSpec =>
+    commit({
+      subject,
+      set: { [props.isA]: [classes.plugin], [props.parent]: url, [props.plugin.file]: packageUrl, [props.plugin.permissions]: PROBE_PERMISSIONS },
+    });
+  const echoGet: RequestSpec = { method: 'GET', path: ECHO_PATH, headers: { accept: '*/*' } };
+  const echoPost: RequestSpec = {
+    method: 'POST',
+    path: ECHO_PATH,
+    headers: { 'content-type': 'text/plain; charset=utf-8', accept: '*/*' },
+    body: Buffer.from('atomic-plugin echo benchmark body '.repeat(4).slice(0, ECHO_BODY_BYTES), 'utf8'),
+  };
+  const uninstall = async (subject: string): Promise<void> => {
+    await send(`destroying ${subject}`, commit({ subject, destroy: true }));
+    // The endpoint is gone with the commit; the sandbox workers end in the background.
+    await send(`${ECHO_PATH} after uninstalling`, echoGet, 404);
+    await settle(pid);
+  };
+
+  // Every benchmark commit creates a resource of one class: the bench probe's hook runs for HOOKED_CLASS only.
+  let nextIndex = 0;
+  const commitRun = async (c: number, ms: number, count: number, classOf: (i: number) => string, onSample?: (i: number, ms: number) => void): Promise<LoadStats> => {
+    const first = nextIndex;
+    const bodies = signer
+      .signMany(first, count, (i) => {
+        const changes = benchCommitChanges(url, i);
+        return { ...changes, set: { ...changes.set, [props.isA]: [classOf(i - first)] } };
+      })
+      .map(commitBody);
+    nextIndex += count;
+    const op = client.op((i) => ({
+      method: 'POST',
+      path: '/commit',
+      headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
+      body: bodies[i] ?? Buffer.alloc(0),
+    }));
+    const timed = onSample
+      ? async (i: number): Promise<string | undefined> => {
+          const t0 = performance.now();
+          const failure = await op(i);
+          if (failure === undefined) onSample(i, performance.now() - t0);
+          return failure;
+        }
+      : op;
+    return runConcurrent(c, { maxOps: Math.min(options.maxOps, bodies.length), durationMs: ms }, timed);
+  };
+  // The budget is for a phase of options.durationMs; scale it to `durationMs`.
+  const budgetFor = (c: number, durationMs: number): number => Math.min(options.maxOps, Math.max(50, Math.ceil((options.commitBudget(c) * durationMs) / options.durationMs)));
+  const commitPhase = async (label: string, c: number, durationMs: number, warmupMs: number, cls = PLAIN_CLASS): Promise<LoadStats> => {
+    const budget = budgetFor(c, durationMs);
+    if (warmupMs > 0) await commitRun(c, warmupMs, budgetFor(c, warmupMs), () => cls);
+    const stats = await measured(label, () => commitRun(c, durationMs, budget, () => cls));
+    progress(`plugins: ${label}: C=${c} ${describe(stats, ' commits/s')}`);
+    return stats;
+  };
+  /** C=1, alternately a commit the hook runs for and one it does not, so both see the same disk and machine. */
+  const alternatingPhase = async (durationMs: number): Promise<{ hooked: LoadStats; filtered: LoadStats; noiseUs: number; addedUs: number }> => {
+    const alternate = (i: number): string => (i % 2 === 0 ? HOOKED_CLASS : PLAIN_CLASS);
+    await commitRun(1, options.warmupMs, budgetFor(1, options.warmupMs), alternate);
+    const hooked: number[] = [];
+    const plain: number[] = [];
+    const all = await measured('commits alternating before_commit', () =>
+      commitRun(1, durationMs, budgetFor(1, durationMs), alternate, (i, ms) => (i % 2 === 0 ? hooked : plain).push(ms)),
+    );
+    const stats = (samples: number[]): LoadStats => {
+      const s = summarize(1, Float64Array.from(samples), 0, undefined, all.elapsedMs);
+      s.perSecond = all.perSecond;
+      if (all.serverCpu) s.serverCpu = all.serverCpu;
+      return s;
+    };
+    if (all.errors > 0) throw new Error(`commits alternating before_commit: ${all.errors} errors, first: ${all.firstError ?? '?'}`);
+    const result = {
+      hooked: stats(hooked),
+      filtered: stats(plain),
+      noiseUs: (stats(plain.filter((_, j) => j % 2 === 0)).p50Ms - stats(plain.filter((_, j) => j % 2 === 1)).p50Ms) * 1000,
+      addedUs: 0,
+    };
+    result.addedUs = (result.hooked.p50Ms - result.filtered.p50Ms) * 1000;
+    progress(
+      `plugins: commits alternating at C=1 (${describe(all, ' commits/s')}): p50 with before_commit ${result.hooked.p50Ms.toFixed(3)} ms, without ${result.filtered.p50Ms.toFixed(3)} ms: ${result.addedUs.toFixed(1)} µs (noise floor ${result.noiseUs.toFixed(1)} µs)`,
+    );
+    return result;
+  };
+  const requestPhase = async (label: string, c: number, spec: RequestSpec, durationMs = options.durationMs): Promise<LoadStats> => {
+    await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.warmupMs }, client.op(() => spec));
+    const stats = await measured(label, () => runConcurrent(c, { maxOps: options.maxOps, durationMs }, client.op(() => spec)));
+    progress(`plugins: ${label}: C=${c} ${describe(stats, ' req/s')}`);
+    return stats;
+  };
+  const pluginStats = async (subject: string): Promise<PluginStats | undefined> => {
+    try {
+      const response = await fetch(subject, { headers: { accept: 'application/ad+json', ...signRequestHeaders(subject, owner) } });
+      const body = (await response.json()) as Record<string, unknown>;
+      const stats = body[localProps(url).pluginStats] as Partial<PluginStats> | undefined;
+      if (!stats) return undefined;
+      return { calls: stats.calls ?? 0, failures: stats.failures ?? 0, restarts: stats.restarts ?? 0, memoryBytes: stats.memoryBytes ?? 0 };
+    } catch {
+      return undefined;
+    }
+  };
+
+  try {
+    progress(`plugins: listening on ${url} (pid ${pid ?? '?'}); building the probe with asc`);
+    const probe = await buildProbe(owner, HOOKED_CLASS);
+    progress(`plugins: probe built${probe.cached ? ' (cached)' : ''} in ${Math.round(probe.compileMs)} ms: plugin.wasm ${(probe.wasm.length / 1024).toFixed(1)} KiB, package ${(probe.shipped.length / 1024).toFixed(1)} KiB`);
+    const shippedUrl = await upload(probe.shipped, 'application/zip');
+    const benchUrl = await upload(probe.bench, 'application/zip');
+    // The native baseline: a 100-byte file in the package store, served by GET /plugins/packages/{sha256}.
+    const nativeUrl = await upload(Buffer.from('atomic-plugin native baseline: a 100-byte file served by GET /plugins/packages/{sha256}. '.padEnd(ECHO_BODY_BYTES, '.'), 'utf8'), 'application/octet-stream');
+    const nativePackageGet: RequestSpec = { method: 'GET', path: new URL(nativeUrl).pathname, headers: { accept: '*/*' } };
+    // The native baseline: a small public resource, as the host suite's `GET public resource`.
+    await send('creating the public resource', commit({ subject: `${url}/bench-plugin-public`, set: { [props.parent]: url, [props.name]: 'Public bench resource', [props.read]: [publicAgent] } }));
+    const nativeGet: RequestSpec = { method: 'GET', path: '/bench-plugin-public', headers: { accept: 'application/ad+json' } };
+
+    const result: PluginSuiteResult = {
+      url,
+      pid,
+      windows,
+      wasmBytes: probe.wasm.length,
+      packageBytes: probe.shipped.length,
+      compile: { ms: probe.compileMs, cached: probe.cached },
+      endpoints: { native: [], nativePackage: [], echoGet: [], echoPost: [] },
+      commits: { without: [], hooked: [], filtered: [], shipped: [] },
+      install: { runs: [], medianMs: 0, medianCommitMs: 0, medianFirstCallMs: 0 },
+    };
+
+    // --- Commit ingestion without and with the probe's hooks --------------------------------------
+    // Uploads are prepared (fuel instrumentation) in the background: during the warm-up, then wait for the rest.
+    await commitPhase('commits warm-up', HIGH_CONCURRENCY, options.initialWarmupMs, 0);
+    await settle(pid);
+    for (const c of [1, HIGH_CONCURRENCY]) result.commits.without.push(await commitPhase('commits, no plugin', c, options.durationMs, options.warmupMs));
+
+    if (!options.quick) {
+      const shippedSubject = `${url}/bench-probe-shipped`;
+      await send('installing the probe (as shipped)', installSpec(shippedSubject, shippedUrl));
+      for (const c of [1, HIGH_CONCURRENCY]) result.commits.shipped.push(await commitPhase('commits, probe as shipped (before + after commit)', c, options.durationMs, options.warmupMs));
+      await uninstall(shippedSubject);
+    }
+
+    // --- Hot installs ----------------------------------------------------------------------------
+    for (let k = 0; k < options.installs; k++) {
+      const subject = `${url}/bench-install-${k}`;
+      const spec = installSpec(subject, shippedUrl);
+      const t0 = performance.now();
+      await send(`installing ${subject}`, spec);
+      const t1 = performance.now();
+      let polls = 0;
+      for (;;) {
+        polls++;
+        const { status, body } = await client.send(echoGet);
+        if (status === 200) break;
+        if (status !== 404 || performance.now() - t1 > 10_000) throw new Error(`${ECHO_PATH} after installing ${subject}: HTTP ${status} ${body ?? ''}`);
+      }
+      const t2 = performance.now();
+      const run: InstallRun = { subject, commitMs: t1 - t0, firstCallMs: t2 - t1, totalMs: t2 - t0, polls };
+      result.install.runs.push(run);
+      progress(`plugins: hot install ${k + 1}/${options.installs}: ${run.totalMs.toFixed(1)} ms (commit ${run.commitMs.toFixed(1)} ms + first call ${run.firstCallMs.toFixed(1)} ms)`);
+      await uninstall(subject);
+    }
+    result.install.medianMs = median(result.install.runs.map((r) => r.totalMs));
+    result.install.medianCommitMs = median(result.install.runs.map((r) => r.commitMs));
+    result.install.medianFirstCallMs = median(result.install.runs.map((r) => r.firstCallMs));
+
+    const subject = `${url}/bench-probe`;
+    await send('installing the probe (endpoints and before-commit hook)', installSpec(subject, benchUrl));
+    // Twice as long as other phases: the two medians each get half the commits.
+    const alternating = await alternatingPhase(2 * options.durationMs);
+    result.commits.hooked.push(alternating.hooked);
+    result.commits.filtered.push(alternating.filtered);
+    result.commits.addedP50Us = alternating.addedUs;
+    result.commits.noiseP50Us = alternating.noiseUs;
+    result.commits.hooked.push(await commitPhase('commits, before_commit runs', HIGH_CONCURRENCY, options.durationMs, options.warmupMs, HOOKED_CLASS));
+    result.commits.filtered.push(await commitPhase('commits, before_commit filtered out', HIGH_CONCURRENCY, options.durationMs, options.warmupMs, PLAIN_CLASS));
+    const without1 = result.commits.without.find((s) => s.concurrency === 1);
+    const shipped1 = result.commits.shipped.find((s) => s.concurrency === 1);
+    if (without1 && shipped1) result.commits.shippedAddedP50Us = (shipped1.p50Ms - without1.p50Ms) * 1000;
+
+    // --- The echo endpoint against the native route --------------------------------------------
+    for (const spec of [nativeGet, nativePackageGet, echoGet, echoPost]) {
+      for (const c of [1, maxLevel]) await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.initialWarmupMs / 4 }, client.op(() => spec));
+    }
+    for (const c of options.levels) {
+      result.endpoints.native.push(await requestPhase('native GET public resource', c, nativeGet));
+      result.endpoints.nativePackage.push(await requestPhase(`native GET /plugins/packages/{sha256} (${ECHO_BODY_BYTES} B)`, c, nativePackageGet));
+      result.endpoints.echoGet.push(await requestPhase(`GET ${ECHO_PATH}`, c, echoGet));
+      result.endpoints.echoPost.push(await requestPhase(`POST ${ECHO_PATH} (${ECHO_BODY_BYTES} B)`, c, echoPost));
+    }
+
+    // --- Drift over many calls -------------------------------------------------------------------
+    const driftLevel = HIGH_CONCURRENCY;
+    const rate = Math.max(
+      1,
+      result.endpoints.echoPost.find((s) => s.concurrency === driftLevel)?.perSecond ?? Math.max(0, ...result.endpoints.echoPost.map((s) => s.perSecond)),
+    );
+    // How many calls, and a time cap: the rate over minutes is often lower than over one phase, so the cap, not an estimate, bounds the run.
+    let calls: number;
+    let capMs: number;
+    let basis: string;
+    const rateText = `${Math.round(rate).toLocaleString('en-US')}/s`;
+    if (options.driftCalls !== undefined) {
+      calls = options.driftCalls;
+      capMs = Math.max(30_000, (3 * calls * 1000) / rate);
+      basis = 'set with --drift-calls';
+    } else if (options.quick) {
+      calls = 20_000;
+      capMs = 30_000;
+      basis = 'quick run';
+    } else if (DRIFT_FULL_CALLS / rate <= DRIFT_FULL_MAX_S) {
+      calls = DRIFT_FULL_CALLS;
+      capMs = DRIFT_FULL_MAX_S * 1000;
+      basis = `${DRIFT_FULL_CALLS.toLocaleString('en-US')} calls fit in ${DRIFT_FULL_MAX_S} s at the ${rateText} measured at C=${driftLevel}; capped at ${DRIFT_FULL_MAX_S} s`;
+    } else {
+      calls = Math.ceil((1.5 * rate * DRIFT_FALLBACK_S) / 10_000) * 10_000;
+      capMs = DRIFT_FALLBACK_S * 1000;
+      basis = `${DRIFT_FULL_CALLS.toLocaleString('en-US')} calls would take ${Math.round(DRIFT_FULL_CALLS / rate)} s at the ${rateText} measured at C=${driftLevel}; as many as fit in ${DRIFT_FALLBACK_S} s`;
+    }
+    // C=1, POST echo and the native GET alternately: both see the same machine, so the native one tells how much of a change is the machine's.
+    const latencyPhase = async (label: string): Promise<{ echo: LoadStats; native: LoadStats }> => {
+      const alternate = client.op((i) => (i % 2 === 0 ? echoPost : nativeGet));
+      await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.warmupMs }, alternate);
+      const echo: number[] = [];
+      const native: number[] = [];
+      const all = await measured(label, () =>
+        runConcurrent(1, { maxOps: options.maxOps, durationMs: options.durationMs }, async (i) => {
+          const t0 = performance.now();
+          const failure = await alternate(i);
+          if (failure === undefined) (i % 2 === 0 ? echo : native).push(performance.now() - t0);
+          return failure;
+        }),
+      );
+      if (all.errors > 0) throw new Error(`${label}: ${all.errors} errors, first: ${all.firstError ?? '?'}`);
+      const stats = (samples: number[]): LoadStats => {
+        const x = summarize(1, Float64Array.from(samples), 0, undefined, all.elapsedMs);
+        x.perSecond = all.perSecond;
+        if (all.serverCpu) x.serverCpu = all.serverCpu;
+        return x;
+      };
+      const result = { echo: stats(echo), native: stats(native) };
+      progress(`plugins: ${label}: POST echo p50 ${result.echo.p50Ms.toFixed(3)} ms, native GET p50 ${result.native.p50Ms.toFixed(3)} ms (C=1, alternating)`);
+      return result;
+    };
+    const before = await latencyPhase('drift: latency before the calls');
+    const rssBeforeKb = rssKb(pid);
+    const statsStart = await pluginStats(subject);
+    progress(`plugins: drift: up to ${calls.toLocaleString('en-US')} calls at C=${driftLevel} (${basis}), about ${Math.round(Math.min(capMs / 1000, calls / rate))} s; RSS ${rssBeforeKb ?? '?'} KiB`);
+    let done = 0;
+    const rssSamples: { calls: number; rssKb: number }[] = [];
+    const sampler = setInterval(() => {
+      const kb = rssKb(pid);
+      if (kb !== undefined) rssSamples.push({ calls: done, rssKb: kb });
+    }, RSS_SAMPLE_MS);
+    const op = client.op(() => echoPost);
+    let run: LoadStats;
+    try {
+      run = await measured('drift calls', () =>
+        runConcurrent(driftLevel, { maxOps: calls, durationMs: capMs }, async (i) => {
+          const failure = await op(i);
+          done++;
+          return failure;
+        }),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    progress(`plugins: drift calls: ${describe(run, ' req/s')}`);
+    const made = run.ok + run.errors;
+    if (made < calls && options.driftCalls === undefined && !options.quick && calls === DRIFT_FULL_CALLS) {
+      basis += `: the rate fell to ${Math.round(run.perSecond).toLocaleString('en-US')}/s and the cap stopped the calls at ${made.toLocaleString('en-US')}`;
+    }
+    const after = await latencyPhase('drift: latency after the calls');
+    const rssAfterKb = rssKb(pid);
+    const statsEnd = await pluginStats(subject);
+    const percent = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined && a > 0 ? (100 * (b - a)) / a : undefined);
+    const tenth = Math.max(1, Math.floor(rssSamples.length / 10));
+    const rssStartKb = rssSamples.length >= 2 ? median(rssSamples.slice(0, tenth).map((x) => x.rssKb)) : rssBeforeKb;
+    const rssEndKb = rssSamples.length >= 2 ? median(rssSamples.slice(-tenth).map((x) => x.rssKb)) : rssAfterKb;
+    const drift: DriftResult = {
+      calls: made,
+      basis,
+      concurrency: driftLevel,
+      run,
+      start: before.echo,
+      end: after.echo,
+      controlStart: before.native,
+      controlEnd: after.native,
+      p50DriftPercent: percent(before.echo.p50Ms, after.echo.p50Ms) ?? 0,
+      controlP50DriftPercent: percent(before.native.p50Ms, after.native.p50Ms) ?? 0,
+      relativeP50DriftPercent: percent(before.echo.p50Ms / before.native.p50Ms, after.echo.p50Ms / after.native.p50Ms) ?? 0,
+      rssSamples,
+      plugin: {},
+    };
+    if (rssStartKb !== undefined) drift.rssStartKb = rssStartKb;
+    if (rssEndKb !== undefined) drift.rssEndKb = rssEndKb;
+    const rssDrift = percent(rssStartKb, rssEndKb);
+    if (rssDrift !== undefined) drift.rssDriftPercent = rssDrift;
+    if (rssBeforeKb !== undefined) drift.rssBeforeKb = rssBeforeKb;
+    if (rssAfterKb !== undefined) drift.rssAfterKb = rssAfterKb;
+    if (statsStart) drift.plugin.start = statsStart;
+    if (statsEnd) drift.plugin.end = statsEnd;
+    result.drift = drift;
+    progress(
+      `plugins: drift after ${drift.calls.toLocaleString('en-US')} calls: RSS ${rssStartKb ?? '?'} → ${rssEndKb ?? '?'} KiB (${rssDrift?.toFixed(1) ?? '?'}%), echo p50 ${before.echo.p50Ms.toFixed(3)} → ${after.echo.p50Ms.toFixed(3)} ms (${drift.p50DriftPercent.toFixed(1)}%; native ${drift.controlP50DriftPercent.toFixed(1)}%, echo ÷ native ${drift.relativeP50DriftPercent.toFixed(1)}%)`,
+    );
+    return { result, probe };
+  } finally {
+    client.close();
+    progress('plugins: stopping the host');
+    await child.stop();
+    progress('plugins: host stopped');
+  }
+}
