@@ -2,8 +2,6 @@
 // built with the real asc against the AssemblyScript SDK) is packaged, signed, uploaded and
 // installed with a signed commit into a running `atomic-plugin serve`, then exercised through HTTP.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
@@ -18,11 +16,16 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 import { startHostProcess, type HostProcess } from './support/host-process.js';
-import { installPlugin, probeDir, probePackage, uploadPackage } from './support/plugins.js';
+import { fixtureManifest, fixturePackage, runtimeFixtures, type RuntimeFixtures } from './support/fixtures.js';
+import { installPlugin, uploadPackage } from './support/plugins.js';
 
 const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
 
-describe('a wasm plugin installed through a signed commit', () => {
+const runtimes = runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as const);
+
+describe.each(runtimes)('a %s plugin installed through a signed commit', (_kind, fixtures) => {
+  const probePackage = (publisher: AgentIdentity | undefined, manifestChanges?: Record<string, unknown>) =>
+    fixturePackage(fixtures, 'probe', publisher, { manifestChanges });
   let host: HostProcess;
   let owner: AgentIdentity;
   let packageUrl: string;
@@ -101,7 +104,7 @@ describe('a wasm plugin installed through a signed commit', () => {
   });
 
   it('serves a declared top-level path, and refuses one the server reserves', async () => {
-    const manifest = JSON.parse(readFileSync(join(probeDir, 'plugin.json'), 'utf8')) as { hooks: Record<string, unknown> };
+    const manifest = fixtureManifest(fixtures, 'probe') as { hooks: Record<string, unknown> };
     const withPath = (path: string) => ({ hooks: { ...manifest.hooks, beforeCommit: undefined, schedules: [], endpoints: [{ path, methods: ['GET'] }] }, provides: [] });
     const top = await uploadPackage(host.url, await probePackage(owner, { namespace: 'top', ...withPath('/probe-top') }), owner);
     expect((await installPlugin(host.url, owner, `${host.url}/installed/top`, top, { granted: ALL })).status).toBe(200);
@@ -194,7 +197,7 @@ describe('a wasm plugin installed through a signed commit', () => {
   });
 });
 
-describe('a host that requires signed packages', () => {
+describe.each(runtimes)('a host that requires signed packages (%s)', (_kind, fixtures: RuntimeFixtures) => {
   let host: HostProcess;
   let owner: AgentIdentity;
   beforeAll(async () => {
@@ -204,13 +207,13 @@ describe('a host that requires signed packages', () => {
   afterAll(() => host.dispose());
 
   it('refuses an unsigned package and a tampered one', async () => {
-    const unsigned = await uploadPackage(host.url, await probePackage(undefined), owner);
+    const unsigned = await uploadPackage(host.url, await fixturePackage(fixtures, 'probe', undefined), owner);
     const refused = await installPlugin(host.url, owner, `${host.url}/installed/unsigned`, unsigned, { granted: ALL });
     expect(refused.status).toBe(403);
     expect(refused.body?.[props.name]).toBe('UNSIGNED');
 
     // Change the manifest after signing, keeping the signature: the digest no longer matches.
-    const files = unzipSync(await probePackage(owner));
+    const files = unzipSync(await fixturePackage(fixtures, 'probe', owner));
     const manifest = JSON.parse(new TextDecoder().decode(files['plugin.json'])) as Record<string, unknown>;
     files['plugin.json'] = new TextEncoder().encode(JSON.stringify({ ...manifest, description: 'changed after signing' }));
     const tamperedUrl = await uploadPackage(host.url, zipSync(files), owner);
