@@ -167,5 +167,5 @@ export interface WorkerInit {
 
 /** Messages a worker posts on its parentPort (only at startup; calls go through the channel). */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly importMs: number; readonly instantiateMs: number }
+  | { readonly type: 'ready'; readonly instantiateMs: number }
   | { readonly type: 'failed'; readonly message: string };

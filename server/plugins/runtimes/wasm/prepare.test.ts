@@ -218,6 +218,42 @@ describe('injectFuel', () => {
     expect(fuel.value as bigint).toBeLessThan(0n);
   });
 
+  it('charges bulk memory operations by their size, so that fuel bounds their time too', async () => {
+    const { default: binaryen } = await import('binaryen');
+    const mod = binaryen.parseText(`(module
+      (memory (export "memory") 16)
+      (func (export "fill") (param $n i32) (param $bytes i32) (local $i i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (memory.fill (i32.const 0) (i32.const 7) (local.get $bytes))
+          (memory.copy (i32.const 131072) (i32.const 0) (local.get $bytes))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))))`);
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory);
+    const source = mod.emitBinary();
+    mod.dispose();
+    const bytes = await injectFuel(source);
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.customSections(module, 'atomic-plugin.fuel')).toHaveLength(1);
+    const { exports } = new WebAssembly.Instance(module);
+    const fuel = exports[FUEL_EXPORT] as WasmGlobal;
+    const fill = exports.fill as (n: number, bytes: number) => void;
+    const memory = exports.memory as WasmMemory;
+
+    fuel.value = 1_000_000n;
+    fill(10, 64 * 1024);
+    const used = 1_000_000n - (fuel.value as bigint);
+    // 10 iterations × (fill + copy of 64 KiB at one unit per 64 bytes, plus one each) plus the ticks.
+    expect(used).toBeGreaterThanOrEqual(10n * 2n * 1025n);
+    expect(used).toBeLessThan(10n * 2n * 1025n + 20n);
+    expect(new Uint8Array(memory.buffer)[131072 + 100]).toBe(7); // the operations still happen
+
+    // A budget that covers the ticks but not the bytes runs out.
+    fuel.value = 5_000n;
+    expect(() => fill(10, 64 * 1024)).toThrow(WebAssembly.RuntimeError);
+    expect(fuel.value as bigint).toBeLessThan(0n);
+  });
+
   it('refuses a module that already exports __fuel', async () => {
     const { default: binaryen } = await import('binaryen');
     const mod = binaryen.parseText('(module (global (export "__fuel") (mut i64) (i64.const 0)) (func (export "f")))');

@@ -7,6 +7,7 @@
 import { hostFunctionPermissions } from '../../permissions.js';
 import type { PreparedCode } from '../runtime.js';
 import { PluginLoadError } from '../runtime.js';
+import { chargeBulkMemory, FUEL_FORMAT, FUEL_SECTION } from './bulk-memory-fuel.js';
 import { WebAssembly, type WasmModule } from './webassembly.js';
 
 /** Bytes in one wasm page. */
@@ -278,6 +279,10 @@ export async function injectFuel(bytes: Uint8Array): Promise<Uint8Array> {
       mod.global.set(global, mod.i64.sub(fuel(), mod.i64.const(1n))),
       mod.if(mod.i64.lt_s(fuel(), mod.i64.const(0n)), mod.unreachable()),
     ]));
+    const charge = uniqueFunctionName(functionNames(), '__atomic_plugin_charge');
+    if (chargeBulkMemory(binaryen, mod, global, charge)) {
+      mod.addCustomSection(FUEL_SECTION, Uint8Array.of(FUEL_FORMAT));
+    }
     // Inline the hook into every call site; the setting is global to binaryen, so restore it.
     const previous = binaryen.getAlwaysInlineMaxSize();
     binaryen.setAlwaysInlineMaxSize(40);
@@ -291,6 +296,12 @@ export async function injectFuel(bytes: Uint8Array): Promise<Uint8Array> {
   } finally {
     mod.dispose();
   }
+}
+
+function uniqueFunctionName(taken: readonly string[], base: string): string {
+  let name = base;
+  for (let n = 1; taken.includes(name); n++) name = `${base}_${n}`;
+  return name;
 }
 
 function uniqueGlobalName(mod: { getNumGlobals(): number; getGlobalByIndex(i: number): number }, binaryen: { getGlobalInfo(g: number): { name: string } }, base: string): string {
@@ -313,6 +324,11 @@ export interface WasmPreparedCode extends PreparedCode {
   readonly memoryPages: number | null;
   /** Whether the module carries the `__fuel` counter. */
   readonly fuel: boolean;
+  /**
+   * Whether its fuel also bounds bulk memory work (`memory.fill`/`copy`/`init` charged by size),
+   * so that the number of fuel units bounds the time a call can take.
+   */
+  readonly fuelBoundsTime: boolean;
 }
 
 export interface PrepareModuleOptions {
@@ -348,6 +364,7 @@ function describe(module: WasmModule, bytes: Uint8Array, hostFunctions: string[]
     hostFunctions: Object.freeze(hostFunctions),
     memoryPages: readMemoryLimits(bytes)?.max ?? null,
     fuel: exports.some((e) => e.name === FUEL_EXPORT && e.kind === 'global'),
+    fuelBoundsTime: WebAssembly.Module.customSections(module, FUEL_SECTION).some((s) => new Uint8Array(s)[0] === FUEL_FORMAT),
   };
 }
 

@@ -41,6 +41,7 @@ interface WebAssemblyApi {
     new (bytes: Uint8Array): WasmModule;
     imports(module: WasmModule): WasmImportDescriptor[];
     exports(module: WasmModule): WasmExportDescriptor[];
+    customSections(module: WasmModule, name: string): ArrayBuffer[];
   };
   readonly Instance: new (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => WasmInstance;
   readonly Global: abstract new (...args: never[]) => WasmGlobal;
