@@ -11,7 +11,7 @@ import type { CommitProcessor } from '../commits.js';
 import { resolveUrl } from '../resolve.js';
 import type { Store } from '../store/store.js';
 import type { Permission } from './manifest.js';
-import type { HostFunction } from './runtimes/runtime.js';
+import type { HostFunction, InlineHostFunction } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
 
 /** What the host functions of one installation act on. */
@@ -67,16 +67,34 @@ function kvKey(body: Record<string, unknown>): string {
   return key;
 }
 
+function answer(ok: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify({ ok: ok ?? null }));
+}
+
+function failure(error: unknown): Uint8Array {
+  const code = error instanceof HostError || error instanceof AtomicError ? error.code : 'FAILED';
+  const message = error instanceof Error ? error.message : String(error);
+  return encoder.encode(JSON.stringify({ error: { code, message } }));
+}
+
 /** Wraps a handler so that every outcome becomes an envelope; nothing thrown reaches the sandbox. */
 function envelope(handler: (body: Record<string, unknown>) => Promise<unknown> | unknown): HostFunction {
   return async (input) => {
     try {
-      const ok = await handler(request(input));
-      return encoder.encode(JSON.stringify({ ok: ok ?? null }));
+      return answer(await handler(request(input)));
     } catch (error) {
-      const code = error instanceof HostError || error instanceof AtomicError ? error.code : 'FAILED';
-      const message = error instanceof Error ? error.message : String(error);
-      return encoder.encode(JSON.stringify({ error: { code, message } }));
+      return failure(error);
+    }
+  };
+}
+
+/** The same for a synchronous handler, answering at once. */
+function inlineEnvelope(handler: (body: Record<string, unknown>) => unknown): InlineHostFunction {
+  return (input) => {
+    try {
+      return answer(handler(request(input)));
+    } catch (error) {
+      return failure(error);
     }
   };
 }
@@ -86,15 +104,17 @@ function hostAllowed(granted: readonly Permission[], url: URL): boolean {
   return hosts.some((pattern) => (pattern.startsWith('*.') ? url.hostname.endsWith(pattern.slice(1)) : url.hostname === pattern));
 }
 
-/** The host functions for one installation: only those its permissions allow. */
-export function createHostFunctions(ctx: HostFunctionContext): Record<string, HostFunction> {
+type Handler = (body: Record<string, unknown>) => unknown;
+
+/** The handlers that only read (or log) and answer synchronously. */
+function readers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, serverUrl, agent } = ctx;
-  const all: Record<string, HostFunction> = {
-    get_resource: envelope((body) => {
+  return {
+    get_resource: (body) => {
       const subject = text(body, 'subject');
       return { '@id': subject, ...resolveUrl(store, serverUrl, subject, agent.subject) };
-    }),
-    query: envelope((body) => {
+    },
+    query: (body) => {
       const pageSize = typeof body.page_size === 'number' ? body.page_size : 100;
       const collection = runCollection(store, serverUrl, {
         name: 'Query',
@@ -108,8 +128,23 @@ export function createHostFunctions(ctx: HostFunctionContext): Record<string, Ho
         includeNested: false,
       }, agent.subject);
       return { members: collection['https://atomicdata.dev/properties/collection/members'], total: collection['https://atomicdata.dev/properties/collection/totalMembers'] };
-    }),
-    commit: envelope(async (body) => {
+    },
+    get_config: () => ctx.config(),
+    get_plugin_agent: () => ({ subject: agent.subject, publicKey: agent.publicKey }),
+    kv_get: (body) => store.kvGet(ctx.installation, kvKey(body)) ?? null,
+    log: (body) => {
+      const level = typeof body.level === 'string' ? body.level : 'info';
+      ctx.log(level, typeof body.message === 'string' ? body.message : JSON.stringify(body.message));
+      return true;
+    },
+  };
+}
+
+/** The handlers that change something or wait for something. */
+function writers(ctx: HostFunctionContext): Record<string, Handler> {
+  const { store, agent } = ctx;
+  return {
+    commit: async (body) => {
       const subject = text(body, 'subject');
       const changes = {
         subject,
@@ -120,27 +155,19 @@ export function createHostFunctions(ctx: HostFunctionContext): Record<string, Ho
       };
       const applied = await ctx.commits.process(commitToPropVals(signCommit(changes, agent)));
       return { commit: applied.commitId };
-    }),
-    get_config: envelope(() => ctx.config()),
-    get_plugin_agent: envelope(() => ({ subject: agent.subject, publicKey: agent.publicKey })),
-    kv_get: envelope((body) => store.kvGet(ctx.installation, kvKey(body)) ?? null),
-    kv_set: envelope(async (body) => {
+    },
+    kv_set: async (body) => {
       const key = kvKey(body);
       if (!('value' in body)) throw new HostError('INVALID_REQUEST', '"value" is missing');
       if (JSON.stringify(body.value).length > MAX_KV_VALUE_BYTES) throw new HostError('TOO_LARGE', `values are limited to ${MAX_KV_VALUE_BYTES} bytes`);
       await store.kvSet(ctx.installation, key, body.value);
       return true;
-    }),
-    kv_delete: envelope(async (body) => {
+    },
+    kv_delete: async (body) => {
       await store.kvDelete(ctx.installation, kvKey(body));
       return true;
-    }),
-    log: envelope((body) => {
-      const level = typeof body.level === 'string' ? body.level : 'info';
-      ctx.log(level, typeof body.message === 'string' ? body.message : JSON.stringify(body.message));
-      return true;
-    }),
-    http_request: envelope(async (body) => {
+    },
+    http_request: async (body) => {
       const url = new URL(text(body, 'url'));
       if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostAllowed(ctx.granted, url)) {
         throw new HostError('HOST_NOT_ALLOWED', `${url.host} is not among the hosts the network permission grants`);
@@ -153,9 +180,23 @@ export function createHostFunctions(ctx: HostFunctionContext): Record<string, Ho
         signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
       });
       return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
-    }),
-    call_plugin: envelope((body) => ctx.callPlugin(text(body, 'plugin'), text(body, 'function'), body.input ?? null)),
+    },
+    call_plugin: (body) => ctx.callPlugin(text(body, 'plugin'), text(body, 'function'), body.input ?? null),
   };
+}
+
+function allowedOnly<T>(ctx: HostFunctionContext, functions: Record<string, T>): Record<string, T> {
   const allowed = allowedHostFunctionsFor(ctx.granted.map((p) => p.name));
-  return Object.fromEntries(Object.entries(all).filter(([name]) => allowed.has(name)));
+  return Object.fromEntries(Object.entries(functions).filter(([name]) => allowed.has(name)));
+}
+
+/** The host functions for one installation: only those its permissions allow. */
+export function createHostFunctions(ctx: HostFunctionContext): Record<string, HostFunction> {
+  const all = { ...readers(ctx), ...writers(ctx) };
+  return allowedOnly(ctx, Object.fromEntries(Object.entries(all).map(([name, handler]) => [name, envelope(handler)])));
+}
+
+/** Synchronous versions of the read-only host functions the installation may use (InlineHostFunction). */
+export function createInlineHostFunctions(ctx: HostFunctionContext): Record<string, InlineHostFunction> {
+  return allowedOnly(ctx, Object.fromEntries(Object.entries(readers(ctx)).map(([name, handler]) => [name, inlineEnvelope(handler)])));
 }

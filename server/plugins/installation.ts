@@ -5,7 +5,7 @@
 import type { AgentIdentity } from '../atomic/agent.js';
 import { isObject } from '../atomic/json-ad.js';
 import type { PluginManifest } from './manifest.js';
-import { PluginCallError, type PluginInstance } from './runtimes/runtime.js';
+import { type CallOptions, PluginCallError, type PluginInstance } from './runtimes/runtime.js';
 
 /** A line of a plugin's log. */
 export interface LogLine {
@@ -49,8 +49,8 @@ export class Installation {
   }
 
   /** Calls an export with JSON and parses its JSON answer (an empty answer is `null`). */
-  async callJson(exportName: string, input: unknown): Promise<unknown> {
-    const output = await this.instance.call(exportName, encoder.encode(JSON.stringify(input)));
+  async callJson(exportName: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    const output = await this.instance.call(exportName, encoder.encode(JSON.stringify(input)), options);
     if (output.length === 0) return null;
     const text = decoder.decode(output);
     try {

@@ -19,12 +19,12 @@ import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
 import type { Store } from '../store/store.js';
-import { createHostFunctions } from './host-functions.js';
+import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
 import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
-import { PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
+import { type CallOptions, PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
 
 const P = props.plugin;
@@ -305,9 +305,9 @@ export class PluginHost {
    * Calls a plugin and counts its failures in a row: BREAKER_FAILURES within BREAKER_WINDOW_MS
    * switch it off, with the reason recorded on its resource, until an operator switches it on again.
    */
-  async #call(installation: Installation, exportName: string, input: unknown): Promise<unknown> {
+  async #call(installation: Installation, exportName: string, input: unknown, options?: CallOptions): Promise<unknown> {
     try {
-      const answer = await installation.callJson(exportName, input);
+      const answer = await installation.callJson(exportName, input, options);
       this.#recentFailures.delete(installation.subject);
       return answer;
     } catch (error) {
@@ -402,7 +402,7 @@ export class PluginHost {
       const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
       if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
       const log = (level: string, message: string): void => installation?.log(level, message);
-      const hostFunctions = createHostFunctions({
+      const context: HostFunctionContext = {
         store: this.#options.store,
         commits: this.#options.commits,
         serverUrl,
@@ -412,8 +412,12 @@ export class PluginHost {
         granted,
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
+      };
+      const instance = await runtime.instantiate(prepared, {
+        hostFunctions: createHostFunctions(context),
+        inlineHostFunctions: createInlineHostFunctions(context),
+        limits,
       });
-      const instance = await runtime.instantiate(prepared, { hostFunctions, limits });
       installation = new Installation(subject, manifest, digest, agent, instance, config);
       await installation.init(config);
       return installation;
@@ -548,7 +552,7 @@ export class PluginHost {
         headers,
         body: request.body?.toString('utf8') ?? '',
         agent: agent ?? null,
-      });
+      }, { affinity: `endpoint ${base}` });
     } catch (error) {
       installation.log('error', `handle_request failed: ${(error as Error).message}`);
       if (error instanceof PluginCallError && error.code === 'TIMEOUT') throw new AtomicError('PLUGIN_TIMEOUT', `${installation.id} did not answer in time`);

@@ -31,6 +31,13 @@ export interface RuntimeCapabilities {
  */
 export type HostFunction = (input: Uint8Array) => Promise<Uint8Array>;
 
+/**
+ * A host function that answers at once and only reads (or logs), so that running it again when a
+ * call is retried changes nothing. Given next to the asynchronous implementations, it lets a
+ * runtime run a plugin that imports nothing else on the host's own thread.
+ */
+export type InlineHostFunction = (input: Uint8Array) => Uint8Array;
+
 /** Per-plugin limits, already capped by the plugin's permissions (docs/plugins/abi.md, "Limits"). */
 export interface RuntimeLimits {
   /** Default wall-clock deadline per call, in milliseconds. */
@@ -64,6 +71,8 @@ export interface PreparedCode {
 export interface InstantiateOptions {
   /** Implementations of the host functions the plugin imports, by name. */
   readonly hostFunctions: Readonly<Record<string, HostFunction>>;
+  /** Synchronous versions of the read-only host functions, by name (see {@link InlineHostFunction}). */
+  readonly inlineHostFunctions?: Readonly<Record<string, InlineHostFunction>>;
   readonly limits: RuntimeLimits;
   /** The plugin's configuration, readable by the plugin (Extism `config_get`). */
   readonly config?: Readonly<Record<string, string>>;
@@ -73,6 +82,11 @@ export interface InstantiateOptions {
 export interface CallOptions {
   readonly timeoutMs?: number;
   readonly fuel?: number;
+  /**
+   * Groups calls that behave alike (default: the export name), such as the requests to one
+   * endpoint: a runtime may remember per group how its calls are best run.
+   */
+  readonly affinity?: string;
 }
 
 /** Counters for one instance, for the plugin's status and the crash-loop breaker. */

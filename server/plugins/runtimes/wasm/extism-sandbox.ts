@@ -35,6 +35,20 @@ const refuseFetch = ((): Promise<never> => Promise.reject(new Error('Extism HTTP
 interface CallState {
   hostFailure: string | null;
   outOfMemory: boolean;
+  /** The instance's fuel counter, once instantiated: host calls are charged to it. */
+  fuel: WasmGlobal | undefined;
+}
+
+/**
+ * Fuel a host call costs: a fixed part for the call (a few microseconds of host work, like ~1,000
+ * loop iterations) and one unit per 64 bytes passed either way. Without it a loop of cheap host
+ * calls would spend host time on almost no fuel, and fuel would not bound the time of a call.
+ */
+export const HOST_CALL_FUEL = 1_000n;
+const BYTES_PER_FUEL = 64;
+
+function hostCallCost(request: Uint8Array, answer: Uint8Array): bigint {
+  return HOST_CALL_FUEL + BigInt(Math.floor((request.length + answer.length) / BYTES_PER_FUEL));
 }
 
 type ExtismPlugin = Awaited<ReturnType<typeof import('@extism/extism').createPlugin>>;
@@ -70,7 +84,7 @@ export class ExtismSandbox {
   /** Instantiates the module (running its start function, which spends the initial fuel). */
   static async create(options: ExtismSandboxOptions): Promise<ExtismSandbox> {
     const { createPlugin } = await import('@extism/extism');
-    const state: CallState = { hostFailure: null, outOfMemory: false };
+    const state: CallState = { hostFailure: null, outOfMemory: false, fuel: undefined };
     const functions = Object.fromEntries(
       Object.entries(options.hostFunctions).map(([name, fn]) => [
         name,
@@ -84,6 +98,11 @@ export class ExtismSandbox {
             state.hostFailure = `host function "${name}" failed: ${error instanceof Error ? error.message : String(error)}`;
             // Thrown through the wasm frames into Extism's call, which rejects: only this call fails.
             throw error;
+          }
+          if (state.fuel !== undefined) {
+            const left = (state.fuel.value as bigint) - hostCallCost(request, answer);
+            state.fuel.value = left;
+            if (left < 0n) throw new Error('out of fuel in a host call'); // classified by the counter
           }
           return context.store(answer);
         },
@@ -112,7 +131,9 @@ export class ExtismSandbox {
       },
     );
     const { exports } = await plugin.getInstance();
-    return new ExtismSandbox(plugin, exports, capBytes, state);
+    const sandbox = new ExtismSandbox(plugin, exports, capBytes, state);
+    state.fuel = sandbox.#fuel;
+    return sandbox;
   }
 
   /** The plugin's linear memory now, in pages. */

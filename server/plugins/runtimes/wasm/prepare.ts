@@ -384,6 +384,16 @@ export async function prepareModule(bytes: Uint8Array, options: PrepareModuleOpt
 }
 
 /**
+ * The module to run under a cap of `memoryMb`. The cap is a maximum: code prepared with a smaller
+ * one keeps it; a larger one is lowered (and the module compiled again).
+ */
+export async function withMemoryCap(prepared: WasmPreparedCode, memoryMb: number): Promise<{ module: WasmModule; memoryPages: number | null }> {
+  const pages = memoryMbToPages(memoryMb);
+  if (prepared.memoryPages === null || prepared.memoryPages <= pages) return { module: prepared.module, memoryPages: prepared.memoryPages };
+  return { module: await compile(capMemory(prepared.bytes, pages)), memoryPages: pages };
+}
+
+/**
  * Load-time: turns prepared bytes (cached by `prepareModule`) back into a module, re-checking the
  * imports against the permissions granted now. ~1–2 ms for 100 KB; no binaryen.
  */

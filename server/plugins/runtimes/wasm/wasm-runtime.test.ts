@@ -8,15 +8,18 @@ import { repoRoot } from '../../../../test/support/host-process.js';
 
 /** Builds a sandbox fixture (fixtures/plugins/sandbox/{entry}.ts) with the real asc. */
 const buildSandboxFixture = (entry: 'index' | 'http'): Promise<Uint8Array> => compileAssemblyScript(`${repoRoot}/fixtures/plugins/sandbox`, `${entry}.ts`);
-import type { HostFunction, PluginInstance, RuntimeLimits } from '../runtime.js';
+import type { HostFunction, InlineHostFunction, PluginInstance, RuntimeLimits } from '../runtime.js';
 import { PluginCallError, PluginLoadError } from '../runtime.js';
 import { allowedHostFunctionsFor } from '../../permissions.js';
 import { prepareModule, type WasmPreparedCode } from './prepare.js';
+import { HOST_CALL_FUEL } from './extism-sandbox.js';
+import { InlineLane } from './inline-lane.js';
 import { createWasmRuntime, simulateWorkerCrash } from './wasm-runtime.js';
 
 /** Options for `loop`: without an (almost) unlimited budget, fuel would end it before the deadline. */
 const endless = (timeoutMs: number): { timeoutMs: number; fuel: number } => ({ timeoutMs, fuel: Number.MAX_SAFE_INTEGER });
 
+const EMPTY = new Uint8Array(0);
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -308,5 +311,92 @@ describe('the wasm runtime', () => {
     });
     open.push(instance);
     expect(decode(await instance.call('fetch', encode('{"url":"https://example.com"}')))).toBe('{"ok":{"status":200}}');
+  });
+});
+
+describe('the inline lane', () => {
+  /** A synchronous get_resource whose answers differ from the worker's, to see which lane answered. */
+  const inlineResource = (input: Uint8Array): Uint8Array => encode(`{"ok":${JSON.stringify(`inline ${decode(input)}`)}}`);
+
+  async function startInline(overrides: Partial<RuntimeLimits> = {}, inlineHostFunctions: Record<string, InlineHostFunction> = { get_resource: inlineResource }): Promise<PluginInstance> {
+    const instance = await runtime.instantiate(sandbox, { hostFunctions: { get_resource: echoResource }, inlineHostFunctions, limits: { ...limits, ...overrides } });
+    open.push(instance);
+    return instance;
+  }
+
+  it('runs a plugin that imports only read-only host functions on the host thread', async () => {
+    const instance = await startInline();
+    expect(instance).toBeInstanceOf(InlineLane);
+    await expectEcho(instance);
+    expect(decode(await instance.call('call_host', encode('x')))).toBe('{"ok":"inline x"}');
+    expect(decode(await instance.call('utf8', EMPTY))).toBe('héllo wörld ✓ 日本語 🎉');
+    expect((instance as InlineLane).groupsOnWorker()).toEqual([]);
+    expect(instance.stats()).toMatchObject({ calls: 3, failures: 0, restarts: 0 });
+  });
+
+  it('is used only when the host gives synchronous host functions', async () => {
+    const instance = await start();
+    expect(instance).not.toBeInstanceOf(InlineLane);
+  });
+
+  it('defers a call that reaches for a host function with no synchronous version to the worker', async () => {
+    const instance = await startInline({}, {});
+    expect(instance).toBeInstanceOf(InlineLane);
+    expect(decode(await instance.call('call_host', encode('x')))).toBe('{"ok":"x"}');
+    expect((instance as InlineLane).groupsOnWorker()).toEqual(['call_host']);
+    expect(instance.stats().failures).toBe(0);
+  });
+
+  it('remembers where calls run per affinity group, not per export', async () => {
+    const instance = await startInline();
+    expect(decode(await instance.call('compute', encode('5000000'), { affinity: 'heavy' }))).toBe(fnv(5_000_000));
+    expect(decode(await instance.call('compute', encode('10'), { affinity: 'light' }))).toBe(fnv(10));
+    expect((instance as InlineLane).groupsOnWorker()).toEqual(['heavy']);
+  });
+
+  it('moves a call that outgrows the inline budget to the worker, with the full budget, and gets the same answer', async () => {
+    const instance = await startInline();
+    const n = 5_000_000; // far beyond the inline budget, well within the plugin's
+    expect(decode(await instance.call('compute', encode(String(n))))).toBe(fnv(n));
+    expect((instance as InlineLane).groupsOnWorker()).toEqual(['compute']);
+    expect(decode(await instance.call('compute', encode('10')))).toBe(fnv(10));
+    await expectEcho(instance); // other exports stay inline
+    expect((instance as InlineLane).groupsOnWorker()).toEqual(['compute']);
+    expect(instance.stats().failures).toBe(0);
+  });
+
+  it('leaves runaway calls to the worker, where the deadline ends them, and keeps serving', async () => {
+    const instance = await startInline();
+    const { error, ms } = await failure(instance, 'loop', '', endless(300));
+    expect(error.code).toBe('TIMEOUT');
+    expect(ms).toBeLessThan(2_000);
+    await expectEcho(instance);
+  });
+
+  it('fails a trap, a stack overflow and the memory cap inline like on the worker', async () => {
+    const instance = await startInline();
+    expect((await failure(instance, 'trap')).error.code).toBe('TRAP');
+    expect((await failure(instance, 'recurse')).error.code).toBe('STACK_OVERFLOW');
+    expect((await failure(instance, 'grow')).error.code).toBe('MEMORY_LIMIT');
+    await expectEcho(instance);
+    expect((instance as InlineLane).groupsOnWorker().sort()).toEqual(['grow', 'recurse', 'trap']);
+    // On the worker now, they fail the same way.
+    expect((await failure(instance, 'trap')).error.code).toBe('TRAP');
+    expect(instance.stats().failures).toBe(4);
+  });
+
+  it('keeps a small explicit budget: a call that spends it fails with FUEL_EXHAUSTED instead of moving', async () => {
+    const instance = await startInline();
+    expect((await failure(instance, 'compute', '100000', { fuel: 1_000 })).error.code).toBe('FUEL_EXHAUSTED');
+    expect(decode(await instance.call('compute', encode('10'), { fuel: 1_000 }))).toBe(fnv(10));
+  });
+
+  it('charges host calls to fuel, so that a loop of them cannot keep the host thread busy', async () => {
+    const instance = await startInline();
+    // A host call costs HOST_CALL_FUEL units and more: a budget below that runs out in the call.
+    const { error } = await failure(instance, 'call_host', 'x', { fuel: Number(HOST_CALL_FUEL) - 10 });
+    expect(error.code).toBe('FUEL_EXHAUSTED');
+    // Having failed inline, the export runs on the worker (whose get_resource answers differently).
+    expect(decode(await instance.call('call_host', encode('x'), { fuel: Number(HOST_CALL_FUEL) + 1_000 }))).toBe('{"ok":"x"}');
   });
 });

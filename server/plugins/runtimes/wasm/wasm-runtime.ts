@@ -39,7 +39,8 @@ import {
   type WorkerMessage,
 } from './channel.js';
 import { WebAssembly, type WasmModule } from './webassembly.js';
-import { capMemory, loadPreparedModule, memoryMbToPages, prepareModule, WASM_PAGE_BYTES, type WasmPreparedCode } from './prepare.js';
+import { DEFAULT_INLINE_FUEL, InlineLane } from './inline-lane.js';
+import { loadPreparedModule, prepareModule, WASM_PAGE_BYTES, type WasmPreparedCode, withMemoryCap } from './prepare.js';
 
 /** What the `wasm` runtime enforces. Fuel needs code prepared with fuel (the default). */
 export const wasmCapabilities = {
@@ -65,9 +66,18 @@ export interface WasmRuntimeOptions {
   readonly startupTimeoutMs?: number;
   /** Limits of the worker's JS side. Default old 64 MB, young 16 MB, stack 4 MB. Does not bound wasm memory. */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Run calls on the host's thread while they stay within `inlineFuel`, for plugins that can
+   * (inline-lane.ts). Default true.
+   */
+  readonly inline?: boolean;
+  /** The most fuel one inline call may spend before it moves to the worker. Default 500,000. */
+  readonly inlineFuel?: number;
 }
 
 interface RuntimeConfig {
+  readonly inline: boolean;
+  readonly inlineFuel: number;
   readonly spareWorker: boolean;
   readonly maxQueuedCalls: number;
   readonly channelBytes: number;
@@ -139,6 +149,8 @@ export function createWasmRuntime(options: WasmRuntimeOptions = {}): Runtime {
     throw new Error(`The wasm sandbox worker is missing: ${fileURLToPath(workerUrl)} does not exist; run \`npm run build\``);
   }
   const config: RuntimeConfig = {
+    inline: options.inline ?? true,
+    inlineFuel: positiveInteger('inlineFuel', options.inlineFuel ?? DEFAULT_INLINE_FUEL),
     spareWorker: options.spareWorker ?? true,
     maxQueuedCalls: positiveInteger('maxQueuedCalls', options.maxQueuedCalls ?? 1024),
     channelBytes: positiveInteger('channelBytes', options.channelBytes ?? DEFAULT_CHANNEL_BYTES),
@@ -150,8 +162,41 @@ export function createWasmRuntime(options: WasmRuntimeOptions = {}): Runtime {
     capabilities: wasmCapabilities,
     prepare: (code: Uint8Array, prepareOptions: PrepareOptions) => prepareModule(code, prepareOptions),
     restore: (bytes: Uint8Array, restoreOptions: Pick<PrepareOptions, 'allowedHostFunctions'>) => loadPreparedModule(bytes, restoreOptions),
-    instantiate: (prepared: PreparedCode, instantiateOptions: InstantiateOptions) => WasmInstance.start(prepared, instantiateOptions, config),
+    instantiate: (prepared: PreparedCode, instantiateOptions: InstantiateOptions) => instantiate(prepared, instantiateOptions, config),
   };
+}
+
+/** Whether every call of this plugin can start inline: see inline-lane.ts for why these conditions. */
+function runsInline(prepared: PreparedCode, options: InstantiateOptions, config: RuntimeConfig): prepared is WasmPreparedCode {
+  return (
+    config.inline &&
+    isWasmPrepared(prepared) &&
+    prepared.fuelBoundsTime &&
+    options.limits.fuel !== null &&
+    options.inlineHostFunctions !== undefined
+  );
+}
+
+async function instantiate(prepared: PreparedCode, options: InstantiateOptions, config: RuntimeConfig): Promise<PluginInstance> {
+  if (!runsInline(prepared, options, config)) return WasmInstance.start(prepared, options, config);
+  // The worker starts only if a call falls back to it.
+  const worker = await WasmInstance.start(prepared, options, config, false);
+  try {
+    const { module, memoryPages } = await withMemoryCap(prepared, options.limits.memoryMb);
+    return await InlineLane.start({
+      module,
+      memoryPages,
+      config: { ...options.config },
+      hostFunctions: { ...options.inlineHostFunctions },
+      imports: prepared.hostFunctions,
+      fuel: options.limits.fuel ?? Number.MAX_SAFE_INTEGER,
+      inlineFuel: config.inlineFuel,
+      worker,
+    });
+  } catch (error) {
+    await worker.close();
+    throw new PluginLoadError('INSTANTIATE_FAILED', message(error), { cause: error });
+  }
 }
 
 /** Everything a worker needs, fixed for the life of an instance. */
@@ -400,25 +445,22 @@ class WasmInstance implements PluginInstance {
     this.#exportIndex = new Map(spec.exports.map((name, index) => [name, index]));
   }
 
-  /** Checks the options, starts the first worker and waits until the plugin is loaded in it. */
-  static async start(prepared: PreparedCode, options: InstantiateOptions, config: RuntimeConfig): Promise<WasmInstance> {
+  /**
+   * Checks the options, starts the first worker and waits until the plugin is loaded in it; or,
+   * with `startWorker` false, leaves that to the first call.
+   */
+  static async start(prepared: PreparedCode, options: InstantiateOptions, config: RuntimeConfig, startWorker = true): Promise<WasmInstance> {
     if (!isWasmPrepared(prepared)) {
       throw new TypeError(`the wasm runtime needs code from its own prepare(), not ${prepared.kind} code`);
     }
     const { limits } = options;
     checkTimeout('limits.timeoutMs', limits.timeoutMs);
     checkFuel('limits.fuel', limits.fuel, prepared.fuel);
-    const pages = memoryMbToPages(limits.memoryMb);
     const missing = prepared.hostFunctions.filter((name) => typeof options.hostFunctions[name] !== 'function');
     if (missing.length > 0) {
       throw new TypeError(`the module imports host functions with no implementation given: ${missing.join(', ')}`);
     }
-    // The cap is a maximum: code prepared with a smaller one keeps it; a larger one is lowered.
-    let { module, memoryPages } = prepared;
-    if (memoryPages !== null && memoryPages > pages) {
-      module = await WebAssembly.compile(capMemory(prepared.bytes, pages));
-      memoryPages = pages;
-    }
+    const { module, memoryPages } = await withMemoryCap(prepared, limits.memoryMb);
     const spec: SandboxSpec = {
       module,
       exports: prepared.exports,
@@ -428,6 +470,7 @@ class WasmInstance implements PluginInstance {
       memoryPages,
     };
     const instance = new WasmInstance(spec, config, { ...limits }, prepared.fuel);
+    if (!startWorker) return instance;
     const first = instance.#spawnCurrent();
     try {
       await first.ready;
