@@ -1,10 +1,12 @@
 // In-process breakdowns of the plugin figures the HTTP suite measures (bench/plugin-suite.ts), run
 // in the benchmark process with the server's own runtime code:
 // - per call: the JSON the host builds and parses around a call, the same Extism call made directly
-//   on this thread (no worker), and the call through the wasm runtime's worker and channel, as the
-//   host makes it. Worker minus direct is the thread hop; direct is Extism plus the plugin's code.
+//   on this thread (no worker), the call through the runtime's inline lane (what the host does for
+//   the probe's echo and before_commit) and through the worker and channel (what it does for calls
+//   that cannot run inline). Worker minus direct is the thread hop; direct is Extism plus the
+//   plugin's code; inline minus direct is the lane's own bookkeeping.
 // - per install: reading and verifying the package, restoring the prepared code from its cache,
-//   starting the sandbox worker, the plugin's init and its first call (what the host's install gate
+//   starting the sandbox (inline, as the host does), the plugin's init and its first call (what the host's install gate
 //   does besides the agent and the commit), and once, preparing the code cold (fuel instrumentation).
 
 import { createHash } from 'node:crypto';
@@ -14,7 +16,7 @@ import { applyCommit, commitSubject, commitToPropVals } from '../server/atomic/c
 import { props } from '../server/atomic/urls.js';
 import { effectiveLimits } from '../server/plugins/manifest.js';
 import { readPackage, verifyPackage } from '../server/plugins/package.js';
-import type { HostFunction, PluginInstance, PreparedCode, Runtime } from '../server/plugins/runtimes/runtime.js';
+import type { HostFunction, InlineHostFunction, PluginInstance, PreparedCode, Runtime } from '../server/plugins/runtimes/runtime.js';
 import { createWasmRuntime } from '../server/plugins/runtimes/wasm/index.js';
 import { WebAssembly, type WasmGlobal, type WasmModule } from '../server/plugins/runtimes/wasm/webassembly.js';
 import { BenchSigner, type Progress } from './commit-ingestion.js';
@@ -36,6 +38,8 @@ export interface ExportBreakdown {
   json: CallTiming;
   /** The same Extism call on this thread, no worker: Extism's call path plus the plugin's own code. */
   direct: CallTiming;
+  /** Through the wasm runtime's inline lane, as the host calls it. */
+  inline: CallTiming;
   /** Through the wasm runtime (worker thread, SharedArrayBuffer channel), as the host calls it, back to back. */
   worker: CallTiming;
   /** The same, each call after IDLE_GAP_MS of rest (as between commits at C=1): both threads wake from sleep. */
@@ -54,8 +58,8 @@ export interface InstallBreakdown {
   readVerifyMs: number;
   /** Compiling the cached prepared code and checking its imports (what an install of an uploaded package does). */
   restoreMs: number;
-  /** Starting the sandbox worker until the plugin is instantiated in it. */
-  workerStartMs: number;
+  /** Instantiating the plugin the way the host does (inline lane; its worker starts only when needed). */
+  instantiateMs: number;
   /** The plugin's init export. */
   initMs: number;
   /** The first handle_request (echo) on the new worker. */
@@ -102,6 +106,12 @@ async function timeLoop(n: number, warmup: number, op: () => unknown, selfTimed 
 /** Host functions that answer `{"ok":null}` (init logs; echo and before_commit call none). */
 function stubHostFunctions(names: readonly string[]): Record<string, HostFunction> {
   return Object.fromEntries(names.map((name) => [name, () => Promise.resolve(OK_ENVELOPE)]));
+}
+
+/** The read-only ones again, synchronous, as the host gives them for its inline lane. */
+function inlineStubs(names: readonly string[]): Record<string, InlineHostFunction> {
+  const readOnly = new Set(['get_resource', 'query', 'get_config', 'get_plugin_agent', 'kv_get', 'log']);
+  return Object.fromEntries(names.filter((name) => readOnly.has(name)).map((name) => [name, () => OK_ENVELOPE]));
 }
 
 /** The input the plugin host builds for a POST /plugins/test/probe/echo with a 100-byte body (plugin-host.ts #handleRequest). */
@@ -188,6 +198,7 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
   const { exports } = await plugin.getInstance();
   const fuel = exports.__fuel as WasmGlobal | undefined;
   const instance: PluginInstance = await runtime.instantiate(prepared, { hostFunctions: stubs, limits });
+  const inlineInstance: PluginInstance = await runtime.instantiate(prepared, { hostFunctions: stubs, inlineHostFunctions: inlineStubs(prepared.hostFunctions), limits });
   const n = options.iterations;
   const warmup = Math.min(2000, n);
 
@@ -206,6 +217,7 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
       if (fuel) fuel.value = MAX_FUEL;
       await plugin.call(exportName, bytes);
     });
+    const inline = await timeLoop(n, warmup, () => inlineInstance.call(exportName, bytes));
     const worker = await timeLoop(n, warmup, () => instance.call(exportName, bytes));
     const workerAfterIdle = await timeLoop(options.idleCalls, 0, async () => {
       await new Promise((resolve) => setTimeout(resolve, IDLE_GAP_MS));
@@ -214,9 +226,9 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
       return performance.now() - t0;
     }, true);
     options.progress(
-      `plugin calls in-process: ${exportName} (${bytes.length} B in): JSON ${json.p50Us.toFixed(1)} µs, Extism on this thread ${direct.p50Us.toFixed(1)} µs, through the worker ${worker.p50Us.toFixed(1)} µs, after ${IDLE_GAP_MS} ms idle ${workerAfterIdle.p50Us.toFixed(1)} µs (p50)`,
+      `plugin calls in-process: ${exportName} (${bytes.length} B in): JSON ${json.p50Us.toFixed(1)} µs, Extism on this thread ${direct.p50Us.toFixed(1)} µs, inline lane ${inline.p50Us.toFixed(1)} µs, through the worker ${worker.p50Us.toFixed(1)} µs, after ${IDLE_GAP_MS} ms idle ${workerAfterIdle.p50Us.toFixed(1)} µs (p50)`,
     );
-    return { export: exportName, inputBytes: bytes.length, json, direct, worker, workerAfterIdle };
+    return { export: exportName, inputBytes: bytes.length, json, direct, inline, worker, workerAfterIdle };
   };
 
   try {
@@ -226,6 +238,7 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
     };
   } finally {
     await instance.close();
+    await inlineInstance.close();
     await plugin.close();
   }
 }
@@ -236,14 +249,14 @@ export async function measureInstallBreakdown(zip: Uint8Array, options: { reps: 
   const stubs = stubHostFunctions(prepared.hostFunctions);
   const initInput = encoder.encode(JSON.stringify({ config: manifest.defaultConfig, plugin: { namespace: manifest.namespace, name: manifest.name, version: manifest.version, agent: 'http://localhost:9883/agents/x' } }));
   const echo = encoder.encode(JSON.stringify(echoInput('x'.repeat(100))));
-  const steps: Record<Exclude<keyof InstallBreakdown, 'reps' | 'prepareColdMs' | 'firstPrepareMs'>, number[]> = { readVerifyMs: [], restoreMs: [], workerStartMs: [], initMs: [], firstCallMs: [], totalMs: [] };
+  const steps: Record<Exclude<keyof InstallBreakdown, 'reps' | 'prepareColdMs' | 'firstPrepareMs'>, number[]> = { readVerifyMs: [], restoreMs: [], instantiateMs: [], initMs: [], firstCallMs: [], totalMs: [] };
   for (let rep = 0; rep < options.reps; rep++) {
     const t0 = performance.now();
     verifyPackage(readPackage(zip), { requireSignature: false });
     const t1 = performance.now();
-    const restored = await runtime.restore!(prepared.bytes, { allowedHostFunctions: allowed });
+    const restored = (await runtime.restore!(prepared.bytes, { allowedHostFunctions: allowed })) as Prepared['prepared'];
     const t2 = performance.now();
-    const instance = await runtime.instantiate(restored, { hostFunctions: stubs, limits });
+    const instance = await runtime.instantiate(restored, { hostFunctions: stubs, inlineHostFunctions: inlineStubs(restored.hostFunctions), limits });
     const t3 = performance.now();
     await instance.call('init', initInput);
     const t4 = performance.now();
@@ -252,7 +265,7 @@ export async function measureInstallBreakdown(zip: Uint8Array, options: { reps: 
     await instance.close();
     steps.readVerifyMs.push(t1 - t0);
     steps.restoreMs.push(t2 - t1);
-    steps.workerStartMs.push(t3 - t2);
+    steps.instantiateMs.push(t3 - t2);
     steps.initMs.push(t4 - t3);
     steps.firstCallMs.push(t5 - t4);
     steps.totalMs.push(t5 - t0);
@@ -263,7 +276,7 @@ export async function measureInstallBreakdown(zip: Uint8Array, options: { reps: 
     reps: options.reps,
     readVerifyMs: median(steps.readVerifyMs),
     restoreMs: median(steps.restoreMs),
-    workerStartMs: median(steps.workerStartMs),
+    instantiateMs: median(steps.instantiateMs),
     initMs: median(steps.initMs),
     firstCallMs: median(steps.firstCallMs),
     totalMs: median(steps.totalMs),
@@ -272,7 +285,7 @@ export async function measureInstallBreakdown(zip: Uint8Array, options: { reps: 
   };
   const f = (n: number): string => n.toFixed(1);
   options.progress(
-    `plugin install in-process (median of ${options.reps}): read+verify ${f(result.readVerifyMs)} ms, restore ${f(result.restoreMs)} ms, worker start ${f(result.workerStartMs)} ms, init ${f(result.initMs)} ms, first call ${f(result.firstCallMs)} ms = ${f(result.totalMs)} ms; prepare ${f(prepareMs)} ms (the first in a process, loading binaryen: ${f(firstPrepareMs)} ms)`,
+    `plugin install in-process (median of ${options.reps}): read+verify ${f(result.readVerifyMs)} ms, restore ${f(result.restoreMs)} ms, instantiate ${f(result.instantiateMs)} ms, init ${f(result.initMs)} ms, first call ${f(result.firstCallMs)} ms = ${f(result.totalMs)} ms; prepare ${f(prepareMs)} ms (the first in a process, loading binaryen: ${f(firstPrepareMs)} ms)`,
   );
   return result;
 }

@@ -268,7 +268,7 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
       concurrency: 1,
       detail:
         `p50 of commits the probe's before_commit ran for minus p50 of those it did not, sent alternately (noise floor ${p.commits.noiseP50Us?.toFixed(1) ?? '?'} µs)` +
-        (p.calls ? `; the hook call alone, in-process: ${p.calls.beforeCommit.worker.p50Us.toFixed(1)} µs` : ''),
+        (p.calls ? `; the hook call alone, in-process: ${p.calls.beforeCommit.inline.p50Us.toFixed(1)} µs inline (${p.calls.beforeCommit.worker.p50Us.toFixed(1)} µs via the worker)` : ''),
       met: p.commits.addedP50Us <= TARGET_BEFORE_COMMIT_US,
     });
   }
@@ -447,7 +447,7 @@ function pluginReport(p: PluginSuiteResult): string[] {
     const b = p.installBreakdown;
     if (b) {
       lines.push(
-        `    in-process (median of ${b.reps}): read + verify package ${b.readVerifyMs.toFixed(1)} ms, restore prepared code ${b.restoreMs.toFixed(1)} ms, start sandbox worker ${b.workerStartMs.toFixed(1)} ms, init ${b.initMs.toFixed(1)} ms, first call ${b.firstCallMs.toFixed(1)} ms = ${b.totalMs.toFixed(1)} ms` +
+        `    in-process (median of ${b.reps}): read + verify package ${b.readVerifyMs.toFixed(1)} ms, restore prepared code ${b.restoreMs.toFixed(1)} ms, instantiate ${b.instantiateMs.toFixed(1)} ms, init ${b.initMs.toFixed(1)} ms, first call ${b.firstCallMs.toFixed(1)} ms = ${b.totalMs.toFixed(1)} ms` +
           `; the rest of the commit (plugin agent, commit write, HTTP) ≈ ${Math.max(0, i.medianCommitMs + i.medianFirstCallMs - b.totalMs).toFixed(1)} ms. Preparing the code (fuel instrumentation; the host does it at upload): ${b.prepareColdMs.toFixed(0)} ms, the first in a process ${b.firstPrepareMs.toFixed(0)} ms (loads binaryen)`,
       );
     }
@@ -472,10 +472,10 @@ function pluginReport(p: PluginSuiteResult): string[] {
   if (k) {
     const native1 = [p.endpoints.native, p.endpoints.nativePackage].flatMap((l) => l.filter((s) => s.concurrency === 1)).sort((a, b) => a.p50Ms - b.p50Ms)[0];
     const post1 = p.endpoints.echoPost.find((s) => s.concurrency === 1);
-    lines.push(`  per call, in-process (p50, µs):              JSON in+out   Extism here   via worker   worker hop   via worker after ${IDLE_GAP_MS} ms idle`);
+    lines.push(`  per call, in-process (p50, µs):              JSON in+out   Extism here   inline lane   via worker   worker hop   via worker after ${IDLE_GAP_MS} ms idle`);
     for (const e of [k.echo, k.beforeCommit]) {
       lines.push(
-        `    ${pad(`${e.export} (${e.inputBytes} B in)`, 41)}${pad(e.json.p50Us.toFixed(1), 12, true)}${pad(e.direct.p50Us.toFixed(1), 14, true)}${pad(e.worker.p50Us.toFixed(1), 13, true)}${pad((e.worker.p50Us - e.direct.p50Us).toFixed(1), 13, true)}${pad(e.workerAfterIdle.p50Us.toFixed(1), 29, true)}`,
+        `    ${pad(`${e.export} (${e.inputBytes} B in)`, 41)}${pad(e.json.p50Us.toFixed(1), 12, true)}${pad(e.direct.p50Us.toFixed(1), 14, true)}${pad(e.inline.p50Us.toFixed(1), 14, true)}${pad(e.worker.p50Us.toFixed(1), 13, true)}${pad((e.worker.p50Us - e.direct.p50Us).toFixed(1), 13, true)}${pad(e.workerAfterIdle.p50Us.toFixed(1), 29, true)}`,
       );
     }
     if (native1 && post1) lines.push(`    over HTTP at C=1: POST echo p50 − the faster native GET's p50 = ${((post1.p50Ms - native1.p50Ms) * 1000).toFixed(1)} µs`);

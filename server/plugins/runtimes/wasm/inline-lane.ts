@@ -100,11 +100,13 @@ export class InlineLane implements PluginInstance {
     }
     const run = this.#tail.then(() => this.#callInline(exportName, group, input, options));
     this.#tail = run.catch(() => undefined);
-    return run;
+    // A call handed to the worker leaves the inline queue at once: it must not hold up the calls behind it.
+    return run.then((output) => output ?? this.#options.worker.call(exportName, input, options));
   }
 
-  async #callInline(exportName: string, group: string, input: Uint8Array, options: CallOptions): Promise<Uint8Array> {
-    if (this.#closed || this.#broken || this.#onWorker.has(group)) return this.#options.worker.call(exportName, input, options);
+  /** Runs a call inline; resolves to `null` when it belongs on the worker instead. */
+  async #callInline(exportName: string, group: string, input: Uint8Array, options: CallOptions): Promise<Uint8Array | null> {
+    if (this.#closed || this.#broken || this.#onWorker.has(group)) return null;
     const fuel = options.fuel ?? this.#options.fuel;
     const budget = Math.min(fuel, this.#options.inlineFuel);
     let sandbox: ExtismSandbox;
@@ -112,7 +114,7 @@ export class InlineLane implements PluginInstance {
       sandbox = await this.#sandbox;
     } catch {
       this.#broken = true;
-      return this.#options.worker.call(exportName, input, options);
+      return null;
     }
     this.#calls++;
     this.#deferredBy = null;
@@ -125,7 +127,7 @@ export class InlineLane implements PluginInstance {
     this.#sandbox = ExtismSandbox.create(this.#sandboxOptions);
     this.#sandbox.catch(() => undefined); // a failure here shows at the next inline call
     const outgrown = result.code === 'FUEL_EXHAUSTED' && budget < fuel;
-    if (this.#deferredBy !== null || outgrown) return this.#options.worker.call(exportName, input, options);
+    if (this.#deferredBy !== null || outgrown) return null;
     this.#failures++;
     const error = new PluginCallError(result.code, exportName, result.message);
     this.#lastError = { code: error.code, message: error.message, at: Date.now() };
