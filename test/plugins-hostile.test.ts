@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
-import { classes, props } from '../server/atomic/urls.js';
+import { classes, localProps, props } from '../server/atomic/urls.js';
 import { createResource, getAs, ownerOf, postCommit, readResult, uniqueSubject, type HttpResult } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { fixturePackage, runtimeFixtures } from './support/fixtures.js';
@@ -465,5 +465,45 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expectAtomicError(result, 502, 'PLUGIN_FAILED');
       await expectHealthy(`status?code=${code}`);
     });
+  });
+});
+
+describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as const))('the breaker of a hostile %s plugin', (_kind, fixtures) => {
+  let host: HostProcess;
+  let owner: AgentIdentity;
+  const installation = (): string => `${host.url}/installed/hostile`;
+  const hostile = (path: string): string => `${host.url}/plugins/test/hostile/${path}`;
+
+  beforeAll(async () => {
+    host = await startHostProcess();
+    owner = ownerOf(host);
+    const url = await uploadPackage(host.url, await fixturePackage(fixtures, 'hostile', owner), owner);
+    const installed = await installPlugin(host.url, owner, installation(), url, { granted: HOSTILE_GRANTS });
+    expect(installed.status, installed.text).toBe(200);
+  }, 180_000);
+  afterAll(() => host?.dispose());
+
+  it('is not tripped by failing requests to its endpoints, which anyone can send', async () => {
+    for (let i = 0; i < 25; i++) expect((await fetch(hostile('trap'))).status).toBe(502);
+    expect((await fetch(hostile('ok'))).status).toBe(200);
+  });
+
+  it('switches the plugin off after 20 failed hook calls in a row, and says why on its resource', async () => {
+    for (let i = 0; i < 20; i++) {
+      const refused = await postCommit(host.url, { subject: uniqueSubject(host.url, 'tripping'), set: { [props.parent]: host.url, [props.name]: 'hostile:trap-before' } }, owner);
+      expect(refused.status).toBe(403);
+    }
+    const local = localProps(host.url);
+    let resource: Record<string, unknown> = {};
+    for (let i = 0; i < 50 && resource[local.pluginEnabled] !== false; i++) {
+      resource = (await getAs(installation(), owner)).body ?? {};
+      if (resource[local.pluginEnabled] !== false) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(resource[local.pluginEnabled]).toBe(false);
+    expect(String(resource[local.pluginError])).toContain('switched off after 20 failed calls');
+    expect((await fetch(hostile('ok'))).status).toBe(404);
+    // The commits its hook refused go through now.
+    const subject = uniqueSubject(host.url, 'after-breaker');
+    expect((await postCommit(host.url, { subject, set: { [props.parent]: host.url, [props.name]: 'hostile:trap-before' } }, owner)).status).toBe(200);
   });
 });

@@ -136,6 +136,28 @@ describe.each(runtimes)('a %s plugin installed through a signed commit', (_kind,
     expect((resource[local.pluginStats] as { calls: number }).calls).toBeGreaterThan(0);
   });
 
+  it('keeps its log, readable by agents with write rights on its resource, and followable', async () => {
+    const logs = (query: string) => `${host.url}/plugins/logs?plugin=${encodeURIComponent(installation)}${query}`;
+    expect((await fetch(endpoint('log?level=warn'), { method: 'POST', body: 'a line to find' })).status).toBe(200);
+    const read = await getAs(logs(''), owner, 'application/json');
+    expect(read.status, read.text).toBe(200);
+    const body = JSON.parse(read.text) as { lines: { seq: number; level: string; message: string }[]; next: number };
+    const line = body.lines.find((l) => l.message === 'a line to find');
+    expect(line?.level).toBe('warn');
+    expect(body.next).toBe(body.lines.at(-1)?.seq);
+
+    // Following: a request that waits is answered by the next line.
+    const waiting = getAs(logs(`&after=${body.next}&wait=10000`), owner, 'application/json');
+    await new Promise((r) => setTimeout(r, 200));
+    await fetch(endpoint('log'), { method: 'POST', body: 'a later line' });
+    const followed = JSON.parse((await waiting).text) as { lines: { message: string }[] };
+    expect(followed.lines.map((l) => l.message)).toContain('a later line');
+
+    expect((await getAs(logs(''), undefined, 'application/json')).status).toBe(401);
+    const stranger = await registerAgent(host.url);
+    expect((await getAs(logs(''), stranger, 'application/json')).status).toBe(403);
+  });
+
   it('runs its schedule', async () => {
     await waitFor(async () => (await kv('ticks')) !== null, 5000, 'a schedule tick');
     const first = Number(await kv('ticks'));

@@ -1,5 +1,5 @@
 // One loaded plugin: its verified package, its manifest, the sandbox instance running its code,
-// its agent, and what it logged. Calls go through here so that JSON, limits and counters are
+// its agent, and where its log goes. Calls go through here so that JSON, limits and counters are
 // handled the same way for every hook.
 
 import type { AgentIdentity } from '../atomic/agent.js';
@@ -7,19 +7,13 @@ import { isObject } from '../atomic/json-ad.js';
 import type { PluginManifest } from './manifest.js';
 import { type CallOptions, PluginCallError, type PluginInstance } from './runtimes/runtime.js';
 
-/** A line of a plugin's log. */
-export interface LogLine {
-  at: number;
-  level: string;
-  message: string;
-}
-
-const MAX_LOG_LINES = 1000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Where an installation's log lines go (the host keeps them across reloads: plugin-logs.ts). */
+export type LogSink = (level: string, message: string) => void;
+
 export class Installation {
-  readonly logs: LogLine[] = [];
   #config: Record<string, unknown>;
 
   constructor(
@@ -30,6 +24,7 @@ export class Installation {
     readonly agent: AgentIdentity,
     readonly instance: PluginInstance,
     config: Record<string, unknown>,
+    readonly log: LogSink,
   ) {
     this.#config = config;
   }
@@ -72,11 +67,6 @@ export class Installation {
   matchesClasses(filter: { classes?: string[] } | undefined, classes: readonly string[]): boolean {
     if (!filter) return false;
     return !filter.classes || filter.classes.length === 0 || filter.classes.some((c) => classes.includes(c));
-  }
-
-  log(level: string, message: string): void {
-    this.logs.push({ at: Date.now(), level, message: message.slice(0, 4000) });
-    if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
   }
 
   close(): Promise<void> {

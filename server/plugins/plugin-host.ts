@@ -19,6 +19,7 @@ import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
 import type { Store } from '../store/store.js';
+import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
 import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
@@ -34,7 +35,7 @@ const P = props.plugin;
  * server's collections. `/plugins` itself is a collection, but below it live the plugins' own
  * prefixes, which the manifest check keeps each plugin inside.
  */
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', '/plugins/logs', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.
@@ -95,6 +96,7 @@ export class PluginHost {
   readonly #closing = new Set<Promise<void>>();
   readonly #removers: (() => void)[] = [];
   readonly #local: ReturnType<typeof localProps>;
+  readonly #logs = new PluginLogs();
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
@@ -133,6 +135,11 @@ export class PluginHost {
       const { memoryMb } = effectiveLimits(pkg.manifest, names);
       await this.#prepare(runtime, pkg.digest, pkg.files[pkg.manifest.entry]!, memoryMb, allowedHostFunctionsFor(names));
     })().catch(() => {});
+  }
+
+  /** The route that serves plugins' logs (plugin-logs.ts). */
+  logRoute(): Route {
+    return pluginLogRoute(this.#logs, this.#options.store);
   }
 
   /** The route that serves every active plugin's endpoints. */
@@ -216,7 +223,7 @@ export class PluginHost {
       if (!installation.matchesClasses(installation.manifest.hooks.beforeCommit, types)) continue;
       let verdict: { allow: boolean; reason: string };
       try {
-        verdict = readVerdict(await this.#call(installation, 'before_commit', this.#commitEvent(preview)));
+        verdict = readVerdict(await this.#call(installation, 'before_commit', this.#commitEvent(preview), { urgent: true }));
       } catch (error) {
         verdict = { allow: false, reason: `its before-commit hook failed (${(error as Error).message})` };
       }
@@ -241,7 +248,10 @@ export class PluginHost {
       if (!event.after) void this.#options.store.kvClear(subject);
       this.#notify('removed', removed);
     }
-    if (!event.after) this.#failures.delete(subject);
+    if (!event.after) {
+      this.#failures.delete(subject);
+      this.#logs.forget(subject);
+    }
     const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
     for (const installation of this.#active.values()) {
       if (installation.agent.subject === event.commit.signer) continue;
@@ -304,14 +314,16 @@ export class PluginHost {
   /**
    * Calls a plugin and counts its failures in a row: BREAKER_FAILURES within BREAKER_WINDOW_MS
    * switch it off, with the reason recorded on its resource, until an operator switches it on again.
+   * Requests to its endpoints do not count (`breaker: false`): anyone can send those, and a client
+   * that knows an input the plugin fails on must not be able to switch it off for everyone.
    */
-  async #call(installation: Installation, exportName: string, input: unknown, options?: CallOptions): Promise<unknown> {
+  async #call(installation: Installation, exportName: string, input: unknown, options: CallOptions & { breaker?: boolean } = {}): Promise<unknown> {
     try {
       const answer = await installation.callJson(exportName, input, options);
       this.#recentFailures.delete(installation.subject);
       return answer;
     } catch (error) {
-      if (error instanceof PluginCallError && error.code !== 'CLOSED') this.#recordFailure(installation, error);
+      if (error instanceof PluginCallError && error.code !== 'CLOSED' && options.breaker !== false) this.#recordFailure(installation, error);
       throw error;
     }
   }
@@ -401,7 +413,7 @@ export class PluginHost {
       const prepared = await this.#prepare(runtime, digest, code, limits.memoryMb, allowedHostFunctionsFor(granted.map((p) => p.name)));
       const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
       if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
-      const log = (level: string, message: string): void => installation?.log(level, message);
+      const log = (level: string, message: string): void => this.#logs.append(subject, level, message);
       const context: HostFunctionContext = {
         store: this.#options.store,
         commits: this.#options.commits,
@@ -418,7 +430,7 @@ export class PluginHost {
         inlineHostFunctions: createInlineHostFunctions(context),
         limits,
       });
-      installation = new Installation(subject, manifest, digest, agent, instance, config);
+      installation = new Installation(subject, manifest, digest, agent, instance, config, log);
       await installation.init(config);
       return installation;
     } catch (error) {
@@ -552,7 +564,7 @@ export class PluginHost {
         headers,
         body: request.body?.toString('utf8') ?? '',
         agent: agent ?? null,
-      }, { affinity: `endpoint ${base}` });
+      }, { affinity: `endpoint ${base}`, breaker: false });
     } catch (error) {
       installation.log('error', `handle_request failed: ${(error as Error).message}`);
       if (error instanceof PluginCallError && error.code === 'TIMEOUT') throw new AtomicError('PLUGIN_TIMEOUT', `${installation.id} did not answer in time`);

@@ -87,6 +87,11 @@ export interface CallOptions {
    * endpoint: a runtime may remember per group how its calls are best run.
    */
   readonly affinity?: string;
+  /**
+   * Something waits on this call (a commit on its before_commit hook): it goes ahead of queued
+   * calls that are not urgent, so that a plugin kept busy by requests does not hold up commits.
+   */
+  readonly urgent?: boolean;
 }
 
 /** Counters for one instance, for the plugin's status and the crash-loop breaker. */

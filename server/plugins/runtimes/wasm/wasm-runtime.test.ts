@@ -260,6 +260,17 @@ describe('the wasm runtime', () => {
     expect(instance.stats().calls).toBe(0);
   });
 
+  it('runs urgent calls ahead of queued ones', async () => {
+    const instance = await start();
+    const order: string[] = [];
+    const track = (name: string, promise: Promise<Uint8Array>): Promise<void> => promise.then(() => void order.push(name));
+    const busy = track('busy', instance.call('compute', encode('3000000')));
+    const queued = [1, 2, 3].map((i) => track(`normal ${i}`, instance.call('echo', encode('n'))));
+    const urgent = [1, 2].map((i) => track(`urgent ${i}`, instance.call('echo', encode('u'), { urgent: true })));
+    await Promise.all([busy, ...queued, ...urgent]);
+    expect(order).toEqual(['busy', 'urgent 1', 'urgent 2', 'normal 1', 'normal 2', 'normal 3']);
+  });
+
   it('refuses calls beyond the queue bound with QUEUE_FULL', async () => {
     const instance = await start(undefined, {}, createWasmRuntime({ maxQueuedCalls: 2 }));
     const calls = Array.from({ length: 4 }, (_, i) => instance.call('echo', encode(`${i}`)).then(decode, (error: PluginCallError) => error.code));
@@ -379,7 +390,7 @@ describe('the inline lane', () => {
     expect((await failure(instance, 'recurse')).error.code).toBe('STACK_OVERFLOW');
     expect((await failure(instance, 'grow')).error.code).toBe('MEMORY_LIMIT');
     await expectEcho(instance);
-    expect((instance as InlineLane).groupsOnWorker().sort()).toEqual(['grow', 'recurse', 'trap']);
+    expect((instance as InlineLane).groupsOnWorker().toSorted()).toEqual(['grow', 'recurse', 'trap']);
     // On the worker now, they fail the same way.
     expect((await failure(instance, 'trap')).error.code).toBe('TRAP');
     expect(instance.stats().failures).toBe(4);

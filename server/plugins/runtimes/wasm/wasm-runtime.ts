@@ -408,6 +408,7 @@ interface Job {
   readonly input: Uint8Array;
   readonly timeoutMs: number;
   readonly fuel: bigint;
+  readonly urgent: boolean;
   readonly resolve: (output: Uint8Array) => void;
   readonly reject: (error: PluginCallError) => void;
   settled: boolean;
@@ -512,7 +513,11 @@ class WasmInstance implements PluginInstance {
         throw new PluginCallError('QUEUE_FULL', exportName, `${this.#queue.length} calls are already waiting; try again later`);
       }
       return new Promise<Uint8Array>((resolve, reject) => {
-        this.#queue.push({ exportName, exportIndex, input, timeoutMs, fuel, resolve, reject, settled: false });
+        const job: Job = { exportName, exportIndex, input, timeoutMs, fuel, urgent: options.urgent === true, resolve, reject, settled: false };
+        // Urgent calls go behind the urgent calls already waiting, ahead of the rest.
+        const at = job.urgent ? this.#queue.findIndex((queued) => !queued.urgent) : -1;
+        if (at === -1) this.#queue.push(job);
+        else this.#queue.splice(at, 0, job);
         this.#pump();
       });
     } catch (error) {
