@@ -127,7 +127,7 @@ export function echoInput(body: string): Record<string, unknown> {
 }
 
 /** The before_commit input for a benchmark commit creating a resource (plugin-host.ts #commitEvent). */
-function beforeCommitInput(): Record<string, unknown> {
+export function beforeCommitInput(): Record<string, unknown> {
   const url = 'http://localhost:9883';
   const signer = new BenchSigner(createAgentIdentity(url));
   const commit = signer.sign(
