@@ -16,14 +16,8 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CallContext } from '@extism/extism';
-import {
-  Channel,
-  failureCodes,
-  State,
-  STATUS_OK,
-  type WorkerInit,
-  type WorkerMessage,
-} from './channel.js';
+import { Channel, failureCodes, State, STATUS_OK, type WorkerMessage } from '../worker-channel.js';
+import type { WasmWorkerInit } from './worker-init.js';
 import { type WasmGlobal, type WasmMemory, WebAssembly } from './webassembly.js';
 
 // Extism's createPlugin tests `candidate instanceof Response`, which makes Node 20 load undici for
@@ -48,7 +42,7 @@ interface Live {
   readonly memory: WasmMemory | undefined;
 }
 
-const init = workerData as WorkerInit;
+const init = workerData as WasmWorkerInit;
 const channel = new Channel(init.buffer, init.port);
 const capBytes = init.memoryPages === null ? 0 : init.memoryPages * PAGE_BYTES;
 
@@ -155,8 +149,9 @@ function classify(error: unknown, live: Live, budget: bigint): [FailureCode, str
   return ['TRAP', text];
 }
 
-function memoryPages(live: Live): number {
-  return live.memory === undefined ? 0 : live.memory.buffer.byteLength / PAGE_BYTES;
+/** The plugin's linear memory in KiB, as the channel reports it. */
+function memoryKib(live: Live): number {
+  return live.memory === undefined ? 0 : live.memory.buffer.byteLength / 1024;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -191,12 +186,12 @@ async function serve(first: Live): Promise<void> {
       channel.arg = 1 + failureCodes.indexOf(code);
       failed = true;
     }
-    channel.memoryPages = memoryPages(live);
+    channel.memoryKib = memoryKib(live);
     channel.setState(State.CALL_RES);
     if (failed) {
       // Answer first, then start over from the cached Module while the parent reads the answer.
       live = await instantiate();
-      channel.memoryPages = memoryPages(live);
+      channel.memoryKib = memoryKib(live);
     }
     if (++sinceYield >= CALLS_BETWEEN_YIELDS) {
       await yieldToEventLoop();
@@ -209,7 +204,7 @@ let first: Live;
 try {
   const before = performance.now();
   first = await instantiate();
-  channel.memoryPages = memoryPages(first);
+  channel.memoryKib = memoryKib(first);
   post({ type: 'ready', importMs, instantiateMs: performance.now() - before });
 } catch (error) {
   post({ type: 'failed', message: describe(error) });
