@@ -413,7 +413,8 @@ export class PluginHost {
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
       });
-      const instance = await runtime.instantiate(prepared, { hostFunctions, limits });
+      // A runtime without an instruction budget is given none rather than one it would refuse.
+      const instance = await runtime.instantiate(prepared, { hostFunctions, limits: runtime.capabilities.fuel ? limits : { ...limits, fuel: null } });
       installation = new Installation(subject, manifest, digest, agent, instance, config);
       await installation.init(config);
       return installation;
