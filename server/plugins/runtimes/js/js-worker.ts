@@ -124,7 +124,9 @@ async function start(reuse: QuickJsInstance | null = null): Promise<Live> {
       fileName: init.fileName,
       memoryLimitBytes: init.memoryMb * 2 ** 20,
       permissions: init.permissions,
-      allowed: init.mode === 'serve' ? init.hostFunctions : [],
+      // Inspecting, every function counts as granted, so that a top-level call is refused for
+      // what it is (a call outside a call), not for a permission that prepare does not know.
+      allowed: init.mode === 'serve' ? init.hostFunctions : Object.keys(init.permissions),
       io,
     },
     init.loadTimeoutMs,

@@ -159,7 +159,8 @@ export class SandboxContext {
     this.#collect = vm.getProp(api, 'collect');
     api.dispose();
 
-    const evaluated = vm.evalCode(options.script, options.fileName);
+    // As a classic script: quickjs-emscripten would otherwise guess, and run an ES module as one.
+    const evaluated = vm.evalCode(options.script, options.fileName, { type: 'global' });
     if (evaluated.error) return this.#failure(evaluated.error);
     evaluated.value.dispose();
     const collected = vm.callFunction(this.#collect, vm.undefined);
