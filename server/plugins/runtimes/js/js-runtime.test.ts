@@ -31,6 +31,7 @@ function call_host_swallow() {
 }
 function fetch_it() { Host.outputString(JSON.stringify(Http.request({ url: Host.inputString(), method: 'GET' }))); }
 function use_ungranted() { Host.getFunctions().kv_get(Memory.fromString('{"key":"k"}').offset); }
+function functions() { const f = Host.getFunctions(); Host.outputString(JSON.stringify({ keys: Object.keys(f), kv: 'kv_get' in f, read: 'get_resource' in f, unknown: typeof f.nope })); }
 function loop() { for (;;) {} }
 function loop_catching() { for (;;) { try { for (;;) {} } catch (e) {} } }
 function grow() { const kept = []; for (;;) { const b = new Uint8Array(1 << 20); b[0] = 1; kept.push(b); } }
@@ -57,7 +58,7 @@ function pdk() {
   console.log('pdk', 'called');
   Host.outputString(JSON.stringify({ seen: Var.getString('seen'), json, u32, f64, b64, back, greeting: Config.get('greeting'), none: Config.get('toString') }));
 }
-module.exports = { echo, count, utf8, call_host, call_host_swallow, fetch_it, use_ungranted, loop, loop_catching, grow, grow_objects, recurse, deep, boom, fail_code, globals, pdk };
+module.exports = { functions, echo, count, utf8, call_host, call_host_swallow, fetch_it, use_ungranted, loop, loop_catching, grow, grow_objects, recurse, deep, boom, fail_code, globals, pdk };
 `;
 
 const answerOk = (value: unknown): Uint8Array => encode(JSON.stringify({ ok: value }));
@@ -106,7 +107,7 @@ describe('the js runtime', () => {
     expect(prepared.kind).toBe('js');
     expect(prepared.exports).toContain('echo');
     expect(prepared.exports).toContain('pdk');
-    expect(prepared.exports).toHaveLength(17);
+    expect(prepared.exports).toHaveLength(18);
     // The cached bytes restore to the same code without evaluating it again.
     const restored = await runtime.restore!(prepared.bytes, { allowedHostFunctions: allowedHostFunctionsFor(['read']) });
     expect(restored.exports).toEqual(prepared.exports);
@@ -159,6 +160,14 @@ describe('the js runtime', () => {
 
   it('fails a call to a host function the permissions do not cover, naming the permission', async () => {
     const plugin = await start();
+    // Only those both granted (read: get_resource, query; none needed: get_config, get_plugin_agent,
+    // log) and given an implementation (get_resource, log) are listed.
+    expect(JSON.parse(decode(await plugin.call('functions', new Uint8Array(0))))).toEqual({
+      keys: ['get_resource', 'log'],
+      kv: false,
+      read: true,
+      unknown: 'undefined',
+    });
     const { error } = await failure(plugin, 'use_ungranted');
     expect(error.code).toBe('TRAP');
     expect(error.message).toContain('"kv_get" needs permission "storage"');

@@ -69,13 +69,22 @@ export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed
       throw new Error('host function "' + name + '" needs permission "' + permission + '", which this plugin was not granted');
     };
   }
-  var functions = {};
-  Object.keys(permissions).forEach(function (name) {
-    functions[name] = allowed.indexOf(name) >= 0
-      ? function (offset) { return store(callHost(name, block(offset))).offset; }
-      : refused(name);
+  // Only the granted functions are in Host.getFunctions() (enumerable, 'in'); asking for an ABI
+  // function that is not granted still gives one, which fails the call naming the permission,
+  // rather than undefined and a bare "not a function".
+  var granted = {};
+  allowed.forEach(function (name) {
+    granted[name] = function (offset) { return store(callHost(name, block(offset))).offset; };
   });
-  Object.freeze(functions);
+  var functions = new Proxy(granted, {
+    get: function (target, name) {
+      if (typeof name === 'string' && !Object.prototype.hasOwnProperty.call(target, name) && Object.prototype.hasOwnProperty.call(permissions, name)) return refused(name);
+      return target[name];
+    },
+    set: function () { return false; },
+    defineProperty: function () { return false; },
+    deleteProperty: function () { return false; },
+  });
 
   var Host = {
     inputBytes: function () { return native.input(); },

@@ -24,6 +24,10 @@ let compiled: Promise<WasmModule> | null = null;
 /** The QuickJS WebAssembly module, compiled once per process. */
 export function compileQuickJs(): Promise<WasmModule> {
   compiled ??= readFile(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')).then((bytes) => WebAssembly.compile(bytes));
+  // A failure is not kept: the next instance tries again.
+  compiled.catch(() => {
+    compiled = null;
+  });
   return compiled;
 }
 
