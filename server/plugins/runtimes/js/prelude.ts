@@ -12,6 +12,9 @@
 /** The source: a function expression `(native, permissions, allowed) => ({ collect, invoke })`. */
 export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed) {
   'use strict';
+  // Taken before the plugin runs, which may replace the globals for itself.
+  var objectKeys = Object.keys;
+  var stringify = JSON.stringify;
   var blocks = new Map();
   var nextOffset = 1;
   var vars = new Map();
@@ -157,7 +160,10 @@ export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed
     collect: function () {
       var exports = globalThis.module && globalThis.module.exports;
       exported = exports !== null && (typeof exports === 'object' || typeof exports === 'function') ? exports : {};
-      return JSON.stringify(Object.keys(exported).filter(function (k) { return typeof exported[k] === 'function'; }));
+      var names = [];
+      var keys = objectKeys(exported);
+      for (var i = 0; i < keys.length; i++) if (typeof exported[keys[i]] === 'function') names.push(String(keys[i]));
+      return stringify(names);
     },
     // One call: fresh memory blocks, then the export.
     invoke: function (name) {

@@ -165,8 +165,20 @@ export class SandboxContext {
     evaluated.value.dispose();
     const collected = vm.callFunction(this.#collect, vm.undefined);
     if (collected.error) return this.#failure(collected.error);
-    this.#exports = JSON.parse(vm.getString(collected.value)) as string[];
-    collected.value.dispose();
+    // What comes out of the sandbox is the plugin's to shape (it may have replaced JSON or Object
+    // before this ran): checked, never trusted.
+    let names: unknown;
+    try {
+      names = JSON.parse(vm.getString(collected.value));
+    } catch {
+      names = null;
+    } finally {
+      collected.value.dispose();
+    }
+    if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) {
+      return { ok: false, error: { name: 'TypeError', message: 'the exports of the script could not be read', stack: '' } };
+    }
+    this.#exports = names;
     this.#names = this.#exports.map((name) => vm.newString(name));
     return { ok: true, code: 0 };
   }
