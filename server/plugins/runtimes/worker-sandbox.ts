@@ -79,11 +79,13 @@ const noop = (): void => {};
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
+/** Checks a count option: a positive safe integer, or a RangeError naming it. */
 export function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}`);
   return value;
 }
 
+/** Checks a duration in ms: more than 0 and within Node's setTimeout limit, or a RangeError naming it. */
 export function checkTimeout(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
     throw new RangeError(`${name} must be more than 0 and at most ${MAX_TIMEOUT_MS} ms, not ${value}`);
@@ -91,6 +93,7 @@ export function checkTimeout(name: string, value: number): number {
   return value;
 }
 
+/** The message of whatever was thrown. */
 export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
