@@ -40,6 +40,9 @@ function recurse() { function down(n) { return down(n + 1) + 1; } return down(0)
 function deep() { function down(n) { return n === 0 ? 0 : down(n - 1) + 1; } Host.outputString(String(down(Number(Host.inputString())))); }
 function boom() { throw new Error('boom'); }
 function fail_code() { return 3; }
+async function later() { const v = await Promise.resolve(Host.inputString()); Promise.resolve().then(() => Host.outputString('async ' + v)); }
+async function later_fails() { await null; throw new Error('rejected later'); }
+function never() { return new Promise(() => {}); }
 function globals() {
   const names = ['process', 'require', 'global', 'Buffer', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask',
     'XMLHttpRequest', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'native', '__native', 'std', 'os'];
@@ -58,7 +61,7 @@ function pdk() {
   console.log('pdk', 'called');
   Host.outputString(JSON.stringify({ seen: Var.getString('seen'), json, u32, f64, b64, back, greeting: Config.get('greeting'), none: Config.get('toString') }));
 }
-module.exports = { functions, echo, count, utf8, call_host, call_host_swallow, fetch_it, use_ungranted, loop, loop_catching, grow, grow_objects, recurse, deep, boom, fail_code, globals, pdk };
+module.exports = { later, later_fails, never, functions, echo, count, utf8, call_host, call_host_swallow, fetch_it, use_ungranted, loop, loop_catching, grow, grow_objects, recurse, deep, boom, fail_code, globals, pdk };
 `;
 
 const answerOk = (value: unknown): Uint8Array => encode(JSON.stringify({ ok: value }));
@@ -107,7 +110,7 @@ describe('the js runtime', () => {
     expect(prepared.kind).toBe('js');
     expect(prepared.exports).toContain('echo');
     expect(prepared.exports).toContain('pdk');
-    expect(prepared.exports).toHaveLength(18);
+    expect(prepared.exports).toHaveLength(21);
     // The cached bytes restore to the same code without evaluating it again.
     const restored = await runtime.restore!(prepared.bytes, { allowedHostFunctions: allowedHostFunctionsFor(['read']) });
     expect(restored.exports).toEqual(prepared.exports);
@@ -252,6 +255,14 @@ describe('the js runtime', () => {
     expect(decode(await plugin.call('count', new Uint8Array(0)))).toBe('1');
     expect((await failure(plugin, 'fail_code')).error.message).toContain('returned 3');
     expect(plugin.stats()).toMatchObject({ failures: 2, reinstantiations: 2, restarts: 0 });
+  });
+
+  it('settles async exports and promise callbacks within the call', async () => {
+    const plugin = await start();
+    expect(decode(await plugin.call('later', encode('done')))).toBe('async done');
+    expect((await failure(plugin, 'later_fails')).error.message).toContain('rejected later');
+    expect((await failure(plugin, 'never')).error.message).toContain('still pending');
+    await expectEcho(plugin);
   });
 
   it('fails the call in flight with CRASHED when the worker dies, and recovers', async () => {

@@ -171,8 +171,8 @@ export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed
       nextOffset = 1;
       var fn = exported[name];
       if (typeof fn !== 'function') throw new TypeError('the plugin exports no function "' + name + '"');
-      var result = fn();
-      return typeof result === 'number' ? result : 0;
+      // A number is the Extism return code; a promise (an async export) is settled by the host.
+      return fn();
     },
   };
 })`;

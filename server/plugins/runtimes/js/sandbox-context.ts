@@ -163,6 +163,9 @@ export class SandboxContext {
     const evaluated = vm.evalCode(options.script, options.fileName, { type: 'global' });
     if (evaluated.error) return this.#failure(evaluated.error);
     evaluated.value.dispose();
+    // Promise jobs the top-level code started run now, under the same time limit.
+    const jobs = this.#runtime.executePendingJobs();
+    if (jobs.error) return this.#failure(jobs.error);
     const collected = vm.callFunction(this.#collect, vm.undefined);
     if (collected.error) return this.#failure(collected.error);
     // What comes out of the sandbox is the plugin's to shape (it may have replaced JSON or Object
@@ -204,11 +207,32 @@ export class SandboxContext {
     try {
       const result = vm.callFunction(this.#invoke, vm.undefined, name);
       if (result.error) return this.#failure(result.error);
-      const code = vm.typeof(result.value) === 'number' ? vm.getNumber(result.value) : 0;
-      result.value.dispose();
-      return { ok: true, code };
+      return this.#settle(result.value);
     } finally {
       this.#deadline = Infinity;
+    }
+  }
+
+  /**
+   * Runs the promise jobs the call left (an async export, `.then` callbacks), still under the
+   * call's deadline, and reads the outcome: a number is the return code (non-zero fails the call),
+   * a promise must be settled by then, since nothing can settle it after the call.
+   */
+  #settle(value: QuickJSHandle): SandboxOutcome {
+    const vm = this.#vm;
+    try {
+      const jobs = this.#runtime.executePendingJobs();
+      if (jobs.error) return this.#failure(jobs.error);
+      const state = vm.getPromiseState(value);
+      if (state.type === 'pending') {
+        return { ok: false, error: { name: 'TypeError', message: 'the export returned a promise that was still pending when its jobs ran out', stack: '' } };
+      }
+      if (state.type === 'rejected') return this.#failure(state.error);
+      const code = vm.typeof(state.value) === 'number' ? vm.getNumber(state.value) : 0;
+      if (!state.notAPromise) state.value.dispose();
+      return { ok: true, code };
+    } finally {
+      if (value.alive) value.dispose();
     }
   }
 
