@@ -96,7 +96,10 @@ function describe(error: SandboxError): string {
 function classify(error: SandboxError, quickjs: QuickJsInstance, timeoutMs: number, startedAt: number): [FailureCode, string] {
   if (hostFailure !== null) return ['HOST_FUNCTION_FAILED', hostFailure];
   const bytes = quickjs.memory.buffer.byteLength;
-  if (error.message === 'interrupted' || performance.now() - startedAt >= timeoutMs) {
+  // The interrupt handler's uncatchable "interrupted" (or nothing at all, when QuickJS could not
+  // allocate the error, past the deadline); a real error that merely comes late keeps its cause.
+  const late = performance.now() - startedAt >= timeoutMs;
+  if (error.message === 'interrupted' || (late && error.name === '' && error.message === '')) {
     return ['TIMEOUT', `no answer within ${timeoutMs} ms; the call was interrupted`];
   }
   // QuickJS throws "out of memory" when malloc fails at the memory cap, or at its own malloc
