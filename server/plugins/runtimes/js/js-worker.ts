@@ -88,7 +88,8 @@ function mib(bytes: number): string {
 
 function describe(error: SandboxError): string {
   const text = error.name ? `${error.name}: ${error.message}` : error.message || 'an exception with no message';
-  const at = error.stack.split('\n').find((line) => line.trim().startsWith('at '));
+  // The plugin's own frame, not the PDK prelude's that threw on its behalf.
+  const at = error.stack.split('\n').find((line) => line.trim().startsWith('at ') && !line.includes('atomic-plugin:prelude.js'));
   return at ? `${text} (${at.trim()})` : text;
 }
 

@@ -58,7 +58,7 @@ function toSandboxError(value: unknown): SandboxError {
     return {
       name: typeof v.name === 'string' ? v.name : 'Error',
       message: typeof v.message === 'string' ? v.message : JSON.stringify(value),
-      stack: typeof v.stack === 'string' ? v.stack.split('\n').slice(0, 4).join('\n') : '',
+      stack: typeof v.stack === 'string' ? v.stack.split('\n').slice(0, 8).join('\n') : '',
     };
   }
   return { name: '', message: value === undefined || value === null || value === '' ? '' : String(value), stack: '' };
