@@ -357,29 +357,51 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expect((await fetch(endpoint)).status).toBe(404);
     }
 
-    it('a module that imports http_request while its manifest does not ask for network', async () => {
+    /** A call of http_request without the network permission, where the runtime lets such a plugin install. */
+    async function expectCallRefused(endpoint: string): Promise<void> {
+      const result = await timed(`call ${endpoint}`, () => fetch(endpoint));
+      expectAtomicError(result, 502, 'PLUGIN_FAILED');
+      expect(String(result.body?.[props.description])).toContain('"http_request" needs permission "network"');
+    }
+
+    it(`a plugin that calls http_request while its manifest does not ask for network (${fixtures.ungrantedHostFunction === 'install' ? 'refused at install' : 'the call fails'})`, async () => {
       const zip = await fixturePackage(fixtures, 'hostile-ungranted', owner);
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-ungranted`;
-      const refused = await timed('install ungranted (read)', () => installPlugin(host.url, owner, subject, url, { granted: ['read'] }));
-      await expectRefused(subject, refused, `${host.url}/plugins/test/hostile-ungranted/fetch`);
-      expect(refused.status).toBe(422);
-      expect(refused.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
-      expect(String(refused.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      const endpoint = `${host.url}/plugins/test/hostile-ungranted/fetch`;
+      const attempt = await timed('install ungranted (read)', () => installPlugin(host.url, owner, subject, url, { granted: ['read'] }));
+      if (fixtures.ungrantedHostFunction === 'install') {
+        await expectRefused(subject, attempt, endpoint);
+        expect(attempt.status).toBe(422);
+        expect(attempt.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
+        expect(String(attempt.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      } else {
+        expect(attempt.status, attempt.text).toBe(200);
+        await expectCallRefused(endpoint);
+        expect((await postCommit(host.url, { subject, destroy: true }, owner)).status).toBe(200);
+      }
       // Nor can the installer grant what the manifest does not ask for.
       const overGranted = await timed('install ungranted (network)', () => installPlugin(host.url, owner, subject, url, { granted: ['read', 'network'] }));
-      await expectRefused(subject, overGranted, `${host.url}/plugins/test/hostile-ungranted/fetch`);
+      await expectRefused(subject, overGranted, endpoint);
       expect(overGranted.body?.[props.name]).toBe('PLUGIN_INVALID');
     });
 
-    it('the hostile plugin installed without granting network', async () => {
+    it(`the hostile plugin installed without granting network (${fixtures.ungrantedHostFunction === 'install' ? 'refused at install' : 'its http_request calls fail'})`, async () => {
       const zip = await fixturePackage(fixtures, 'hostile', owner, { manifestChanges: { name: 'hostile-no-network' } });
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-no-network`;
-      const refused = await timed('install hostile without network', () => installPlugin(host.url, owner, subject, url, { granted: ['read', 'write', 'storage'] }));
-      await expectRefused(subject, refused, `${host.url}/plugins/test/hostile-no-network/ok`);
-      expect(refused.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
-      expect(String(refused.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      const attempt = await timed('install hostile without network', () => installPlugin(host.url, owner, subject, url, { granted: ['read', 'write', 'storage'] }));
+      if (fixtures.ungrantedHostFunction === 'install') {
+        await expectRefused(subject, attempt, `${host.url}/plugins/test/hostile-no-network/ok`);
+        expect(attempt.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
+        expect(String(attempt.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      } else {
+        expect(attempt.status, attempt.text).toBe(200);
+        await expectCallRefused(`${host.url}/plugins/test/hostile-no-network/http-forbidden?url=${encodeURIComponent(networkUrl)}`);
+        expect(await (await fetch(`${host.url}/plugins/test/hostile-no-network/ok`)).text()).toBe('ok');
+        expect((await postCommit(host.url, { subject, destroy: true }, owner)).status).toBe(200);
+        expect((await fetch(`${host.url}/plugins/test/hostile-no-network/ok`)).status).toBe(404);
+      }
     });
 
     it.each(['trap', 'loop', 'abort'])('a plugin whose init fails (%s)', async (mode) => {

@@ -428,7 +428,8 @@ export class PluginHost {
       const instance = await runtime.instantiate(prepared, {
         hostFunctions: createHostFunctions(context),
         inlineHostFunctions: createInlineHostFunctions(context),
-        limits,
+        // A runtime without an instruction budget is given none rather than one it would refuse.
+        limits: runtime.capabilities.fuel ? limits : { ...limits, fuel: null },
       });
       installation = new Installation(subject, manifest, digest, agent, instance, config, log);
       await installation.init(config);

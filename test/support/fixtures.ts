@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AgentIdentity } from '../../server/atomic/agent.js';
 import { buildPackage, signPackage } from '../../server/plugins/package.js';
 import type { RuntimeKind } from '../../server/plugins/runtimes/runtime.js';
+import { bundlePlugin } from '../../cli/lib/esbuild.js';
 import { compileAssemblyScript } from './asc.js';
 import { repoRoot } from './host-process.js';
 
@@ -34,6 +35,13 @@ export interface RuntimeFixtures {
    * handing a host function a bad memory offset has no counterpart in JavaScript.
    */
   readonly notApplicable?: Readonly<Record<string, string>>;
+  /**
+   * What happens to a plugin that calls a host function its granted permissions do not cover:
+   * `install`, it is refused at install (a wasm module's imports say what it can call); `call`, it
+   * installs and that call fails, naming the permission (what a script calls cannot be told
+   * reliably from its text).
+   */
+  readonly ungrantedHostFunction: 'install' | 'call';
 }
 
 const manifestFiles: Record<FixtureName, [dir: string, file: string]> = {
@@ -52,14 +60,32 @@ const wasmEntries: Record<FixtureName, [dir: string, entry: string]> = {
 export const wasmFixtures: RuntimeFixtures = {
   kind: 'wasm',
   manifest: { runtime: 'wasm', entry: 'plugin.wasm' },
+  ungrantedHostFunction: 'install',
   async code(name) {
     const [dir, entry] = wasmEntries[name];
     return { 'plugin.wasm': await compileAssemblyScript(dir, entry) };
   },
 };
 
+const jsEntries: Record<FixtureName, [dir: string, entry: string]> = {
+  probe: [join(probeDir, 'js'), 'index.ts'],
+  hostile: [join(hostileDir, 'js'), 'index.ts'],
+  'hostile-ungranted': [join(hostileDir, 'js'), 'ungranted.ts'],
+};
+
+/** TypeScript against sdk/js, bundled with the real esbuild. */
+export const jsFixtures: RuntimeFixtures = {
+  kind: 'js',
+  manifest: { runtime: 'js', entry: 'plugin.js' },
+  ungrantedHostFunction: 'call',
+  async code(name) {
+    const [dir, entry] = jsEntries[name];
+    return { 'plugin.js': (await bundlePlugin(dir, entry)).script };
+  },
+};
+
 /** Every runtime the shared table runs against. */
-export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures];
+export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures, jsFixtures];
 
 /** The manifest of fixture `name` as `fixtures` builds it, with `changes` merged in. */
 export function fixtureManifest(fixtures: RuntimeFixtures, name: FixtureName, changes: Record<string, unknown> = {}): Record<string, unknown> {

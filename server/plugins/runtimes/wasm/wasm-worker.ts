@@ -1,5 +1,5 @@
 // The sandbox worker: runs one Extism plugin (extism-sandbox.ts) on this worker's own main thread
-// and serves calls from the parent through the SharedArrayBuffer channel (channel.ts). Started by
+// and serves calls from the parent through the SharedArrayBuffer channel (../worker-channel.ts). Started by
 // wasm-runtime.ts from the compiled file; never imported.
 //
 // Why it is built this way (docs/design/wasm-runtime.md):
@@ -14,7 +14,8 @@
 //   messages) are not starved. `terminate()` interrupts `Atomics.wait` either way.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Channel, failureCodes, State, STATUS_OK, type WorkerInit, type WorkerMessage } from './channel.js';
+import { Channel, failureCodes, State, STATUS_OK, type WorkerMessage } from '../worker-channel.js';
+import type { WasmWorkerInit } from './worker-init.js';
 import { ExtismSandbox, type SyncHostFunction } from './extism-sandbox.js';
 
 // Extism's createPlugin tests `candidate instanceof Response`, which makes Node 20 load undici for
@@ -27,7 +28,7 @@ const CALLS_BETWEEN_YIELDS = 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const init = workerData as WorkerInit;
+const init = workerData as WasmWorkerInit;
 const channel = new Channel(init.buffer, init.port);
 
 /** Asks the parent to run host function `index`, blocking until it answers. */
@@ -78,12 +79,12 @@ async function serve(first: ExtismSandbox): Promise<void> {
       channel.writePayload(encoder.encode(result.message));
       channel.arg = 1 + failureCodes.indexOf(result.code);
     }
-    channel.memoryPages = sandbox.memoryPages;
+    channel.memoryKib = sandbox.memoryPages * 64;
     channel.setState(State.CALL_RES);
     if (!result.ok) {
       // Answer first, then start over from the cached Module while the parent reads the answer.
       sandbox = await instantiate();
-      channel.memoryPages = sandbox.memoryPages;
+      channel.memoryKib = sandbox.memoryPages * 64;
     }
     if (++sinceYield >= CALLS_BETWEEN_YIELDS) {
       await yieldToEventLoop();
@@ -96,7 +97,7 @@ let first: ExtismSandbox;
 try {
   const before = performance.now();
   first = await instantiate();
-  channel.memoryPages = first.memoryPages;
+  channel.memoryKib = first.memoryPages * 64;
   post({ type: 'ready', instantiateMs: performance.now() - before });
 } catch (error) {
   post({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

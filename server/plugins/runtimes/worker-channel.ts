@@ -1,12 +1,12 @@
-// The parent ↔ sandbox-worker channel: one SharedArrayBuffer per worker with a state word
-// (docs/design/wasm-runtime.md §2–3). At most one call is in flight per worker, so the data area
+// The parent ↔ sandbox-worker channel shared by the worker-based runtimes (wasm, js): one
+// SharedArrayBuffer per worker with a state word (docs/design/wasm-runtime.md §2–3). At most one call is in flight per worker, so the data area
 // always has exactly one owner, handed over with the state word:
 //
 //   IDLE ─parent─▶ CALL_REQ ─worker─▶ [HOST_REQ ─parent─▶ HOST_RES ─worker─▶]* CALL_RES ─parent─▶ IDLE
 //
 // The parent waits with `Atomics.waitAsync` (it must not block its event loop); the worker blocks
-// in `Atomics.wait`, which is what lets a synchronous Extism host function wait for the parent's
-// asynchronous answer. SAB + Atomics costs ~28 µs per call against ~40–50 µs for postMessage.
+// in `Atomics.wait`, which is what lets a synchronous host function (Extism's, or QuickJS's)
+// wait for the parent's asynchronous answer. SAB + Atomics costs ~28 µs per call against ~40–50 µs for postMessage.
 // `DEAD` is written by the parent when the worker exits or is killed, so that no waiter hangs.
 //
 // Payloads up to the data area's size are copied through it. A larger one is posted on a
@@ -15,8 +15,7 @@
 // the message is there by the time the state word tells the other side to read it.
 
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import type { PluginCallErrorCode } from '../runtime.js';
-import type { WasmModule } from './webassembly.js';
+import type { PluginCallErrorCode } from './runtime.js';
 
 /** Values of the state word. */
 export const State = {
@@ -37,8 +36,10 @@ const Slot = {
   OUT_OF_BAND: 2,
   /** CALL_REQ: export index. HOST_REQ: host function index. HOST_RES and CALL_RES: status. */
   ARG: 3,
-  /** Written by the worker after each call: the plugin's linear memory in pages. */
-  MEMORY_PAGES: 4,
+  /** Written by the worker after each call: the plugin's own memory in KiB. */
+  MEMORY_KIB: 4,
+  /** CALL_REQ: the call's deadline in ms, for runtimes that interrupt a call themselves. */
+  TIMEOUT_MS: 5,
 } as const;
 
 /** Byte offset of the BigInt64 fuel budget for the next call (-1: none). */
@@ -98,12 +99,22 @@ export class Channel {
     this.#fuel[0] = value;
   }
 
-  get memoryPages(): number {
-    return Atomics.load(this.#ctrl, Slot.MEMORY_PAGES);
+  /** The plugin's own memory after the last call, in KiB (written by the worker). */
+  get memoryKib(): number {
+    return Atomics.load(this.#ctrl, Slot.MEMORY_KIB);
   }
 
-  set memoryPages(value: number) {
-    Atomics.store(this.#ctrl, Slot.MEMORY_PAGES, value);
+  set memoryKib(value: number) {
+    Atomics.store(this.#ctrl, Slot.MEMORY_KIB, value);
+  }
+
+  /** The deadline of the call being requested, in ms. */
+  get timeoutMs(): number {
+    return this.#ctrl[Slot.TIMEOUT_MS]!;
+  }
+
+  set timeoutMs(value: number) {
+    this.#ctrl[Slot.TIMEOUT_MS] = value;
   }
 
   /** Writes the payload for the other side (inline, or through the port if it does not fit). */
@@ -139,30 +150,30 @@ export class Channel {
 /** CALL_RES status: the call succeeded. Any other value is 1 + an index into {@link failureCodes}. */
 export const STATUS_OK = 0;
 
-/** The failures the worker itself can classify, in status order. */
+/**
+ * The failures a worker itself can classify, in status order. Append only: the index is the wire
+ * value. TIMEOUT is for runtimes that interrupt a call at its deadline themselves (js).
+ */
 export const failureCodes = [
   'FUEL_EXHAUSTED',
   'MEMORY_LIMIT',
   'STACK_OVERFLOW',
   'TRAP',
   'HOST_FUNCTION_FAILED',
+  'TIMEOUT',
 ] as const satisfies readonly PluginCallErrorCode[];
 
 /** HOST_RES status: the parent-side host function threw; the payload is its message. */
 export const STATUS_HOST_FAILED = 1;
 
-/** What the parent gives a new sandbox worker (`workerData`). */
-export interface WorkerInit {
-  readonly module: WasmModule;
+/** What every sandbox worker gets from the parent (`workerData`), besides its runtime's own fields. */
+export interface ChannelInit {
   readonly buffer: SharedArrayBuffer;
   readonly port: MessagePort;
   /** Function exports, indexed by CALL_REQ's argument. */
   readonly exports: readonly string[];
-  /** Imported host functions (`extism:host/user`), indexed by HOST_REQ's argument. */
+  /** Host functions the plugin may call, indexed by HOST_REQ's argument. */
   readonly hostFunctions: readonly string[];
-  readonly config: Readonly<Record<string, string>>;
-  /** The module's memory cap in pages, or null: used to recognize a trap as running out of memory. */
-  readonly memoryPages: number | null;
 }
 
 /** Messages a worker posts on its parentPort (only at startup; calls go through the channel). */
