@@ -92,7 +92,7 @@ function median(values: number[]): number {
 }
 
 /** Runs `op` `warmup` times, then times `n` runs; with `selfTimed`, `op` resolves to its own duration in ms. */
-async function timeLoop(n: number, warmup: number, op: () => unknown, selfTimed = false): Promise<CallTiming> {
+export async function timeLoop(n: number, warmup: number, op: () => unknown, selfTimed = false): Promise<CallTiming> {
   for (let i = 0; i < warmup; i++) await op();
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -104,12 +104,12 @@ async function timeLoop(n: number, warmup: number, op: () => unknown, selfTimed 
 }
 
 /** Host functions that answer `{"ok":null}` (init logs; echo and before_commit call none). */
-function stubHostFunctions(names: readonly string[]): Record<string, HostFunction> {
+export function stubHostFunctions(names: readonly string[]): Record<string, HostFunction> {
   return Object.fromEntries(names.map((name) => [name, () => Promise.resolve(OK_ENVELOPE)]));
 }
 
 /** The read-only ones again, synchronous, as the host gives them for its inline lane. */
-function inlineStubs(names: readonly string[]): Record<string, InlineHostFunction> {
+export function inlineStubs(names: readonly string[]): Record<string, InlineHostFunction> {
   const readOnly = new Set(['get_resource', 'query', 'get_config', 'get_plugin_agent', 'kv_get', 'log']);
   return Object.fromEntries(names.filter((name) => readOnly.has(name)).map((name) => [name, () => OK_ENVELOPE]));
 }

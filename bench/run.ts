@@ -9,9 +9,10 @@ import { machineBusyPercent } from './child.js';
 import type { LoadStats } from './load.js';
 import { IDLE_GAP_MS } from './plugin-calls.js';
 import { runPluginSuite, type PluginSuiteResult } from './plugin-suite.js';
+import { measureRuntimeCalls, type RuntimeCallsResult } from './runtime-calls.js';
 import { findProfile, formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 
-const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins'] as const;
+const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Target: HTTP commit ingestion at least this many commits per second. */
@@ -139,6 +140,8 @@ interface BenchResult {
   host?: HostSuiteResult;
   /** The plugin suite: probe endpoint vs native, before-commit cost, hot installs, drift. */
   plugins?: PluginSuiteResult;
+  /** Per-call overhead of each runtime for the same hook, in this process. */
+  runtimes?: RuntimeCallsResult;
   ratios: Ratio[];
   /** The commit ingestion targets. */
   targets: Target[];
@@ -207,7 +210,30 @@ function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[]; pl
       targets.push({ name: 'HTTP ingestion ÷ in-process bound', value, target: TARGET_BOUND_RATIO, concurrency: peak.concurrency, met: value >= TARGET_BOUND_RATIO });
     }
   }
-  return { ratios, targets, pluginTargets: computePluginRatios(r, ratios) };
+  return { ratios, targets, pluginTargets: [...computePluginRatios(r, ratios), ...computeRuntimeTargets(r)] };
+}
+
+/** The runtime targets: js within 2× of wasm (as the host runs wasm, and worker against worker). */
+function computeRuntimeTargets(r: BenchResult): PluginTarget[] {
+  const rows = r.runtimes?.rows ?? [];
+  const p50 = (prefix: string): number | undefined => rows.find((row) => row.name.startsWith(prefix))?.timing.p50Us;
+  const targets: PluginTarget[] = [];
+  const js = p50('js');
+  for (const [label, prefix] of [['wasm as the host runs it', 'wasm (inline'], ['wasm on its worker', 'wasm (worker']] as const) {
+    const wasm = p50(prefix);
+    if (js === undefined || wasm === undefined) continue;
+    const value = js / wasm;
+    targets.push({
+      name: `js ÷ ${label}, per call`,
+      value,
+      target: 2,
+      comparison: '≤',
+      unit: '',
+      detail: `p50 of the probe's handle_request (echo) in-process: js ${js.toFixed(1)} µs, ${label} ${wasm.toFixed(1)} µs`,
+      met: value <= 2,
+    });
+  }
+  return targets;
 }
 
 const pluginLevelsOf = (p: PluginSuiteResult): number[] => p.endpoints.native.map((s) => s.concurrency);
@@ -400,6 +426,13 @@ function report(r: BenchResult): string {
     }
   }
   if (p) lines.push(...pluginReport(p));
+  if (r.runtimes) {
+    const native = r.runtimes.rows[0]?.timing.p50Us ?? 0;
+    lines.push('', `per call of the same hook (probe handle_request, echo, ${r.runtimes.inputBytes} B in), in-process:     p50 µs    mean µs    ÷ native`);
+    for (const row of r.runtimes.rows) {
+      lines.push(`  ${row.name.padEnd(48)}${row.timing.p50Us.toFixed(1).padStart(10)}${row.timing.meanUs.toFixed(1).padStart(11)}${(native > 0 ? row.timing.p50Us / native : 0).toFixed(1).padStart(11)}`);
+    }
+  }
   if (r.pluginTargets.length > 0) {
     lines.push('');
     lines.push('plugin targets:');
@@ -599,6 +632,9 @@ async function main(): Promise<void> {
           if (hooked.length > 0) result.profile.pluginBeforeCommit = summarizeProfile(file, hooked);
         }
       }
+    }
+    if (flags.only.has('runtimes')) {
+      result.runtimes = await measureRuntimeCalls({ iterations: quick ? 2_000 : 20_000, progress });
     }
   } finally {
     if (flags.keep) progress(`kept ${tmp}`);
