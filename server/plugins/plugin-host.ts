@@ -4,7 +4,7 @@
 // load is refused and the old one keeps serving), and the after-commit listener swaps it in.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import semver from 'semver';
@@ -407,7 +407,10 @@ export class PluginHost {
     if (!runtime) throw new AtomicError('PLUGIN_LOAD_FAILED', `this host has no ${manifest.runtime} runtime`);
     const code = pkg.files[manifest.entry]!;
     const limits = effectiveLimits(manifest, granted.map((p) => p.name));
-    const agent = await this.#agentFor(subject, granted);
+    const agent = this.#agentIdentity(subject);
+    // Registering the agent (a commit) overlaps with loading the code; init may use it, so it waits.
+    const registered = this.#registerAgent(subject, agent, granted);
+    registered.catch(() => {}); // awaited below; a load that fails first must not leave it unhandled
     let installation: Installation | undefined;
     try {
       const prepared = await this.#prepare(runtime, digest, code, limits.memoryMb, allowedHostFunctionsFor(granted.map((p) => p.name)));
@@ -432,6 +435,7 @@ export class PluginHost {
         limits: runtime.capabilities.fuel ? limits : { ...limits, fuel: null },
       });
       installation = new Installation(subject, manifest, digest, agent, instance, config, log);
+      await registered;
       await installation.init(config);
       return installation;
     } catch (error) {
@@ -500,19 +504,29 @@ export class PluginHost {
    * The installation's own agent: its key is kept in the data folder, its Agent resource is
    * created on first load, and `full-drive-access` puts it in the drive's write list.
    */
-  async #agentFor(subject: string, granted: readonly Permission[]): Promise<AgentIdentity> {
-    const { dataDir, serverUrl, store, commits } = this.#options;
+  /** The installation's agent key pair, made and kept (durably, 0600) the first time it is needed. */
+  #agentIdentity(subject: string): AgentIdentity {
+    const { dataDir, serverUrl } = this.#options;
     const dir = join(dataDir, 'plugins', 'agents');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, `${createHash('sha256').update(subject).digest('hex')}.secret`);
-    let agent: AgentIdentity;
-    if (existsSync(file)) {
-      agent = decodeSecret(readFileSync(file, 'utf8'));
-    } else {
-      agent = createAgentIdentity(serverUrl);
-      writeFileSync(`${file}.tmp`, encodeSecret(agent), { mode: 0o600 });
-      renameSync(`${file}.tmp`, file);
+    if (existsSync(file)) return decodeSecret(readFileSync(file, 'utf8'));
+    const agent = createAgentIdentity(serverUrl);
+    // Flushed before the rename: an Agent resource whose secret a crash lost would orphan the plugin.
+    const fd = openSync(`${file}.tmp`, 'w', 0o600);
+    try {
+      writeSync(fd, encodeSecret(agent));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
+    renameSync(`${file}.tmp`, file);
+    return agent;
+  }
+
+  /** Creates the agent's resource if it has none, and gives it write on the drive with full-drive-access. */
+  async #registerAgent(subject: string, agent: AgentIdentity, granted: readonly Permission[]): Promise<void> {
+    const { serverUrl, store, commits } = this.#options;
     if (!store.get(agent.subject)) {
       const set: PropVals = {
         [props.isA]: [classes.agent],
@@ -530,7 +544,6 @@ export class PluginHost {
         await commits.process(commitToPropVals(signCommit({ subject: serverUrl, push: { [props.write]: [agent.subject] } }, agent)), { asHost: true });
       }
     }
-    return agent;
   }
 
   // --- Calls -----------------------------------------------------------------------------------
