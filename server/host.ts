@@ -15,6 +15,7 @@ import { claimDataDir, initialize, syncOntology } from './init.js';
 import { PackageStore, packageRoute } from './plugins/package-store.js';
 import type { TrustPolicy } from './plugins/package.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { createProcessRuntime } from './plugins/runtimes/process/index.js';
 import { createWasmRuntime } from './plugins/runtimes/wasm/index.js';
 import { LmdbStore } from './store/lmdb-store.js';
 
@@ -71,7 +72,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       serverUrl,
       dataDir: options.dataDir,
       trust: options.trust ?? { requireSignature: false },
-      runtimes: { wasm: createWasmRuntime() },
+      runtimes: { wasm: createWasmRuntime(), process: createProcessRuntime() },
       hostAgent: owner,
     });
     await plugins.start(options.log);

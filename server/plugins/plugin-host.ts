@@ -24,8 +24,10 @@ import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
-import { PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
+import { PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
+import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
+import { isNodeEntry } from './runtimes/process/launch.js';
 
 const P = props.plugin;
 
@@ -238,7 +240,12 @@ export class PluginHost {
       // Destroyed, switched off, or no longer a Plugin.
       const removed = this.#active.get(subject)!;
       this.#deactivate(subject, true);
-      if (!event.after) void this.#options.store.kvClear(subject);
+      if (!event.after) {
+        void this.#options.store.kvClear(subject);
+        // Its data folder goes with it, after its process has been stopped.
+        const closing = this.#closing;
+        void Promise.all([...closing]).then(() => removePluginDataFolder(this.#options.dataDir, subject));
+      }
       this.#notify('removed', removed);
     }
     if (!event.after) this.#failures.delete(subject);
@@ -316,13 +323,16 @@ export class PluginHost {
     }
   }
 
-  #recordFailure(installation: Installation, error: PluginCallError): void {
+  /** Counts a failure; `fatal` (a runtime that gave up, e.g. a crash loop) trips the breaker at once. */
+  #recordFailure(installation: Installation, error: PluginCallError, fatal = false): void {
     const now = Date.now();
     const recent = (this.#recentFailures.get(installation.subject) ?? []).filter((t) => now - t < BREAKER_WINDOW_MS);
     recent.push(now);
     this.#recentFailures.set(installation.subject, recent);
-    if (recent.length < BREAKER_FAILURES || this.#active.get(installation.subject) !== installation) return;
-    const reason = `switched off after ${recent.length} failed calls in a row within ${BREAKER_WINDOW_MS / 1000} s; the last: ${error.message}`;
+    if ((!fatal && recent.length < BREAKER_FAILURES) || this.#active.get(installation.subject) !== installation) return;
+    const reason = fatal
+      ? `switched off: ${error.message}`
+      : `switched off after ${recent.length} failed calls in a row within ${BREAKER_WINDOW_MS / 1000} s; the last: ${error.message}`;
     installation.log('error', reason);
     this.#deactivate(installation.subject, true);
     this.#failures.set(installation.subject, reason);
@@ -399,8 +409,12 @@ export class PluginHost {
     let installation: Installation | undefined;
     try {
       const prepared = await this.#prepare(runtime, digest, code, limits.memoryMb, allowedHostFunctionsFor(granted.map((p) => p.name)));
-      const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
-      if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
+      const checkExports = (exported: readonly string[]): void => {
+        const missing = requiredExports(manifest).filter((name) => !exported.includes(name));
+        if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
+      };
+      // Runtimes without prepare (process) learn the exports only when the plugin starts.
+      if (runtime.prepare) checkExports(prepared.exports);
       const log = (level: string, message: string): void => installation?.log(level, message);
       const hostFunctions = createHostFunctions({
         store: this.#options.store,
@@ -413,7 +427,21 @@ export class PluginHost {
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
       });
-      const instance = await runtime.instantiate(prepared, { hostFunctions, limits });
+      const instance = await runtime.instantiate(prepared, {
+        hostFunctions,
+        limits,
+        log,
+        onFailure: (error, fatal) => {
+          if (installation) this.#recordFailure(installation, error, fatal);
+        },
+        ...(runtime.capabilities.packageOnDisk ? { plugin: this.#onDisk(subject, manifest, pkg.files, digest, agent) } : {}),
+      });
+      try {
+        checkExports(instance.exports());
+      } catch (error) {
+        await instance.close();
+        throw error;
+      }
       installation = new Installation(subject, manifest, digest, agent, instance, config);
       await installation.init(config);
       return installation;
@@ -448,6 +476,22 @@ export class PluginHost {
     } finally {
       this.#preparing.delete(file);
     }
+  }
+
+  /** The package on disk and the identity a runtime with `packageOnDisk` (process) runs a plugin with. */
+  #onDisk(subject: string, manifest: Installation['manifest'], files: Record<string, Uint8Array>, digest: string, agent: AgentIdentity): PluginIdentity {
+    const { dataDir, serverUrl } = this.#options;
+    const executable = isNodeEntry(manifest.entry) ? [] : [manifest.entry];
+    return {
+      namespace: manifest.namespace,
+      name: manifest.name,
+      version: manifest.version,
+      packageDir: extractRunFolder(dataDir, digest, files, executable),
+      entry: manifest.entry,
+      dataDir: ensurePluginDataFolder(dataDir, subject),
+      serverUrl,
+      agent: { subject: agent.subject, publicKey: agent.publicKey, secret: agent.privateKey },
+    };
   }
 
   #grantedPermissions(subject: string, propvals: PropVals, requested: readonly Permission[]): Permission[] {

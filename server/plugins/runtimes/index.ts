@@ -23,3 +23,4 @@ export type {
   RuntimeLimits,
 } from './runtime.js';
 export * from './wasm/index.js';
+export * from './process/index.js';
