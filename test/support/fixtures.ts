@@ -10,6 +10,7 @@ import { buildPackage, signPackage } from '../../server/plugins/package.js';
 import type { RuntimeKind } from '../../server/plugins/runtimes/runtime.js';
 import { compileAssemblyScript } from './asc.js';
 import { repoRoot } from './host-process.js';
+import { bundleProcessPlugin } from './process-bundle.js';
 
 export const probeDir = join(repoRoot, 'fixtures/plugins/probe');
 export const hostileDir = join(repoRoot, 'fixtures/plugins/hostile');
@@ -34,6 +35,12 @@ export interface RuntimeFixtures {
    * handing a host function a bad memory offset has no counterpart in JavaScript.
    */
   readonly notApplicable?: Readonly<Record<string, string>>;
+  /**
+   * How a host function the granted permissions do not cover is refused: at install, when the
+   * runtime can see what the code imports (wasm), or at the call, with an error envelope the
+   * plugin sees, when it cannot (a process can call anything it likes). Default `install`.
+   */
+  readonly ungrantedRefusedAt?: 'install' | 'call';
 }
 
 const manifestFiles: Record<FixtureName, [dir: string, file: string]> = {
@@ -52,14 +59,37 @@ const wasmEntries: Record<FixtureName, [dir: string, entry: string]> = {
 export const wasmFixtures: RuntimeFixtures = {
   kind: 'wasm',
   manifest: { runtime: 'wasm', entry: 'plugin.wasm' },
+  notApplicable: {
+    exit: 'a wasm module has no process to end: its sandbox worker only exits when the host ends it',
+  },
   async code(name) {
     const [dir, entry] = wasmEntries[name];
     return { 'plugin.wasm': await compileAssemblyScript(dir, entry) };
   },
 };
 
+const processEntries: Record<FixtureName, [dir: string, entry: string]> = {
+  probe: [probeDir, 'process/index.mjs'],
+  hostile: [hostileDir, 'process/index.mjs'],
+  'hostile-ungranted': [hostileDir, 'process/ungranted.mjs'],
+};
+
+/** JavaScript against the Node helper (sdk/node), bundled with esbuild into one plugin.mjs. */
+export const processFixtures: RuntimeFixtures = {
+  kind: 'process',
+  manifest: { runtime: 'process', entry: 'plugin.mjs' },
+  async code(name) {
+    const [dir, entry] = processEntries[name];
+    return { 'plugin.mjs': await bundleProcessPlugin(join(dir, entry)) };
+  },
+  notApplicable: {
+    'bad-offset': 'a process plugin speaks JSON-RPC: it has no memory offsets to hand a host function',
+  },
+  ungrantedRefusedAt: 'call',
+};
+
 /** Every runtime the shared table runs against. */
-export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures];
+export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures, processFixtures];
 
 /** The manifest of fixture `name` as `fixtures` builds it, with `changes` merged in. */
 export function fixtureManifest(fixtures: RuntimeFixtures, name: FixtureName, changes: Record<string, unknown> = {}): Record<string, unknown> {
