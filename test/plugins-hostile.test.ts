@@ -170,6 +170,14 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
     });
   });
 
+  it.runIf(applies('exit'))('/exit: a plugin that ends its process mid-call is answered 502 (crashed), and the next call works after the restart', async () => {
+    const result = await timed('/exit', () => fetch(hostile('exit')));
+    expectAtomicError(result, 502, 'PLUGIN_FAILED');
+    expect(String(result.body?.[props.description])).toContain('crashed');
+    expect(result.ms).toBeLessThan(BOUND_MS);
+    await expectHealthy('exit');
+  });
+
   it('gets error envelopes, never a trap, for garbage and huge requests to a host function', async () => {
     const result = await timed('/host-abuse', () => fetch(hostile('host-abuse')));
     expect(result.status, result.text).toBe(200);
@@ -357,15 +365,37 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expect((await fetch(endpoint)).status).toBe(404);
     }
 
+    /** Installs, checks that calling http_request is refused with an error the plugin sees, and uninstalls. */
+    async function expectRefusedAtCall(subject: string, zipUrl: string, granted: string[], endpoint: string, readRefusal: (result: HttpResult) => { code?: string; message?: string }): Promise<void> {
+      const installed = await installPlugin(host.url, owner, subject, zipUrl, { granted });
+      expect(installed.status, installed.text).toBe(200);
+      const result = await timed(`call ${endpoint} without network`, () => fetch(`${endpoint}?url=${encodeURIComponent(networkUrl)}`));
+      const refusal = readRefusal(result);
+      expect(refusal.code, result.text).toBe('PERMISSION_DENIED');
+      expect(refusal.message, result.text).toContain('"http_request" needs permission "network"');
+      expect(networkHits.filter((h) => h !== '/allowed' && h !== '/redirect')).toEqual([]);
+      expect((await postCommit(host.url, { subject, destroy: true }, owner)).status).toBe(200);
+      expect((await fetch(endpoint)).status).toBe(404);
+    }
+
     it('a module that imports http_request while its manifest does not ask for network', async () => {
       const zip = await fixturePackage(fixtures, 'hostile-ungranted', owner);
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-ungranted`;
-      const refused = await timed('install ungranted (read)', () => installPlugin(host.url, owner, subject, url, { granted: ['read'] }));
-      await expectRefused(subject, refused, `${host.url}/plugins/test/hostile-ungranted/fetch`);
-      expect(refused.status).toBe(422);
-      expect(refused.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
-      expect(String(refused.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      if (fixtures.ungrantedRefusedAt === 'call') {
+        // A process cannot be inspected for what it will call: the call is refused instead.
+        await expectRefusedAtCall(subject, url, ['read'], `${host.url}/plugins/test/hostile-ungranted/fetch`, (result) => {
+          expect(result.status, result.text).toBe(502);
+          const body = result.body as { error?: string; message?: string } | undefined;
+          return { code: body?.error, message: body?.message };
+        });
+      } else {
+        const refused = await timed('install ungranted (read)', () => installPlugin(host.url, owner, subject, url, { granted: ['read'] }));
+        await expectRefused(subject, refused, `${host.url}/plugins/test/hostile-ungranted/fetch`);
+        expect(refused.status).toBe(422);
+        expect(refused.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
+        expect(String(refused.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      }
       // Nor can the installer grant what the manifest does not ask for.
       const overGranted = await timed('install ungranted (network)', () => installPlugin(host.url, owner, subject, url, { granted: ['read', 'network'] }));
       await expectRefused(subject, overGranted, `${host.url}/plugins/test/hostile-ungranted/fetch`);
@@ -376,6 +406,14 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       const zip = await fixturePackage(fixtures, 'hostile', owner, { manifestChanges: { name: 'hostile-no-network' } });
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-no-network`;
+      if (fixtures.ungrantedRefusedAt === 'call') {
+        await expectRefusedAtCall(subject, url, ['read', 'write', 'storage'], `${host.url}/plugins/test/hostile-no-network/http-forbidden`, (result) => {
+          expect(result.status, result.text).toBe(200);
+          const body = result.body as { error?: { code: string; message: string } } | undefined;
+          return { code: body?.error?.code, message: body?.error?.message };
+        });
+        return;
+      }
       const refused = await timed('install hostile without network', () => installPlugin(host.url, owner, subject, url, { granted: ['read', 'write', 'storage'] }));
       await expectRefused(subject, refused, `${host.url}/plugins/test/hostile-no-network/ok`);
       expect(refused.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
