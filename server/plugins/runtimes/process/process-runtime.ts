@@ -368,10 +368,20 @@ class ProcessInstance implements PluginInstance {
       }
       this.#slot = slot;
       return slot;
-    })().finally(() => {
-      this.#starting = null;
-    });
-    return this.#starting;
+    })();
+    const starting = this.#starting;
+    starting.then(
+      () => {
+        if (this.#starting === starting) this.#starting = null;
+      },
+      () => {
+        if (this.#starting === starting) this.#starting = null;
+        // The exit of a process that failed to start may have come while this start was still
+        // under way, when no restart could be scheduled: schedule it now.
+        this.#scheduleRestart();
+      },
+    );
+    return starting;
   }
 
   /** A process is gone: count it, and schedule its replacement. */
@@ -390,6 +400,8 @@ class ProcessInstance implements PluginInstance {
     if (this.#crashes >= this.#config.maxCrashes) {
       this.#gaveUp = `the plugin process crashed ${this.#crashes} times in a row (a crash loop) and is not restarted; the last: ${how}`;
       this.#log('error', this.#gaveUp);
+      if (this.#restartTimer !== null) clearTimeout(this.#restartTimer);
+      this.#restartTimer = null;
       this.#report(new PluginCallError('CRASHED', '(none)', this.#gaveUp), true);
       for (const job of this.#queue.splice(0)) this.#finish(job, new PluginCallError('CRASHED', job.exportName, this.#gaveUp));
       return;
@@ -414,7 +426,7 @@ class ProcessInstance implements PluginInstance {
   }
 
   #scheduleRestart(): void {
-    if (this.#closed || this.#restartTimer !== null || this.#starting !== null || this.#slot !== null) return;
+    if (this.#closed || this.#gaveUp !== null || this.#restartTimer !== null || this.#starting !== null || this.#slot !== null) return;
     const delay = this.#backoffMs();
     this.#restartAt = Date.now() + delay;
     this.#restartTimer = setTimeout(() => {
@@ -424,7 +436,7 @@ class ProcessInstance implements PluginInstance {
       this.#start().then(
         () => this.#pump(),
         () => {
-          // #onExit counted the failed start and scheduled the next one.
+          // Counted by #onExit; the next start is scheduled by #start.
         },
       );
     }, delay);
