@@ -240,15 +240,14 @@ export class PluginHost {
       // Destroyed, switched off, or no longer a Plugin.
       const removed = this.#active.get(subject)!;
       this.#deactivate(subject, true);
-      if (!event.after) {
-        void this.#options.store.kvClear(subject);
-        // Its data folder goes with it, after its process has been stopped.
-        const closing = this.#closing;
-        void Promise.all([...closing]).then(() => removePluginDataFolder(this.#options.dataDir, subject));
-      }
+      if (!event.after) void this.#options.store.kvClear(subject);
       this.#notify('removed', removed);
     }
     if (!event.after) this.#failures.delete(subject);
+    if (!event.after && isPlugin(event.before)) {
+      // Uninstalled (running or not): its data folder goes too, once its process has stopped.
+      void Promise.all([...this.#closing]).then(() => removePluginDataFolder(this.#options.dataDir, subject));
+    }
     const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
     for (const installation of this.#active.values()) {
       if (installation.agent.subject === event.commit.signer) continue;
