@@ -4,7 +4,7 @@
 // and a heap cap; anything else is executed directly with a clean environment. The plugin's
 // secrets never appear here: they travel in the handshake (docs/design/process-runtime.md).
 
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What to spawn. */
@@ -22,6 +22,18 @@ export function nodePermissionFlag(flags: ReadonlySet<string> = process.allowedN
   if (flags.has('--permission')) return '--permission';
   if (flags.has('--experimental-permission')) return '--experimental-permission';
   return null;
+}
+
+/**
+ * `setpriv --pdeathsig KILL` (util-linux) where it exists: the kernel then kills the plugin when the
+ * host process dies, even by SIGKILL, even while the plugin spins in a loop and cannot notice that
+ * its stdin closed. Without it such a plugin would outlive a killed host.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path));
+
+function withParentDeathSignal(spec: LaunchSpec): LaunchSpec {
+  if (SETPRIV === undefined) return spec;
+  return { ...spec, command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args] };
 }
 
 /** True for entries the host runs with its own Node. */
@@ -57,7 +69,7 @@ export function launchSpec(options: LaunchOptions): LaunchSpec {
     ATOMIC_PLUGIN_RUN_DIR: runDir,
   };
   if (!isNodeEntry(options.entry)) {
-    return { command: entryPath, args: [], env, cwd: dataDir, node: false };
+    return withParentDeathSignal({ command: entryPath, args: [], env, cwd: dataDir, node: false });
   }
   const args: string[] = [];
   const permission = nodePermissionFlag();
@@ -70,5 +82,5 @@ export function launchSpec(options: LaunchOptions): LaunchSpec {
     '--disable-warning=ExperimentalWarning',
     entryPath,
   );
-  return { command: options.nodePath ?? process.execPath, args, env, cwd: dataDir, node: true };
+  return withParentDeathSignal({ command: options.nodePath ?? process.execPath, args, env, cwd: dataDir, node: true });
 }

@@ -359,3 +359,39 @@ done
     expect(existsSync(dataDir)).toBe(true);
   });
 });
+
+describe('a host that dies', () => {
+  it('takes its plugin processes with it, even one spinning in a loop', async () => {
+    // A host process (this runtime in a child Node) starts a plugin that hangs, then is SIGKILLed.
+    const dir = join(root, 'orphan');
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'run', 'plugin.mjs'), await bundle(ECHO));
+    const hostScript = join(dir, 'host.mjs');
+    const runtimeUrl = new URL('../../../../dist/server/plugins/runtimes/process/index.js', import.meta.url).href;
+    writeFileSync(
+      hostScript,
+      `import { createProcessRuntime, processIdOf } from ${JSON.stringify(runtimeUrl)};
+      const instance = await createProcessRuntime().instantiate({ kind: 'process', bytes: new Uint8Array(), exports: [] }, {
+        hostFunctions: {}, limits: { timeoutMs: 60000, fuel: null, memoryMb: 32 },
+        plugin: { namespace: 't', name: 'o', version: '1', packageDir: ${JSON.stringify(join(dir, 'run'))}, entry: 'plugin.mjs', dataDir: ${JSON.stringify(join(dir, 'data'))}, serverUrl: 'http://localhost:1', agent: { subject: 's', publicKey: 'p', secret: 'x' } },
+      });
+      console.log(processIdOf(instance));
+      instance.call('hang', new TextEncoder().encode('{}')).catch(() => {});`,
+    );
+    const { spawn } = await import('node:child_process');
+    const host = spawn(process.execPath, [hostScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve) => host.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    host.kill('SIGKILL');
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 3000, 'the plugin process to end with its host');
+  });
+});
