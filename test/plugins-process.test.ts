@@ -6,10 +6,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
-import { localProps } from '../server/atomic/urls.js';
+import { localProps, props } from '../server/atomic/urls.js';
 import { pluginDataPath } from '../server/plugins/run-folder.js';
 import { buildPackage, signPackage } from '../server/plugins/package.js';
-import { getAs, ownerOf, postCommit } from './support/commits.js';
+import { createResource, getAs, ownerOf, postCommit, uniqueSubject } from './support/commits.js';
 import { fixtureManifest, fixturePackage, processFixtures, wasmFixtures } from './support/fixtures.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { installPlugin, uploadPackage } from './support/plugins.js';
@@ -60,6 +60,45 @@ describe('process plugins next to wasm plugins', () => {
     expect(existsSync(pluginDataPath(host.dataDir, `${host.url}/installed/process-probe`))).toBe(true);
     // The wasm plugin runs from memory: no folders for it.
     expect(existsSync(pluginDataPath(host.dataDir, `${host.url}/installed/wasm-probe`))).toBe(false);
+  });
+
+  it('uses the ordinary Atomic Data HTTP API as its own agent, with exactly its rights', async () => {
+    // GET a URL with signed headers (or not), and POST a signed commit, straight to the server.
+    const code = await bundleProcessSource(`
+      import { definePlugin, pluginContext, signedHeaders, signCommit } from 'sdk';
+      const get = async (url, signed) => (await fetch(url, { headers: { accept: 'application/ad+json', ...(signed ? signedHeaders(pluginContext().agent, url) : {}) } })).status;
+      definePlugin({ exports: { handle_request: async (req) => {
+        const { serverUrl, agent } = pluginContext();
+        const subject = req.query.subject;
+        if (!subject) return { status: 200, body: agent.subject };
+        const commit = (target, set) => fetch(serverUrl + '/commit', { method: 'POST', headers: { 'content-type': 'application/ad+json' }, body: JSON.stringify(signCommit(agent, { subject: target, set })) }).then((r) => r.status);
+        const answer = {
+          agent: agent.subject,
+          signed: await get(subject, true),
+          unsigned: await get(subject, false),
+          ownAgent: await commit(agent.subject, { 'https://atomicdata.dev/properties/description': 'changed by myself' }),
+          drive: await commit(serverUrl, { 'https://atomicdata.dev/properties/name': 'taken over' }),
+        };
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) };
+      } } });`);
+    const manifest = fixtureManifest(processFixtures, 'probe', { name: 'direct', permissions: [], hooks: { endpoints: [{ path: 'go', methods: ['GET'] }] }, provides: [] });
+    const zip = signPackage(buildPackage({ 'plugin.json': new TextEncoder().encode(JSON.stringify(manifest)), 'plugin.mjs': code }), owner);
+    const url = await uploadPackage(host.url, zip, owner);
+    const installation = `${host.url}/installed/direct`;
+    expect((await installPlugin(host.url, owner, installation, url, { granted: [] })).status).toBe(200);
+    const agent = await (await fetch(`${host.url}/plugins/test/direct/go`)).text();
+    expect(agent).toMatch(`${host.url}/agents/`);
+    // Readable by the plugin's agent only.
+    const secret = uniqueSubject(host.url, 'for-the-plugin');
+    await createResource(host.url, owner, secret, { [props.name]: 'only for the plugin', [props.read]: [agent] });
+    const answer = (await (await fetch(`${host.url}/plugins/test/direct/go?subject=${encodeURIComponent(secret)}`)).json()) as Record<string, unknown>;
+    expect(answer.agent).toBe(agent);
+    expect(answer.signed).toBe(200);
+    expect(answer.unsigned).toBeGreaterThanOrEqual(401);
+    expect(answer.ownAgent).toBe(200);
+    expect(answer.drive).toBeGreaterThanOrEqual(401);
+    expect((await getAs(agent, owner)).body?.[props.description]).toBe('changed by myself');
+    expect((await getAs(host.url, owner)).body?.[props.name]).not.toBe('taken over');
   });
 
   it('switches off a process plugin caught in a crash loop, with the reason on its resource', async () => {
