@@ -49,6 +49,14 @@ export interface LaunchOptions {
   readonly memoryMb: number;
   /** The Node binary for Node entries. Default: the host's own. */
   readonly nodePath?: string;
+  /**
+   * Whether the plugin may use the network itself. Only Node versions whose permission model
+   * covers the network (`--allow-net`, Node 25+) can withhold it; older ones cannot (see
+   * docs/design/process-runtime.md). Default true.
+   */
+  readonly network?: boolean;
+  /** The Node flags to detect the permission model from. Default: the host Node's. */
+  readonly nodeFlags?: ReadonlySet<string>;
 }
 
 /** Builds the launch of a process plugin. */
@@ -72,9 +80,11 @@ export function launchSpec(options: LaunchOptions): LaunchSpec {
     return withParentDeathSignal({ command: entryPath, args: [], env, cwd: dataDir, node: false });
   }
   const args: string[] = [];
-  const permission = nodePermissionFlag();
+  const flags = options.nodeFlags ?? process.allowedNodeEnvironmentFlags;
+  const permission = nodePermissionFlag(flags);
   if (permission !== null) {
     args.push(permission, `--allow-fs-read=${runDir}`, `--allow-fs-read=${dataDir}`, `--allow-fs-write=${dataDir}`);
+    if (flags.has('--allow-net') && options.network !== false) args.push('--allow-net');
   }
   args.push(
     `--max-old-space-size=${Math.max(8, Math.floor(options.memoryMb))}`,

@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { LineDecoder, RpcError, rpcErrorCodes, RpcPeer, type Json } from '../../../../sdk/node/json-rpc.js';
+import { LineDecoder, RpcError, RpcPeer, type Json } from '../../../../sdk/node/json-rpc.js';
 import { hostMethods, PROTOCOL_VERSION, type InitializeParams, type InitializeResult } from '../../../../sdk/node/protocol.js';
 import type { LaunchSpec } from './launch.js';
 
@@ -33,10 +33,6 @@ export interface PluginProcessOptions {
 
 const STDERR_TAIL_CHARS = 2000;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|FATAL ERROR: .*Allocation failed/;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function isInitializeResult(value: Json): value is InitializeResult & { [key: string]: Json } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -198,5 +194,3 @@ export function describeExit(exit: ProcessExit): string {
   const tail = exit.stderrTail.split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ').slice(-400);
   return tail ? `${how}; stderr: ${tail}` : how;
 }
-
-export { message as errorMessage, rpcErrorCodes };

@@ -243,7 +243,10 @@ class ProcessInstance implements PluginInstance {
     positive('limits.memoryMb', options.limits.memoryMb, 1 << 20);
     let launch: LaunchSpec;
     try {
-      launch = launchSpec({ runDir: identity.packageDir, dataDir: identity.dataDir, entry: identity.entry, memoryMb: options.limits.memoryMb });
+      // Where Node can withhold the network (Node 25+), a plugin without `network` (and so without
+      // the http_request host function) gets none of its own either.
+      const network = typeof options.hostFunctions.http_request === 'function';
+      launch = launchSpec({ runDir: identity.packageDir, dataDir: identity.dataDir, entry: identity.entry, memoryMb: options.limits.memoryMb, network });
     } catch (error) {
       throw new PluginLoadError('INSTANTIATE_FAILED', `the plugin's folders are not usable: ${message(error)}`, { cause: error });
     }
@@ -395,14 +398,14 @@ class ProcessInstance implements PluginInstance {
     this.#log(killedByUs ? 'warn' : 'error', `plugin process ${slot.process.pid ?? '?'} ended: ${how}`);
     // A loss with no call in flight is nobody's failed call: report it, so the breaker sees it.
     if (this.#inFlight === null && !killedByUs) {
-      this.#report(new PluginCallError(exit.outOfMemory ? 'MEMORY_LIMIT' : 'CRASHED', '(none)', `the plugin process ${how}`), false);
+      this.#report(new PluginCallError(exit.outOfMemory ? 'MEMORY_LIMIT' : 'CRASHED', '(idle)', `the plugin process ${how}`), false);
     }
     if (this.#crashes >= this.#config.maxCrashes) {
       this.#gaveUp = `the plugin process crashed ${this.#crashes} times in a row (a crash loop) and is not restarted; the last: ${how}`;
       this.#log('error', this.#gaveUp);
       if (this.#restartTimer !== null) clearTimeout(this.#restartTimer);
       this.#restartTimer = null;
-      this.#report(new PluginCallError('CRASHED', '(none)', this.#gaveUp), true);
+      this.#report(new PluginCallError('CRASHED', '(idle)', this.#gaveUp), true);
       for (const job of this.#queue.splice(0)) this.#finish(job, new PluginCallError('CRASHED', job.exportName, this.#gaveUp));
       return;
     }
@@ -537,7 +540,7 @@ class ProcessInstance implements PluginInstance {
     const detail = `killed: ${Math.round(rss / 1048576)} MiB resident, over its cap of ${Math.round(this.#rssLimitBytes / 1048576)} MiB`;
     this.#kill(slot, { code: 'MEMORY_LIMIT', detail });
     if (job) this.#finish(job, new PluginCallError('MEMORY_LIMIT', job.exportName, `${detail}; it is restarted`));
-    else this.#report(new PluginCallError('MEMORY_LIMIT', '(none)', detail), false);
+    else this.#report(new PluginCallError('MEMORY_LIMIT', '(idle)', detail), false);
   }
 
   /** Kills a process and takes it out of service at once: it may take a moment to be gone. */
