@@ -27,7 +27,6 @@ import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
-import { isNodeEntry } from './runtimes/process/launch.js';
 
 const P = props.plugin;
 
@@ -414,7 +413,12 @@ export class PluginHost {
       };
       // Runtimes without prepare (process) learn the exports only when the plugin starts.
       if (runtime.prepare) checkExports(prepared.exports);
-      const log = (level: string, message: string): void => installation?.log(level, message);
+      // What the plugin logs before its Installation exists (a process plugin's start) is kept for it.
+      const early: [string, string][] = [];
+      const log = (level: string, message: string): void => {
+        if (installation) installation.log(level, message);
+        else if (early.length < 100) early.push([level, message]);
+      };
       const hostFunctions = createHostFunctions({
         store: this.#options.store,
         commits: this.#options.commits,
@@ -442,6 +446,7 @@ export class PluginHost {
         throw error;
       }
       installation = new Installation(subject, manifest, digest, agent, instance, config);
+      for (const [level, message] of early) installation.log(level, message);
       await installation.init(config);
       return installation;
     } catch (error) {
@@ -480,12 +485,12 @@ export class PluginHost {
   /** The package on disk and the identity a runtime with `packageOnDisk` (process) runs a plugin with. */
   #onDisk(subject: string, manifest: Installation['manifest'], files: Record<string, Uint8Array>, digest: string, agent: AgentIdentity): PluginIdentity {
     const { dataDir, serverUrl } = this.#options;
-    const executable = isNodeEntry(manifest.entry) ? [] : [manifest.entry];
     return {
       namespace: manifest.namespace,
       name: manifest.name,
       version: manifest.version,
-      packageDir: extractRunFolder(dataDir, digest, files, executable),
+      // The entry is executable: a runtime may run it directly (a non-JavaScript process entry).
+      packageDir: extractRunFolder(dataDir, digest, files, [manifest.entry]),
       entry: manifest.entry,
       dataDir: ensurePluginDataFolder(dataDir, subject),
       serverUrl,
