@@ -297,9 +297,21 @@ describe('the process runtime', () => {
   it('gives the agent secret in the handshake only: not in argv nor in the environment', async () => {
     const { instance } = await start(
       await bundle(`import { definePlugin, pluginContext } from 'sdk';
-        definePlugin({ exports: { secret: () => pluginContext().agent.secret, env: () => Object.keys(process.env).sort() } });`),
+        definePlugin({ exports: { secret: () => pluginContext().agent.secret, env: () => Object.keys(process.env).sort(), hello: () => {
+          const { protocol, host, plugin, serverUrl, hostFunctions, heartbeatMs } = pluginContext();
+          return { protocol, host, plugin, serverUrl, hostFunctions, heartbeatMs };
+        } } });`),
     );
     expect(await callJson(instance, 'secret')).toBe(SECRET);
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await callJson(instance, 'hello')).toEqual({
+      protocol: 1,
+      host: { name: 'atomic-plugin', version },
+      plugin: { namespace: 'test', name: 'unit', version: '1.0.0' },
+      serverUrl: 'http://localhost:1',
+      hostFunctions: [],
+      heartbeatMs: 1000,
+    });
     const pid = processIdOf(instance)!;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');

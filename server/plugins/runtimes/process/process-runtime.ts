@@ -13,6 +13,7 @@
 //   call runs means the process hangs: it is killed and replaced. During a call the deadline rules.
 // - close(): a `shutdown` notification and stdin closed; killed after `shutdownGraceMs`.
 
+import { readFileSync } from 'node:fs';
 import type {
   CallOptions,
   HostFunction,
@@ -88,7 +89,24 @@ interface RuntimeConfig {
 }
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-const HOST_VERSION = '0.1.0';
+let hostVersionCache: string | undefined;
+
+/** The host's version for the handshake: the nearest atomic-plugin package.json (source or dist). */
+function hostVersion(): string {
+  if (hostVersionCache !== undefined) return hostVersionCache;
+  hostVersionCache = 'unknown';
+  for (let dir = new URL('.', import.meta.url); ; ) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'atomic-plugin' && typeof pkg.version === 'string') return (hostVersionCache = pkg.version);
+    } catch {
+      // not here
+    }
+    const parent = new URL('..', dir);
+    if (parent.href === dir.href) return hostVersionCache;
+    dir = parent;
+  }
+}
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -331,7 +349,7 @@ class ProcessInstance implements PluginInstance {
     const id = this.#identity;
     return {
       protocol: PROTOCOL_VERSION,
-      host: { name: 'atomic-plugin', version: HOST_VERSION },
+      host: { name: 'atomic-plugin', version: hostVersion() },
       plugin: { namespace: id.namespace, name: id.name, version: id.version },
       serverUrl: id.serverUrl,
       agent: { subject: id.agent.subject, publicKey: id.agent.publicKey, secret: id.agent.secret },
