@@ -66,6 +66,8 @@ describe('process plugins next to wasm plugins', () => {
     // GET a URL with signed headers (or not), and POST a signed commit, straight to the server.
     const code = await bundleProcessSource(`
       import { definePlugin, pluginContext, signedHeaders, signCommit } from 'sdk';
+      import { readFileSync } from 'node:fs';
+      const attempt = (fn) => { try { fn(); return 'allowed'; } catch (e) { return e.code ?? e.message; } };
       const get = async (url, signed) => (await fetch(url, { headers: { accept: 'application/ad+json', ...(signed ? signedHeaders(pluginContext().agent, url) : {}) } })).status;
       definePlugin({ exports: { handle_request: async (req) => {
         const { serverUrl, agent } = pluginContext();
@@ -78,6 +80,9 @@ describe('process plugins next to wasm plugins', () => {
           unsigned: await get(subject, false),
           ownAgent: await commit(agent.subject, { 'https://atomicdata.dev/properties/description': 'changed by myself' }),
           drive: await commit(serverUrl, { 'https://atomicdata.dev/properties/name': 'taken over' }),
+          // The host's data folder holds the owner's and every plugin's keys: out of reach.
+          ownerSecret: attempt(() => readFileSync(pluginContext().dataDir + '/../../../agent.secret')),
+          store: attempt(() => readFileSync(pluginContext().dataDir + '/../../../store/data.mdb')),
         };
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) };
       } } });`);
@@ -97,6 +102,8 @@ describe('process plugins next to wasm plugins', () => {
     expect(answer.unsigned).toBeGreaterThanOrEqual(401);
     expect(answer.ownAgent).toBe(200);
     expect(answer.drive).toBeGreaterThanOrEqual(401);
+    expect(answer.ownerSecret).toBe('ERR_ACCESS_DENIED');
+    expect(answer.store).toBe('ERR_ACCESS_DENIED');
     expect((await getAs(agent, owner)).body?.[props.description]).toBe('changed by myself');
     expect((await getAs(host.url, owner)).body?.[props.name]).not.toBe('taken over');
   });
