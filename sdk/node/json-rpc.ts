@@ -77,12 +77,16 @@ function parseMessage(text: string): RpcMessage | null {
  * {@link push}; it calls back synchronously, in order.
  */
 export class LineDecoder {
-  #buffer = '';
+  /** The start of the current line, in pieces: joined once its end arrives, so a long line costs linear time. */
+  #parts: string[] = [];
+  #partsLength = 0;
   readonly #decoder = new TextDecoder();
   readonly #onMessage: (message: RpcMessage) => void;
   readonly #onStray: (line: string) => void;
   /** Longest line kept; beyond it the line is cut and reported as stray (a runaway writer). */
   readonly #maxLineChars: number;
+  /** The rest of a line that went over the limit is skipped up to its newline. */
+  #skipping = false;
 
   constructor(onMessage: (message: RpcMessage) => void, onStray: (line: string) => void, maxLineChars = 64 * 1024 * 1024) {
     this.#onMessage = onMessage;
@@ -91,25 +95,42 @@ export class LineDecoder {
   }
 
   push(chunk: Uint8Array | string): void {
-    this.#buffer += typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
     let start = 0;
     for (;;) {
-      const end = this.#buffer.indexOf('\n', start);
+      const end = text.indexOf('\n', start);
       if (end < 0) break;
-      this.#line(this.#buffer.slice(start, end));
+      if (this.#skipping) {
+        this.#skipping = false;
+      } else if (this.#parts.length === 0) {
+        this.#line(text.slice(start, end));
+      } else {
+        this.#parts.push(text.slice(start, end));
+        const line = this.#parts.join('');
+        this.#parts = [];
+        this.#partsLength = 0;
+        this.#line(line);
+      }
       start = end + 1;
     }
-    this.#buffer = this.#buffer.slice(start);
-    if (this.#buffer.length > this.#maxLineChars) {
-      this.#onStray(`${this.#buffer.slice(0, 200)}… (a line of more than ${this.#maxLineChars} characters, dropped)`);
-      this.#buffer = '';
+    if (start < text.length && !this.#skipping) {
+      this.#parts.push(start === 0 ? text : text.slice(start));
+      this.#partsLength += text.length - start;
+      if (this.#partsLength > this.#maxLineChars) {
+        this.#onStray(`${this.#parts.join('').slice(0, 200)}… (a line of more than ${this.#maxLineChars} characters, dropped)`);
+        this.#parts = [];
+        this.#partsLength = 0;
+        this.#skipping = true;
+      }
     }
   }
 
   /** Reports what is left when the stream ends. */
   end(): void {
-    if (this.#buffer.length > 0) this.#line(this.#buffer);
-    this.#buffer = '';
+    if (this.#parts.length > 0 && !this.#skipping) this.#line(this.#parts.join(''));
+    this.#parts = [];
+    this.#partsLength = 0;
+    this.#skipping = false;
   }
 
   #line(raw: string): void {
