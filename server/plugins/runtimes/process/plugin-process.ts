@@ -72,12 +72,14 @@ export class PluginProcess {
     );
     child.stdout!.on('data', (chunk: Buffer) => decoder.push(chunk));
     child.stdout!.on('end', () => decoder.end());
+    // stderr carries no protocol: a line that looks like a message is logged like any other.
     const stderr = new LineDecoder(
-      () => {}, // never expected on stderr; a message there is just a line
+      (msg) => this.#stderrLine(JSON.stringify(msg)),
       (line) => this.#stderrLine(line),
     );
+    const stderrText = new TextDecoder();
     child.stderr!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = stderrText.decode(chunk, { stream: true });
       this.#stderrTail = (this.#stderrTail + text).slice(-STDERR_TAIL_CHARS);
       stderr.push(text);
     });
@@ -100,6 +102,19 @@ export class PluginProcess {
         resolve({ code, signal, killed: this.#killed, outOfMemory: OOM_PATTERN.test(this.#stderrTail), stderrTail: tail.trim() });
       };
       child.once('close', finish);
+      // 'close' waits for stdout and stderr to end, which a leftover child of the plugin holding
+      // them open would delay for ever: a second after the exit, end its group and move on.
+      child.once('exit', (code, signal) => {
+        setTimeout(() => {
+          if (!this.#alive) return;
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // the group is gone already
+          }
+          finish(code, signal);
+        }, 1000).unref();
+      });
     });
 
     this.ready = this.#handshake(options);

@@ -407,3 +407,48 @@ describe('a host that dies', () => {
     }, 3000, 'the plugin process to end with its host');
   });
 });
+
+describe('a non-Node plugin that leaves a child behind', () => {
+  it('is still seen to crash, and its leftover child is ended', async () => {
+    const dir = join(root, 'leftover');
+    const runDir = join(dir, 'run');
+    const dataDir = join(dir, 'data');
+    mkdirSync(runDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true });
+    // Answers the handshake; on any call it starts a sleeper holding stdout open, then exits.
+    writeFileSync(
+      join(runDir, 'plugin.sh'),
+      `#!/bin/sh
+read -r line
+echo '{"jsonrpc":"2.0","id":1,"result":{"protocol":1,"name":"sh","version":"1","exports":["die"]}}'
+read -r line
+sleep 30 &
+echo $! > sleeper.pid
+exit 5
+`,
+      { mode: 0o755 },
+    );
+    const runtime = createProcessRuntime();
+    const instance = await runtime.instantiate(
+      { kind: 'process', bytes: new Uint8Array(), exports: [] },
+      {
+        hostFunctions: {},
+        limits: { timeoutMs: 5000, fuel: null, memoryMb: 32 },
+        plugin: { namespace: 't', name: 'sh', version: '1', packageDir: runDir, entry: 'plugin.sh', dataDir, serverUrl: 'http://localhost:1', agent: { subject: 's', publicKey: 'p', secret: SECRET } },
+      },
+    );
+    instances.push(instance);
+    const started = Date.now();
+    await expect(instance.call('die', encoder.encode('{}'))).rejects.toMatchObject({ code: 'CRASHED', message: expect.stringContaining('code 5') });
+    expect(Date.now() - started).toBeLessThan(4000);
+    const sleeper = Number(readFileSync(join(dataDir, 'sleeper.pid'), 'utf8'));
+    await waitFor(() => {
+      try {
+        process.kill(sleeper, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 3000, 'the leftover child to be ended');
+  });
+});
