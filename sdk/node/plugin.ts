@@ -4,6 +4,7 @@
 // plugin or its libraries print with console.log goes to stderr, so that stdout carries only the
 // protocol (the host also tolerates stray stdout lines, for plugins that write to fd 1 directly).
 
+import { connect } from 'node:net';
 import { LineDecoder, RpcError, rpcErrorCodes, RpcPeer, type CallFailureKind, type Json } from './json-rpc.js';
 import { hostMethods, PROTOCOL_VERSION, type CallParams, type CallResult, type InitializeParams, type InitializeResult } from './protocol.js';
 import { HostFunctionFailed, setHostSender } from './host.js';
@@ -85,7 +86,10 @@ function resultOf(value: unknown): CallResult {
  * });
  */
 export function definePlugin(definition: PluginDefinition): void {
-  const protocolWrite = process.stdout.write.bind(process.stdout) as (chunk: string) => boolean;
+  // The protocol runs over stdin/stdout, or over the Unix socket the host names (socket transport).
+  const socketPath = process.env.ATOMIC_PLUGIN_SOCKET;
+  const socket = socketPath ? connect(socketPath) : null;
+  const protocolWrite = socket ? (chunk: string): boolean => socket.write(chunk) : (process.stdout.write.bind(process.stdout) as (chunk: string) => boolean);
   // Everything else that writes to stdout through Node's stream goes to stderr instead.
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
@@ -143,7 +147,13 @@ export function definePlugin(definition: PluginDefinition): void {
     (message) => peer.receive(message),
     (line) => process.stderr.write(`not a protocol message on stdin: ${line.slice(0, 200)}\n`),
   );
-  process.stdin.on('data', (chunk: Buffer) => decoder.push(chunk));
+  const input = socket ?? process.stdin;
+  input.on('data', (chunk: Buffer) => decoder.push(chunk));
   // The host is gone or wants us gone.
-  process.stdin.on('end', () => void exit());
+  input.on('end', () => void exit());
+  if (socket) {
+    socket.on('error', () => void exit());
+    process.stdin.on('end', () => void exit());
+    process.stdin.resume();
+  }
 }

@@ -1,9 +1,13 @@
-// One running plugin process: spawns it, frames its stdout into JSON-RPC messages (stray lines and
-// stderr go to the plugin's log), does the handshake, answers its host function requests, and
-// reports how it ended. It is used once: after it exits or is killed, the instance starts another.
+// One running plugin process: spawns it, frames its stdout (or, with the socket transport, a Unix
+// socket it connects to) into JSON-RPC messages (stray lines and stderr go to the plugin's log),
+// does the handshake, answers its host function requests, and reports how it ended. It is used
+// once: after it exits or is killed, the instance starts another.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LineDecoder, RpcError, RpcPeer, type Json } from '../../../../sdk/node/json-rpc.js';
 import { hostMethods, PROTOCOL_VERSION, type InitializeParams, type InitializeResult } from '../../../../sdk/node/protocol.js';
 import type { LaunchSpec } from './launch.js';
@@ -29,6 +33,11 @@ export interface PluginProcessOptions {
   /** Serves the plugin's requests (host functions). */
   readonly serve: (method: string, params: Json | undefined) => Promise<Json>;
   readonly log: (level: LogLevel, message: string) => void;
+  /**
+   * `socket`: the protocol runs over a Unix socket the plugin connects to (its path in
+   * `ATOMIC_PLUGIN_SOCKET`), leaving stdout to the plugin's log entirely. Default `stdio`.
+   */
+  readonly transport?: 'stdio' | 'socket';
 }
 
 const STDERR_TAIL_CHARS = 2000;
@@ -50,28 +59,59 @@ export class PluginProcess {
   #killed = false;
   #stderrTail = '';
   #alive = true;
+  /** The socket transport: the listening server (until the plugin connects), its folder, the connection. */
+  #server: Server | null = null;
+  #socketDir: string | null = null;
+  #socket: Socket | null = null;
+  readonly #connected: Promise<void>;
 
   constructor(options: PluginProcessOptions) {
     this.#log = options.log;
     const { launch } = options;
+    const env: Record<string, string> = { ...launch.env };
+    let connected: Promise<void> = Promise.resolve();
+    if (options.transport === 'socket') {
+      // A fresh 0700 folder (short path: Unix socket paths are limited to ~107 bytes); only this
+      // user can connect, and the first connection is the plugin's: the server stops listening.
+      this.#socketDir = mkdtempSync(join(tmpdir(), 'atomic-plugin-'));
+      const path = join(this.#socketDir, 'rpc.sock');
+      const server = createServer();
+      this.#server = server;
+      connected = new Promise<void>((resolve) => {
+        server.once('connection', (socket) => {
+          server.close();
+          this.#socket = socket;
+          socket.on('data', (chunk: Buffer) => protocol.push(chunk));
+          socket.on('end', () => protocol.end());
+          socket.on('error', () => {});
+          resolve();
+        });
+      });
+      server.on('error', (error) => this.#log('error', `the plugin's socket failed: ${error.message}`));
+      server.listen(path); // binds at once, so the socket exists before the plugin starts
+      env.ATOMIC_PLUGIN_SOCKET = path;
+    }
+    this.#connected = connected;
     this.#child = spawn(launch.command, [...launch.args], {
       cwd: launch.cwd,
-      env: { ...launch.env },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so that a kill also ends anything a non-Node plugin started.
       detached: true,
     });
     const child = this.#child;
+    const socketTransport = options.transport === 'socket';
     this.#peer = new RpcPeer((line) => {
-      if (!child.stdin?.writable) throw new Error('the plugin process is not running');
-      child.stdin.write(line);
+      const out = socketTransport ? this.#socket : child.stdin;
+      if (!out?.writable) throw new Error('the plugin process is not running');
+      out.write(line);
     }, (method, params) => options.serve(method, params));
-    const decoder = new LineDecoder(
-      (msg) => this.#peer.receive(msg),
-      (line) => this.#log('info', `stdout: ${line.slice(0, 4000)}`),
-    );
-    child.stdout!.on('data', (chunk: Buffer) => decoder.push(chunk));
-    child.stdout!.on('end', () => decoder.end());
+    const stdoutLine = (line: string): void => this.#log('info', `stdout: ${line.slice(0, 4000)}`);
+    const protocol = new LineDecoder((msg) => this.#peer.receive(msg), stdoutLine);
+    // With a socket, stdout is the plugin's log only: even a line that looks like a message.
+    const stdout = socketTransport ? new LineDecoder((msg) => stdoutLine(JSON.stringify(msg)), stdoutLine) : protocol;
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stdout!.on('end', () => stdout.end());
     // stderr carries no protocol: a line that looks like a message is logged like any other.
     const stderr = new LineDecoder(
       (msg) => this.#stderrLine(JSON.stringify(msg)),
@@ -99,6 +139,7 @@ export class PluginProcess {
         this.#alive = false;
         const tail = spawnError ? `${this.#stderrTail}${spawnError.message}` : this.#stderrTail;
         this.#peer.close(new Error('the plugin process exited'));
+        this.#closeSocket();
         resolve({ code, signal, killed: this.#killed, outOfMemory: OOM_PATTERN.test(this.#stderrTail), stderrTail: tail.trim() });
       };
       child.once('close', finish);
@@ -121,6 +162,14 @@ export class PluginProcess {
     this.ready.catch(() => {}); // handled by whoever awaits it
   }
 
+  #closeSocket(): void {
+    this.#server?.close();
+    this.#server = null;
+    this.#socket?.destroy();
+    if (this.#socketDir !== null) rmSync(this.#socketDir, { recursive: true, force: true });
+    this.#socketDir = null;
+  }
+
   #stderrLine(line: string): void {
     this.#log('warn', `stderr: ${line.slice(0, 4000)}`);
   }
@@ -132,7 +181,8 @@ export class PluginProcess {
     });
     const gone = this.exited.then((exit) => Promise.reject(new Error(`the plugin process exited during the handshake (${describeExit(exit)})`)));
     try {
-      const answer = await Promise.race([this.#peer.request(hostMethods.initialize, options.initialize as unknown as Json), timeout, gone]);
+      const hello = this.#connected.then(() => this.#peer.request(hostMethods.initialize, options.initialize as unknown as Json));
+      const answer = await Promise.race([hello, timeout, gone]);
       if (!isInitializeResult(answer)) throw new Error(`its handshake answer is not {protocol, name, version, exports}: ${JSON.stringify(answer).slice(0, 200)}`);
       if (answer.protocol !== PROTOCOL_VERSION) throw new Error(`it speaks protocol ${answer.protocol}; this host speaks ${PROTOCOL_VERSION}`);
       return { protocol: answer.protocol, name: String(answer.name ?? ''), version: String(answer.version ?? ''), exports: [...answer.exports] };
@@ -194,6 +244,7 @@ export class PluginProcess {
         // already going
       }
       this.#child.stdin?.end();
+      this.#socket?.end();
       const timer = setTimeout(() => this.kill(), graceMs);
       const exit = await this.exited;
       clearTimeout(timer);

@@ -452,3 +452,35 @@ exit 5
     }, 3000, 'the leftover child to be ended');
   });
 });
+
+describe('the socket transport', () => {
+  it('runs the protocol over a Unix socket and leaves stdout to the log, message-like lines included', async () => {
+    const { instance, logs, dataDir } = await start(
+      await bundle(`import { definePlugin, getConfig } from 'sdk';
+        import { writeFileSync, writeSync } from 'node:fs';
+        // On stdout, something that looks like an answer to the handshake: with a socket it is only a log line.
+        writeSync(1, '{"jsonrpc":"2.0","id":1,"result":{"protocol":1,"exports":["forged"]}}\\n');
+        definePlugin({
+          exports: { config: () => getConfig(), where: () => process.env.ATOMIC_PLUGIN_SOCKET },
+          onShutdown: () => writeFileSync(process.env.ATOMIC_PLUGIN_DATA_DIR + '/bye', 'bye'),
+        });`),
+      { runtime: { transport: 'socket' }, hostFunctions: { get_config: async () => encoder.encode('{"ok":{"via":"socket"}}') } },
+    );
+    expect(instance.exports()).toEqual(['config', 'where']);
+    expect(await callJson(instance, 'config')).toEqual({ via: 'socket' });
+    const socketPath = (await callJson(instance, 'where')) as string;
+    expect(socketPath).toMatch(/rpc\.sock$/);
+    await waitFor(() => logs.some((l) => l.includes('"forged"')), 2000, 'the forged line in the log');
+    const pid = processIdOf(instance)!;
+    await instance.close();
+    expect(readFileSync(join(dataDir, 'bye'), 'utf8')).toBe('bye');
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('still kills a hung call at its deadline and restarts over a new socket', async () => {
+    const { instance } = await start(await bundle(ECHO), { runtime: { transport: 'socket' }, timeoutMs: 300 });
+    await expect(instance.call('hang', encoder.encode('{}'))).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(await callJson(instance, 'echo', 'back')).toBe('back');
+  });
+});

@@ -73,6 +73,11 @@ export interface ProcessRuntimeOptions {
   readonly rssOverheadMb?: number;
   /** How often the watchdog samples resident memory during a call. Default 50 ms. */
   readonly memorySampleMs?: number;
+  /**
+   * Where the protocol runs: the plugin's stdin/stdout (default), or a Unix socket it connects to
+   * (`ATOMIC_PLUGIN_SOCKET`), which leaves its stdout entirely to its log.
+   */
+  readonly transport?: 'stdio' | 'socket';
 }
 
 interface RuntimeConfig {
@@ -86,6 +91,7 @@ interface RuntimeConfig {
   readonly maxCrashes: number;
   readonly rssOverheadMb: number | undefined;
   readonly memorySampleMs: number;
+  readonly transport: 'stdio' | 'socket';
 }
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -142,7 +148,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
     maxCrashes: positive('maxCrashes', options.maxCrashes ?? 5, 1000),
     rssOverheadMb: options.rssOverheadMb,
     memorySampleMs: positive('memorySampleMs', options.memorySampleMs ?? 50),
+    transport: options.transport ?? 'stdio',
   };
+  if (config.transport !== 'stdio' && config.transport !== 'socket') throw new RangeError(`transport must be "stdio" or "socket", not ${String(config.transport)}`);
   return {
     capabilities: processCapabilities,
     instantiate: (prepared: PreparedCode, instantiateOptions: InstantiateOptions) => ProcessInstance.start(prepared, instantiateOptions, config),
@@ -369,6 +377,7 @@ class ProcessInstance implements PluginInstance {
         startupTimeoutMs: this.#config.startupTimeoutMs,
         serve: (method, params) => this.#serveHost(method, params),
         log: this.#log,
+        transport: this.#config.transport,
       });
       const slot: Slot = { process: proc, reason: null };
       void proc.exited.then((exit) => this.#onExit(slot, exit));
