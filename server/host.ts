@@ -16,6 +16,7 @@ import { PackageStore, packageRoute } from './plugins/package-store.js';
 import type { TrustPolicy } from './plugins/package.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { createJsRuntime } from './plugins/runtimes/js/index.js';
+import { createProcessRuntime } from './plugins/runtimes/process/index.js';
 import { createWasmRuntime } from './plugins/runtimes/wasm/index.js';
 import { LmdbStore } from './store/lmdb-store.js';
 
@@ -72,7 +73,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       serverUrl,
       dataDir: options.dataDir,
       trust: options.trust ?? { requireSignature: false },
-      runtimes: { wasm: createWasmRuntime(), js: createJsRuntime() },
+      runtimes: { wasm: createWasmRuntime(), js: createJsRuntime(), process: createProcessRuntime() },
       hostAgent: owner,
     });
     await plugins.start(options.log);

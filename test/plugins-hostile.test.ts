@@ -170,6 +170,14 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
     });
   });
 
+  it.runIf(applies('exit'))('/exit: a plugin that ends its process mid-call is answered 502 (crashed), and the next call works after the restart', async () => {
+    const result = await timed('/exit', () => fetch(hostile('exit')));
+    expectAtomicError(result, 502, 'PLUGIN_FAILED');
+    expect(String(result.body?.[props.description])).toContain('crashed');
+    expect(result.ms).toBeLessThan(BOUND_MS);
+    await expectHealthy('exit');
+  });
+
   it('gets error envelopes, never a trap, for garbage and huge requests to a host function', async () => {
     const result = await timed('/host-abuse', () => fetch(hostile('host-abuse')));
     expect(result.status, result.text).toBe(200);
@@ -357,6 +365,15 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expect((await fetch(endpoint)).status).toBe(404);
     }
 
+    /** A call of http_request without the network permission, refused with an error envelope the plugin sees (and shows). */
+    async function expectEnvelopeRefusal(endpoint: string, readRefusal: (result: HttpResult) => { code?: string; message?: string }): Promise<void> {
+      const result = await timed(`call ${endpoint} without network`, () => fetch(`${endpoint}?url=${encodeURIComponent(networkUrl)}`));
+      const refusal = readRefusal(result);
+      expect(refusal.code, result.text).toBe('PERMISSION_DENIED');
+      expect(refusal.message, result.text).toContain('"http_request" needs permission "network"');
+      expect(networkHits.filter((h) => h !== '/allowed' && h !== '/redirect')).toEqual([]);
+    }
+
     /** A call of http_request without the network permission, where the runtime lets such a plugin install. */
     async function expectCallRefused(endpoint: string): Promise<void> {
       const result = await timed(`call ${endpoint}`, () => fetch(endpoint));
@@ -364,7 +381,7 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expect(String(result.body?.[props.description])).toContain('"http_request" needs permission "network"');
     }
 
-    it(`a plugin that calls http_request while its manifest does not ask for network (${fixtures.ungrantedHostFunction === 'install' ? 'refused at install' : 'the call fails'})`, async () => {
+    it(`a plugin that calls http_request while its manifest does not ask for network (${fixtures.ungrantedHostFunction})`, async () => {
       const zip = await fixturePackage(fixtures, 'hostile-ungranted', owner);
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-ungranted`;
@@ -375,6 +392,16 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
         expect(attempt.status).toBe(422);
         expect(attempt.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
         expect(String(attempt.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      } else if (fixtures.ungrantedHostFunction === 'envelope') {
+        // The plugin sees the refusal (an error envelope) and answers with it.
+        expect(attempt.status, attempt.text).toBe(200);
+        await expectEnvelopeRefusal(endpoint, (result) => {
+          expect(result.status, result.text).toBe(502);
+          const body = result.body as { error?: string; message?: string } | undefined;
+          return { code: body?.error, message: body?.message };
+        });
+        expect((await postCommit(host.url, { subject, destroy: true }, owner)).status).toBe(200);
+        expect((await fetch(endpoint)).status).toBe(404);
       } else {
         expect(attempt.status, attempt.text).toBe(200);
         await expectCallRefused(endpoint);
@@ -386,7 +413,7 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
       expect(overGranted.body?.[props.name]).toBe('PLUGIN_INVALID');
     });
 
-    it(`the hostile plugin installed without granting network (${fixtures.ungrantedHostFunction === 'install' ? 'refused at install' : 'its http_request calls fail'})`, async () => {
+    it(`the hostile plugin installed without granting network (${fixtures.ungrantedHostFunction})`, async () => {
       const zip = await fixturePackage(fixtures, 'hostile', owner, { manifestChanges: { name: 'hostile-no-network' } });
       const url = await uploadPackage(host.url, zip, owner);
       const subject = `${host.url}/installed/hostile-no-network`;
@@ -395,6 +422,15 @@ describe.each(runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as con
         await expectRefused(subject, attempt, `${host.url}/plugins/test/hostile-no-network/ok`);
         expect(attempt.body?.[props.name]).toBe('PLUGIN_LOAD_FAILED');
         expect(String(attempt.body?.[props.description])).toContain('"http_request" needs permission "network"');
+      } else if (fixtures.ungrantedHostFunction === 'envelope') {
+        expect(attempt.status, attempt.text).toBe(200);
+        await expectEnvelopeRefusal(`${host.url}/plugins/test/hostile-no-network/http-forbidden`, (result) => {
+          expect(result.status, result.text).toBe(200);
+          const body = result.body as { error?: { code: string; message: string } } | undefined;
+          return { code: body?.error?.code, message: body?.error?.message };
+        });
+        expect((await postCommit(host.url, { subject, destroy: true }, owner)).status).toBe(200);
+        expect((await fetch(`${host.url}/plugins/test/hostile-no-network/ok`)).status).toBe(404);
       } else {
         expect(attempt.status, attempt.text).toBe(200);
         await expectCallRefused(`${host.url}/plugins/test/hostile-no-network/http-forbidden?url=${encodeURIComponent(networkUrl)}`);

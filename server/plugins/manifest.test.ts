@@ -156,6 +156,7 @@ describe('parseManifest: invalid manifests name the path', () => {
     ['a permission twice', { ...base, permissions: [{ name: 'read', reason: 'a' }, { permission: 'read', reason: 'b' }] }, '/permissions/1: "read" is already requested by /permissions/0'],
     ['an unknown runtime', { ...base, runtime: 'python' }, '/runtime: must be one of "wasm", "js", "process", not "python"'],
     ['a process plugin without entry', { ...base, runtime: 'process' }, '/entry: is required'],
+    ['a process plugin with a fuel budget', { ...base, runtime: 'process', entry: 'plugin.mjs', limits: { fuel: 1000 } }, '/limits/fuel: the process runtime has no instruction budget'],
     ['a wasm entry that is JavaScript', { ...base, entry: 'plugin.js' }, '/entry: the wasm runtime loads a WebAssembly module'],
     ['a js entry that is wasm', { ...base, runtime: 'js', entry: 'plugin.wasm' }, '/entry: the js runtime loads a JavaScript bundle'],
     ['ui.js as entry', { ...base, runtime: 'js', entry: 'ui.js' }, '/entry: "ui.js" has a fixed meaning'],

@@ -283,6 +283,10 @@ function semanticProblems(manifest: PluginManifest): string[] {
   } else if (manifest.runtime === 'js' && !/\.[cm]?js$/.test(manifest.entry)) {
     problems.push(`/entry: the js runtime loads a JavaScript bundle; "${manifest.entry}" should end in .js`);
   }
+  // A process cannot be metered: refuse a budget it would silently ignore (the deadline applies).
+  if (manifest.runtime === 'process' && manifest.limits.fuel !== undefined) {
+    problems.push('/limits/fuel: the process runtime has no instruction budget; drop it (timeoutMs applies)');
+  }
 
   problems.push(...configSchemaProblems(manifest));
   problems.push(...limitProblems(manifest));

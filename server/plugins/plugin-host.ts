@@ -25,8 +25,9 @@ import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import { packageHashFromUrl, type PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
-import { type CallOptions, PluginCallError, PluginRuntimeError, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
+import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
+import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
 const P = props.plugin;
 
@@ -252,6 +253,10 @@ export class PluginHost {
       this.#failures.delete(subject);
       this.#logs.forget(subject);
     }
+    if (!event.after && isPlugin(event.before)) {
+      // Uninstalled (running or not): its data folder goes too, once its process has stopped.
+      void Promise.all([...this.#closing]).then(() => removePluginDataFolder(this.#options.dataDir, subject));
+    }
     const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
     for (const installation of this.#active.values()) {
       if (installation.agent.subject === event.commit.signer) continue;
@@ -328,13 +333,16 @@ export class PluginHost {
     }
   }
 
-  #recordFailure(installation: Installation, error: PluginCallError): void {
+  /** Counts a failure; `fatal` (a runtime that gave up, e.g. a crash loop) trips the breaker at once. */
+  #recordFailure(installation: Installation, error: PluginCallError, fatal = false): void {
     const now = Date.now();
     const recent = (this.#recentFailures.get(installation.subject) ?? []).filter((t) => now - t < BREAKER_WINDOW_MS);
     recent.push(now);
     this.#recentFailures.set(installation.subject, recent);
-    if (recent.length < BREAKER_FAILURES || this.#active.get(installation.subject) !== installation) return;
-    const reason = `switched off after ${recent.length} failed calls in a row within ${BREAKER_WINDOW_MS / 1000} s; the last: ${error.message}`;
+    if ((!fatal && recent.length < BREAKER_FAILURES) || this.#active.get(installation.subject) !== installation) return;
+    const reason = fatal
+      ? `switched off: ${error.message}`
+      : `switched off after ${recent.length} failed calls in a row within ${BREAKER_WINDOW_MS / 1000} s; the last: ${error.message}`;
     installation.log('error', reason);
     this.#deactivate(installation.subject, true);
     this.#failures.set(installation.subject, reason);
@@ -414,8 +422,12 @@ export class PluginHost {
     let installation: Installation | undefined;
     try {
       const prepared = await this.#prepare(runtime, digest, code, limits.memoryMb, allowedHostFunctionsFor(granted.map((p) => p.name)));
-      const missing = requiredExports(manifest).filter((name) => !prepared.exports.includes(name));
-      if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
+      const checkExports = (exported: readonly string[]): void => {
+        const missing = requiredExports(manifest).filter((name) => !exported.includes(name));
+        if (missing.length > 0) throw new AtomicError('PLUGIN_LOAD_FAILED', `the code does not export ${missing.join(', ')}, which its declared hooks need`);
+      };
+      // Runtimes without prepare (process) learn the exports only when the plugin starts.
+      if (runtime.prepare) checkExports(prepared.exports);
       const log = (level: string, message: string): void => this.#logs.append(subject, level, message);
       const context: HostFunctionContext = {
         store: this.#options.store,
@@ -428,12 +440,25 @@ export class PluginHost {
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
       };
+      // A plugin on disk (a process) gets its agent's secret at start and may use it at once.
+      if (runtime.capabilities.packageOnDisk) await registered;
       const instance = await runtime.instantiate(prepared, {
         hostFunctions: createHostFunctions(context),
         inlineHostFunctions: createInlineHostFunctions(context),
         // A runtime without an instruction budget is given none rather than one it would refuse.
         limits: runtime.capabilities.fuel ? limits : { ...limits, fuel: null },
+        log,
+        onFailure: (error, fatal) => {
+          if (installation) this.#recordFailure(installation, error, fatal);
+        },
+        ...(runtime.capabilities.packageOnDisk ? { plugin: this.#onDisk(subject, manifest, pkg.files, digest, agent) } : {}),
       });
+      try {
+        checkExports(instance.exports());
+      } catch (error) {
+        await instance.close();
+        throw error;
+      }
       installation = new Installation(subject, manifest, digest, agent, instance, config, log);
       await registered;
       await installation.init(config);
@@ -469,6 +494,22 @@ export class PluginHost {
     } finally {
       this.#preparing.delete(file);
     }
+  }
+
+  /** The package on disk and the identity a runtime with `packageOnDisk` (process) runs a plugin with. */
+  #onDisk(subject: string, manifest: Installation['manifest'], files: Record<string, Uint8Array>, digest: string, agent: AgentIdentity): PluginIdentity {
+    const { dataDir, serverUrl } = this.#options;
+    return {
+      namespace: manifest.namespace,
+      name: manifest.name,
+      version: manifest.version,
+      // The entry is executable: a runtime may run it directly (a non-JavaScript process entry).
+      packageDir: extractRunFolder(dataDir, digest, files, [manifest.entry]),
+      entry: manifest.entry,
+      dataDir: ensurePluginDataFolder(dataDir, subject),
+      serverUrl,
+      agent: { subject: agent.subject, publicKey: agent.publicKey, secret: agent.privateKey },
+    };
   }
 
   #grantedPermissions(subject: string, propvals: PropVals, requested: readonly Permission[]): Permission[] {

@@ -11,6 +11,7 @@ import type { RuntimeKind } from '../../server/plugins/runtimes/runtime.js';
 import { bundlePlugin } from '../../cli/lib/esbuild.js';
 import { compileAssemblyScript } from './asc.js';
 import { repoRoot } from './host-process.js';
+import { bundleProcessPlugin } from './process-bundle.js';
 
 export const probeDir = join(repoRoot, 'fixtures/plugins/probe');
 export const hostileDir = join(repoRoot, 'fixtures/plugins/hostile');
@@ -37,11 +38,12 @@ export interface RuntimeFixtures {
   readonly notApplicable?: Readonly<Record<string, string>>;
   /**
    * What happens to a plugin that calls a host function its granted permissions do not cover:
-   * `install`, it is refused at install (a wasm module's imports say what it can call); `call`, it
-   * installs and that call fails, naming the permission (what a script calls cannot be told
-   * reliably from its text).
+   * `install`, it is refused at install (a wasm module's imports say what it can call); otherwise
+   * it installs (what a script or a process calls cannot be told reliably from its code) and
+   * either that call fails, naming the permission (`call-fails`), or the host function answers
+   * with a PERMISSION_DENIED error envelope the plugin sees (`envelope`).
    */
-  readonly ungrantedHostFunction: 'install' | 'call';
+  readonly ungrantedHostFunction: 'install' | 'call-fails' | 'envelope';
 }
 
 const manifestFiles: Record<FixtureName, [dir: string, file: string]> = {
@@ -61,6 +63,9 @@ export const wasmFixtures: RuntimeFixtures = {
   kind: 'wasm',
   manifest: { runtime: 'wasm', entry: 'plugin.wasm' },
   ungrantedHostFunction: 'install',
+  notApplicable: {
+    exit: 'a wasm module has no process to end: its sandbox worker only exits when the host ends it',
+  },
   async code(name) {
     const [dir, entry] = wasmEntries[name];
     return { 'plugin.wasm': await compileAssemblyScript(dir, entry) };
@@ -77,15 +82,40 @@ const jsEntries: Record<FixtureName, [dir: string, entry: string]> = {
 export const jsFixtures: RuntimeFixtures = {
   kind: 'js',
   manifest: { runtime: 'js', entry: 'plugin.js' },
-  ungrantedHostFunction: 'call',
+  ungrantedHostFunction: 'call-fails',
+  notApplicable: {
+    exit: 'a js plugin runs in QuickJS in a sandbox worker: it has no process to end',
+  },
   async code(name) {
     const [dir, entry] = jsEntries[name];
     return { 'plugin.js': (await bundlePlugin(dir, entry)).script };
   },
 };
 
+
+const processEntries: Record<FixtureName, [dir: string, entry: string]> = {
+  probe: [probeDir, 'process/index.mjs'],
+  hostile: [hostileDir, 'process/index.mjs'],
+  'hostile-ungranted': [hostileDir, 'process/ungranted.mjs'],
+};
+
+/** JavaScript against the Node helper (sdk/node), bundled with esbuild into one plugin.mjs. */
+export const processFixtures: RuntimeFixtures = {
+  kind: 'process',
+  manifest: { runtime: 'process', entry: 'plugin.mjs' },
+  ungrantedHostFunction: 'envelope',
+  async code(name) {
+    const [dir, entry] = processEntries[name];
+    return { 'plugin.mjs': await bundleProcessPlugin(join(dir, entry)) };
+  },
+  notApplicable: {
+    'bad-offset': 'a process plugin speaks JSON-RPC: it has no memory offsets to hand a host function',
+  },
+};
+
+
 /** Every runtime the shared table runs against. */
-export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures, jsFixtures];
+export const runtimeFixtures: readonly RuntimeFixtures[] = [wasmFixtures, jsFixtures, processFixtures];
 
 /** The manifest of fixture `name` as `fixtures` builds it, with `changes` merged in. */
 export function fixtureManifest(fixtures: RuntimeFixtures, name: FixtureName, changes: Record<string, unknown> = {}): Record<string, unknown> {

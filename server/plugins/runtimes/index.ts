@@ -24,3 +24,4 @@ export type {
 } from './runtime.js';
 export * from './wasm/index.js';
 export * from './js/index.js';
+export * from './process/index.js';

@@ -20,6 +20,11 @@ export interface RuntimeCapabilities {
   readonly memoryCap: boolean;
   /** Host functions look synchronous to the plugin although the host implements them as async. */
   readonly syncHostFunctions: boolean;
+  /**
+   * The runtime runs the package's files from disk (`process`): the host extracts the verified
+   * package into a read-only run folder and passes {@link InstantiateOptions.plugin}.
+   */
+  readonly packageOnDisk?: boolean;
 }
 
 /**
@@ -76,6 +81,33 @@ export interface InstantiateOptions {
   readonly limits: RuntimeLimits;
   /** The plugin's configuration, readable by the plugin (Extism `config_get`). */
   readonly config?: Readonly<Record<string, string>>;
+  /** Who the plugin is and where its files are; given to runtimes with `packageOnDisk`. */
+  readonly plugin?: PluginIdentity;
+  /** The plugin's log, for what the sandbox reports outside any call (stray output, restarts). */
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * Failures the sandbox sees outside any call (a crash while idle, a lost heartbeat), so that the
+   * host's breaker counts them too. `fatal` means the runtime gave up (a crash loop): the host
+   * should switch the plugin off now.
+   */
+  readonly onFailure?: (error: PluginCallError, fatal: boolean) => void;
+}
+
+/** A plugin's identity, files and credentials, for runtimes that run it as its own client. */
+export interface PluginIdentity {
+  readonly namespace: string;
+  readonly name: string;
+  readonly version: string;
+  /** The extracted, verified package (read-only). */
+  readonly packageDir: string;
+  /** The code file inside `packageDir`, from the manifest. */
+  readonly entry: string;
+  /** The installation's own writable folder. */
+  readonly dataDir: string;
+  /** The server's URL, for the plugin's own Atomic Data requests. */
+  readonly serverUrl: string;
+  /** The installation's agent, with its secret (never put on a command line). */
+  readonly agent: { readonly subject: string; readonly publicKey: string; readonly secret: string };
 }
 
 /** Per-call overrides of the instance's limits. */

@@ -69,6 +69,8 @@ export interface SupervisorConfig {
   readonly deadlineGraceMs: number;
 }
 
+/** How long close() waits for a terminated worker to be gone. */
+const TERMINATE_WAIT_MS = 5_000;
 /** Node's setTimeout limit. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
@@ -227,7 +229,10 @@ class WorkerSlot {
     if (this.#termination === null) {
       this.#killed = true;
       this.#markDead();
-      this.#termination = this.#worker.terminate().then(noop, noop);
+      // Bounded: a worker terminated in the middle of starting a module has been seen to never
+      // report its exit; the thread is then abandoned rather than holding up close() forever.
+      const gone = this.#worker.terminate().then(noop, noop);
+      this.#termination = Promise.race([gone, new Promise<void>((resolve) => setTimeout(resolve, TERMINATE_WAIT_MS).unref())]);
     }
     return this.#termination;
   }

@@ -53,6 +53,9 @@ function hostCallCost(request: Uint8Array, answer: Uint8Array): bigint {
 
 type ExtismPlugin = Awaited<ReturnType<typeof import('@extism/extism').createPlugin>>;
 
+/** Extism, loaded once per thread on first use (it loads node:wasi, which warns when loaded). */
+let extism: Promise<typeof import('@extism/extism')> | null = null;
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -83,7 +86,8 @@ export class ExtismSandbox {
 
   /** Instantiates the module (running its start function, which spends the initial fuel). */
   static async create(options: ExtismSandboxOptions): Promise<ExtismSandbox> {
-    const { createPlugin } = await import('@extism/extism');
+    extism ??= import('@extism/extism');
+    const { createPlugin } = await extism;
     const state: CallState = { hostFailure: null, outOfMemory: false, fuel: undefined };
     const functions = Object.fromEntries(
       Object.entries(options.hostFunctions).map(([name, fn]) => [

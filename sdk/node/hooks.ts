@@ -1,0 +1,84 @@
+// The JSON inputs and outputs of the plugin ABI v1 hooks (docs/plugins/abi.md), typed for process
+// plugins, and small helpers for the common answers.
+
+import type { Json } from './json-rpc.js';
+
+/** `init` input. */
+export interface InitInput {
+  config: Record<string, Json>;
+  plugin: { namespace: string; name: string; version: string; agent: string };
+}
+
+/** `handle_request` input. */
+export interface HttpRequestInput {
+  method: string;
+  /** The full request path. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  agent: string | null;
+}
+
+/** `handle_request` output. */
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** `before_commit` / `after_commit` input. */
+export interface CommitEvent {
+  commit: Record<string, Json>;
+  subject: string;
+  before: Record<string, Json> | null;
+  after: Record<string, Json> | null;
+  signer: string;
+}
+
+/** `on_resource_get` input. */
+export interface ResourceGetInput {
+  subject: string;
+  resource: Record<string, Json>;
+  agent: string | null;
+}
+
+/** `on_schedule` input. */
+export interface ScheduleInput {
+  schedule: string;
+  firedAt: number;
+}
+
+/** `on_plugin_event` input. */
+export interface PluginEventInput {
+  type: 'installed' | 'updated' | 'removed';
+  plugin: string;
+  version: string;
+}
+
+/**
+ * The path below the plugin's prefix: `/plugins/{namespace}/{name}/items/1` gives `/items/1` (`/`
+ * for the prefix itself). Paths outside `/plugins/` (top-level endpoints) are returned as they are.
+ */
+export function routeOf(path: string): string {
+  if (!path.startsWith('/plugins/')) return path;
+  const parts = path.split('/'); // ['', 'plugins', namespace, name, ...]
+  return parts.length <= 4 ? '/' : `/${parts.slice(4).join('/')}`;
+}
+
+/** A text answer (`content-type: text/plain; charset=utf-8` unless given). */
+export function text(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
+}
+
+/** A JSON answer. */
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
+
+/** The value a commit event sets for `property`, if any. */
+export function setValue(event: CommitEvent, property: string): Json | undefined {
+  const set = event.commit['https://atomicdata.dev/properties/set'];
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) return undefined;
+  return set[property];
+}

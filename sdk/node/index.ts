@@ -1,0 +1,27 @@
+// atomic-plugin/sdk/node: the helper for `process` plugins written for Node. See README.md.
+
+export { definePlugin, HookError, pluginContext, rawOutput, RawOutput } from './plugin.js';
+export type { CallContext, Handler, PluginDefinition } from './plugin.js';
+export {
+  callPlugin,
+  commit,
+  getConfig,
+  getPluginAgent,
+  getResource,
+  hostCall,
+  HostError,
+  HostFunctionFailed,
+  httpRequest,
+  kvDelete,
+  kvGet,
+  kvSet,
+  log,
+  query,
+} from './host.js';
+export type { Envelope, Resource } from './host.js';
+export { signCommit, signedHeaders } from './agent.js';
+export type { Json } from './json-rpc.js';
+export type { AgentCredentials, InitializeParams } from './protocol.js';
+export { PROTOCOL_VERSION } from './protocol.js';
+export { json, routeOf, setValue, text } from './hooks.js';
+export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';
