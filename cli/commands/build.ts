@@ -2,7 +2,7 @@
 
 import { Args, Command, Flags } from '@oclif/core';
 import { buildPlugin, DEFAULT_WASM_SOURCE, type BuildResult } from '../lib/plugin-build.js';
-import { formatFields } from '../lib/output.js';
+import { formatFields, progress } from '../lib/output.js';
 
 export default class Build extends Command {
   static override summary = 'Compile a plugin and package it into dist/<namespace>-<name>-<version>.zip.';
@@ -36,7 +36,7 @@ Compiler errors are shown as the compiler reports them, with file:line, and the 
     const { args, flags } = await this.parse(Build);
     const { zip: _zip, manifest: _manifest, ...result } = await buildPlugin(args.dir, {
       source: flags.source,
-      progress: (line) => this.logToStderr(line),
+      progress,
     });
     this.log(formatFields([['Package', result.path], ['Digest', result.digest], ['Plugin', `${result.plugin}@${result.version}`], ['Size', `${result.bytes} bytes`]]));
     return result;

@@ -3,6 +3,7 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
 import { install, type InstallResult } from '../lib/install.js';
+import { progress } from '../lib/output.js';
 import { formatSummary } from '../lib/plugin-output.js';
 import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 
@@ -54,7 +55,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
       config: flags.config,
       subject: flags.subject,
       yes: flags.yes,
-      progress: (line) => this.logToStderr(line),
+      progress,
     });
     this.log(`Installed ${result.plugin}@${result.version}\n${formatSummary(result)}`);
     return result;

@@ -3,6 +3,7 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
 import { update, type InstallResult } from '../lib/install.js';
+import { progress } from '../lib/output.js';
 import { formatSummary } from '../lib/plugin-output.js';
 import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 
@@ -47,7 +48,7 @@ export default class Update extends Command {
       grant: flags.grant,
       config: flags.config,
       yes: flags.yes,
-      progress: (line) => this.logToStderr(line),
+      progress,
     });
     this.log(`Updated ${result.plugin} ${result.previousVersion ?? '?'} → ${result.version}\n${formatSummary(result)}`);
     return result;

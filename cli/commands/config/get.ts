@@ -7,6 +7,12 @@ import type { JsonValue } from '../../lib/output.js';
 import { CliError } from '../../lib/errors.js';
 import { requireAgent, resolveServerUrl } from '../../lib/server-client.js';
 
+/** The `--json` output of `config get`. */
+export interface ConfigGetResult {
+  key?: string;
+  value: JsonValue;
+}
+
 export default class ConfigGet extends Command {
   static override summary = "Show a plugin's config, or one key of it.";
 
@@ -35,7 +41,7 @@ export default class ConfigGet extends Command {
     secret: secretFlag,
   };
 
-  public async run(): Promise<JsonValue> {
+  public async run(): Promise<ConfigGetResult> {
     const { args, flags } = await this.parse(ConfigGet);
     const serverUrl = resolveServerUrl(flags.server);
     const agent = requireAgent(flags.secret);
@@ -46,6 +52,7 @@ export default class ConfigGet extends Command {
     }
     if (value === undefined) throw new CliError('INVALID_INPUT', `The config has no key "${args.key}"`, [`its keys: ${Object.keys(config).join(', ') || '(none)'}`]);
     this.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-    return value;
+    // An object, because oclif prints a bare string result as it is, which is not JSON.
+    return { ...(args.key ? { key: args.key } : {}), value };
   }
 }
