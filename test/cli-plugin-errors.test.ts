@@ -58,10 +58,10 @@ describe('plugin commands given bad input', () => {
   it('a broken manifest: every problem with its JSON pointer', async () => {
     const dir = copyProject('broken-manifest');
     editFile(join(dir, 'plugin.json'), (t) => t.replace('"version": "0.1.0"', '"version": "one"').replace('"namespace": "acme"', '"namespace": "Acme"'));
-    const error = expectFailure(await cli(['build', dir]), 'INVALID_MANIFEST');
+    const error = expectFailure(await cli(['build', dir]), 'BAD_MANIFEST');
     expect(error.message).toContain('/version');
     expect(error.message).toContain('/namespace');
-    expectFailure(await cli(['install', dir, '--yes']), 'INVALID_MANIFEST');
+    expectFailure(await cli(['install', dir, '--yes']), 'BAD_MANIFEST');
     await expectNothingInstalled();
   });
 

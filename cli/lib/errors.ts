@@ -25,7 +25,7 @@ export const cliErrorCatalog = {
   NOT_INTERACTIVE: 'A question needs a terminal, and there is none',
   CANCELLED: 'The command was cancelled at a prompt',
   NOT_A_PLUGIN: 'The path or URL does not hold a plugin folder or package',
-  INVALID_MANIFEST: 'plugin.json is not a valid manifest',
+  BAD_MANIFEST: 'plugin.json is not a valid manifest',
   BUILD_FAILED: 'The compiler reported errors',
   MISSING_EXPORT: 'A hook the manifest declares is not exported by the module',
   IMPORT_NOT_PERMITTED: 'The module imports host functions its permissions do not cover',

@@ -48,13 +48,13 @@ export function readManifestFile(dir: string): { manifest: PluginManifest; bytes
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new CliError('INVALID_MANIFEST', `${path} is not valid JSON: ${(error as Error).message}`);
+    throw new CliError('BAD_MANIFEST', `${path} is not valid JSON: ${(error as Error).message}`);
   }
   try {
     return { manifest: parseManifest(json), bytes };
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
-    throw new CliError('INVALID_MANIFEST', `${path} is not a valid manifest:\n${error.problems.map((p) => `  ${p}`).join('\n')}`, [
+    throw new CliError('BAD_MANIFEST', `${path} is not a valid manifest:\n${error.problems.map((p) => `  ${p}`).join('\n')}`, [
       'see docs/plugins/manifest.md; "$schema" in the file gives completion and checking in editors',
     ]);
   }
