@@ -143,7 +143,17 @@ describe('plugin commands given bad input', () => {
     // And after all that, the good package installs.
     const installed = await cli(['install', signedZip, '--yes']);
     expect(installed.code, installed.stderr).toBe(0);
+    const { packageUrl } = JSON.parse(installed.stdout) as { packageUrl: string };
     expect(JSON.parse(installed.stdout)).toMatchObject({ status: 'active', plugin: 'acme/hello' });
     expectFailure(await cli(['install', signedZip, '--yes']), 'INSTALL_REFUSED');
+    // A second installation of it at another subject would serve the same endpoint: the server says so.
+    const twice = expectFailure(await cli(['install', signedZip, '--yes', '--subject', `${host.url}/plugins/installed/second-hello`]), 'INSTALL_REFUSED');
+    expect(twice.message).toContain('already served');
+    // Reinstalled from an http(s) URL (the server's own package URL).
+    expect((await cli(['uninstall', 'acme/hello', '--yes'])).code).toBe(0);
+    const fromUrl = await cli(['install', packageUrl, '--yes']);
+    expect(fromUrl.code, fromUrl.stdout + fromUrl.stderr).toBe(0);
+    expect(fromUrl.stderr).toContain(`Downloading ${packageUrl}`);
+    expectFailure(await cli(['install', `${host.url}/plugins/packages/nothing-here`, '--yes']), 'DOWNLOAD_FAILED');
   });
 });

@@ -173,6 +173,7 @@ export function scaffold(dir: string, answers: ScaffoldAnswers): ScaffoldResult 
     description: answers.description.replace(/[\r\n"\\]+/g, ' '),
     packageName: `${answers.namespace}-${answers.name}`,
     atomicPluginVersion: version,
+    atomicPluginDependency: atomicPluginDependency(version),
     hookList: answers.hooks.length > 0 ? answers.hooks.map((h) => `- ${spec.hooks[h].title}`).join('\n') : '- none yet: add them to plugin.json and index.ts',
   };
 
@@ -201,6 +202,15 @@ export function scaffold(dir: string, answers: ScaffoldAnswers): ScaffoldResult 
     writeFileSync(full, content);
   }
   return { dir: target, plugin: `${answers.namespace}/${answers.name}`, runtime: answers.runtime, hooks: answers.hooks, files: [...files.keys()].sort() };
+}
+
+/**
+ * How the new project depends on atomic-plugin: the version range when this CLI was installed from
+ * the registry, or a `file:` link to this checkout when it runs from a clone (where the package is
+ * not published), so that `npm install` in the project works either way.
+ */
+export function atomicPluginDependency(version: string, root = packageRoot): string {
+  return root.split(/[\\/]/).includes('node_modules') ? `^${version}` : `file:${root}`;
 }
 
 /** A default name for a plugin in `dir`: its folder name when that is a slug. */
