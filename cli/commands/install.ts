@@ -39,7 +39,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
     server: serverFlag,
     secret: secretFlag,
     config: Flags.string({ summary: 'The config, as JSON or @file [default: the plugin\'s defaultConfig].', helpValue: '<json|@file>' }),
-    grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, helpValue: '<permissions>' }),
+    grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, multipleNonGreedy: true, helpValue: '<permissions>' }),
     subject: Flags.string({ summary: 'The Plugin resource\'s URL [default: {server}/plugins/installed/{namespace}-{name}].', helpValue: '<url>' }),
     yes: yesFlag,
   };

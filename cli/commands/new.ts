@@ -43,9 +43,10 @@ Runtimes: wasm (AssemblyScript). The js and process templates come with their ru
     hooks: Flags.string({
       summary: `Hooks to scaffold an example for, comma-separated: ${scaffoldHooks.join(', ')} [default: endpoint].`,
       multiple: true,
+      multipleNonGreedy: true,
       helpValue: '<hooks>',
     }),
-    permission: Flags.string({ summary: 'A permission to ask for, as name:reason; repeat for several.', multiple: true, helpValue: '<name:reason>' }),
+    permission: Flags.string({ summary: 'A permission to ask for, as name:reason; repeat for several.', multiple: true, multipleNonGreedy: true, helpValue: '<name:reason>' }),
     dir: Flags.string({ summary: 'Folder to create the project in [default: ./<name>].', helpValue: '<dir>' }),
     yes: yesFlag,
   };

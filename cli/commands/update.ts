@@ -34,7 +34,7 @@ export default class Update extends Command {
     server: serverFlag,
     secret: secretFlag,
     config: Flags.string({ summary: 'Replace the config too, as JSON or @file.', helpValue: '<json|@file>' }),
-    grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, helpValue: '<permissions>' }),
+    grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, multipleNonGreedy: true, helpValue: '<permissions>' }),
     yes: yesFlag,
   };
 

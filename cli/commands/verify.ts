@@ -27,7 +27,7 @@ export default class Verify extends Command {
   };
 
   static override flags = {
-    trust: Flags.string({ summary: 'A trusted publisher: public key or agent URL; repeat for several.', multiple: true, helpValue: '<publisher>' }),
+    trust: Flags.string({ summary: 'A trusted publisher: public key or agent URL; repeat for several.', multiple: true, multipleNonGreedy: true, helpValue: '<publisher>' }),
     'allow-unsigned': Flags.boolean({ summary: 'Pass an unsigned package (its layout and manifest are still checked).', exclusive: ['trust'] }),
   };
 
