@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSecret } from '../server/atomic/agent.js';
 import { parseManifest } from '../server/plugins/manifest.js';
 import { cliEnv, jsonError, linkAtomicPlugin, runCli, type CliRun } from './support/cli-run.js';
 import { cliPath, repoRoot, startHostProcess, type HostProcess } from './support/host-process.js';
@@ -107,9 +108,15 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     expect(result).toMatchObject({ status: 'active', version: '0.1.0', subject: `${host.url}/plugins/installed/acme-hello`, endpoints: [endpoint()] });
     const answer = await fetch(`${endpoint()}?name=Ann`);
     expect(await answer.json()).toEqual({ message: 'Hello, Ann!' });
+    // Its on-resource-get example extends resources as they are served.
+    const owner = decodeSecret(host.secret).subject;
+    const served = (await (await fetch(owner, { headers: { accept: 'application/ad+json' } })).json()) as Record<string, unknown>;
+    expect(served['https://example.com/acme/hello/served-to']).toBe('anyone');
   });
 
   it('config set changes it through the server, which refuses a config that fails its schema', async () => {
+    // Before any change: the package's defaultConfig.
+    expect(await json('config', 'get', 'acme/hello')).toEqual({ value: { greeting: 'Hello' } });
     expect(await json('config', 'set', 'acme/hello', 'greeting=Hoi')).toEqual({ greeting: 'Hoi' });
     expect(await (await fetch(`${endpoint()}?name=Ann`)).json()).toEqual({ message: 'Hoi, Ann!' });
     const bad = await cli('config', 'set', 'acme/hello', 'greeting=42');
