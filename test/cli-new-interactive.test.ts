@@ -1,21 +1,26 @@
-// `atomic-plugin new` answered through a real pseudo-terminal: util-linux `script` gives the CLI a
+// `atomic-plugin new` and `install` answered through a real pseudo-terminal: util-linux `script` gives the CLI a
 // pty, and the test types each answer once the prompt for it has appeared, as a person would.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../server/plugins/manifest.js';
-import { cliEnv } from './support/cli-run.js';
-import { cliPath } from './support/host-process.js';
+import { cliEnv, linkAtomicPlugin, runCli } from './support/cli-run.js';
+import { cliPath, startHostProcess, type HostProcess } from './support/host-process.js';
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const DOWN = '\x1b[B';
 
 /** Runs `command` in a pty; each step waits for its prompt (in the output since the last answer), then types. */
-function answerInTerminal(command: string, cwd: string, steps: ReadonlyArray<readonly [RegExp, string]>): Promise<{ code: number | null; output: string; answered: number }> {
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...cliEnv(join(cwd, 'none.json')), TERM: 'xterm' } });
+function answerInTerminal(
+  command: string,
+  cwd: string,
+  steps: ReadonlyArray<readonly [RegExp, string]>,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string; answered: number }> {
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...cliEnv(join(cwd, 'none.json'), env), TERM: 'xterm' } });
   let output = '';
   let answered = 0;
   let since = 0;
@@ -73,6 +78,43 @@ describe('atomic-plugin new in a terminal', () => {
     ]);
     expect(run.code, run.output).toBe(1);
     expect(run.output).toContain('Cancelled: nothing was changed');
-    expect(spawnSync('ls', [join(work, 'half')]).status).not.toBe(0);
+    expect(existsSync(join(work, 'half'))).toBe(false);
+  }, 90_000);
+});
+
+describe('atomic-plugin install in a terminal', () => {
+  let host: HostProcess;
+  const work = mkdtempSync(join(tmpdir(), 'atomic-plugin-pty-install-'));
+  let zip: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    host = await startHostProcess();
+    env = { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret };
+    const project = join(work, 'hello');
+    const made = await runCli(['new', 'hello', '--namespace', 'acme', '--permission', 'read:Reads what it greets.', '--yes'], { env: cliEnv(join(work, 'none.json')), cwd: work });
+    expect(made.code, made.stderr).toBe(0);
+    linkAtomicPlugin(project);
+    const built = await runCli(['build', project, '--json'], { env: cliEnv(join(work, 'none.json')) });
+    expect(built.code, built.stderr).toBe(0);
+    zip = (JSON.parse(built.stdout) as { path: string }).path;
+  }, 180_000);
+  afterAll(async () => {
+    await host?.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the permissions with their reasons and installs only after a yes', async () => {
+    const command = `${process.execPath} ${cliPath} install ${zip}`;
+    const declined = await answerInTerminal(command, work, [[/Install acme\/hello on .* with read\?/, 'n\r']], env);
+    expect(declined.output).toContain('✓ read: Reads what it greets.');
+    expect(declined.code, declined.output).toBe(1);
+    expect(declined.output).toContain('Cancelled: nothing was changed');
+    const list = await runCli(['list', '--json'], { env: cliEnv(join(work, 'none.json'), env) });
+    expect(JSON.parse(list.stdout)).toEqual([]);
+
+    const accepted = await answerInTerminal(command, work, [[/Install acme\/hello on .* with read\?/, '\r']], env);
+    expect(accepted.code, accepted.output).toBe(0);
+    expect(accepted.output).toContain('Installed acme/hello@0.1.0');
+    expect((await fetch(`${host.url}/plugins/acme/hello/hello`)).status).toBe(200);
   }, 90_000);
 });
