@@ -156,4 +156,28 @@ describe('plugin commands given bad input', () => {
     expect(fromUrl.stderr).toContain(`Downloading ${packageUrl}`);
     expectFailure(await cli(['install', `${host.url}/plugins/packages/nothing-here`, '--yes']), 'DOWNLOAD_FAILED');
   });
+
+  it('a plugin that no longer loads shows as failed, with the reason, in list', async () => {
+    // Installed while the host accepted unsigned packages, then the host restarts requiring signatures.
+    const lax = await startHostProcess();
+    try {
+      const laxEnv = { ATOMIC_SERVER_URL: lax.url, ATOMIC_AGENT_SECRET: lax.secret };
+      expect((await cli(['install', unsignedZip, '--yes'], laxEnv)).code).toBe(0);
+      await lax.stop();
+      const strict = await startHostProcess({ dataDir: lax.dataDir, port: lax.port, extraArgs: ['--require-signed'] });
+      try {
+        const list = await cli(['list'], laxEnv);
+        expect(list.code, list.stderr).toBe(0);
+        const [plugin] = JSON.parse(list.stdout) as { status: string; lastError?: string }[];
+        expect(plugin?.status).toBe('failed');
+        expect(plugin?.lastError).toMatch(/sign/i);
+        const table = await runCli(['list'], { env: env(laxEnv), cwd: work });
+        expect(table.stdout).toMatch(/acme\/hello\s+0\.1\.0\s+failed\s+-\s+.*sign/i);
+      } finally {
+        await strict.stop();
+      }
+    } finally {
+      await lax.dispose();
+    }
+  }, 120_000);
 });
