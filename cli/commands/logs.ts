@@ -2,7 +2,8 @@
 
 import { Args, Command, Flags } from '@oclif/core';
 import { secretFlag, serverFlag } from '../lib/flags.js';
-import { findInstallation, formatLogLine, readLogs, type LogLine } from '../lib/installations.js';
+import { findInstallation } from '../lib/installations.js';
+import { formatLogLine, readLogs, type LogLine } from '../lib/plugin-log.js';
 import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 
 /** How long one long-poll waits for a line (the server allows up to 30 s). */

@@ -9,15 +9,13 @@ import {
   createInstallation,
   defaultInstallSubject,
   findInstallation,
-  formatPermissions,
-  grantedPermissions,
-  loadPackage,
-  parseConfigFlag,
   updateInstallation,
   uploadPackage,
   waitUntilActive,
   type PluginSummary,
 } from './installations.js';
+import { parseConfigFlag } from './plugin-config.js';
+import { formatPermissions, grantedPermissions, loadPackage } from './plugin-source.js';
 import { confirmOrStop } from './prompts.js';
 
 /** What `install` and `update` report (their `--json` output). */

@@ -1,118 +1,24 @@
-// Installed plugins from the CLI's side: where a package comes from (folder, zip, URL), uploading
-// it, and the signed commits that install, update, reconfigure, switch and remove a Plugin
-// resource, done the way any Atomic Data client does them (docs/design/plugin-host.md). The server
-// checks everything again; the checks here only explain problems before anything is changed.
+// Installed plugins from the CLI's side: uploading a package, the signed commits that install,
+// update, reconfigure, switch and remove a Plugin resource (done the way any Atomic Data client does
+// them, docs/design/plugin-host.md), and reading Plugin resources back with the host's status.
+// The server checks everything again; the checks here only explain problems before anything changes.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { AgentIdentity } from '../../server/atomic/agent.js';
 import { signCommit, type CommitChanges } from '../../server/atomic/commit.js';
 import { assertJsonAdValue, type JsonAdValue, type PropVals } from '../../server/atomic/json-ad.js';
 import { classes, localProps, props } from '../../server/atomic/urls.js';
 import type { PermissionName, PluginManifest } from '../../server/plugins/manifest.js';
-import type { PluginPackage } from '../../server/plugins/package.js';
 import { CliError } from './errors.js';
 import type { JsonValue } from './output.js';
-import { checkTrust, parsePackage } from './package-signing.js';
-import { buildPlugin, type BuildResult } from './plugin-build.js';
-import { fetchBytes, fetchIfExists, fetchResource, request, tryPostCommit, type CommitRefusal } from './server-client.js';
+import type { JsonObject } from './plugin-config.js';
+import { fetchIfExists, fetchResource, request, tryPostCommit, type CommitRefusal } from './server-client.js';
 
-/** A JSON object as the server sends it. */
-type JsonObject = { [key: string]: JsonValue };
-
-/** A package ready to upload, and where it came from. */
-export interface LoadedPackage {
-  zip: Uint8Array;
-  pkg: PluginPackage;
-  /** What the user named: a folder, a file or a URL. */
-  label: string;
-  /** Set when the source was a plugin folder that was built first. */
-  built?: BuildResult;
-}
-
-/**
- * Reads a package from a plugin folder (built first), a zip file, or an http(s) URL of a zip.
- * Checks its layout and manifest, and that its signature (if any) matches its files.
- */
-export async function loadPackage(source: string, progress: (line: string) => void): Promise<LoadedPackage> {
-  let zip: Uint8Array;
-  let built: BuildResult | undefined;
-  if (/^https?:\/\//i.test(source)) {
-    progress(`Downloading ${source}…`);
-    zip = await fetchBytes(source);
-  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw new CliError('NOT_A_PLUGIN', `${source}: only plugin folders, zip files and http(s) URLs can be installed so far`, [
-      'download the package and give its path, or build it from its folder',
-    ]);
-  } else {
-    const path = resolve(source);
-    if (!existsSync(path)) {
-      throw new CliError('NOT_A_PLUGIN', `${path} does not exist`, ['give a plugin folder (with plugin.json), a package zip, or an http(s) URL of one']);
-    }
-    if (statSync(path).isDirectory()) {
-      const result = await buildPlugin(path, { progress });
-      built = result;
-      zip = result.zip;
-      progress(`Built ${result.path}`);
-    } else {
-      zip = readFileSync(path);
-    }
-  }
-  const pkg = parsePackage(zip, source);
-  // A package whose signature does not match its files was tampered with: stop before uploading.
-  checkTrust(pkg, source, { requireSignature: false, trustedPublishers: [] });
-  return { zip, pkg, label: source, ...(built ? { built } : {}) };
-}
 
 /** The subject `install` gives a plugin unless `--subject` says otherwise. */
 export function defaultInstallSubject(serverUrl: string, manifest: Pick<PluginManifest, 'namespace' | 'name'>): string {
   return `${serverUrl}/plugins/installed/${manifest.namespace}-${manifest.name}`;
 }
 
-/** The permissions a package asks for, each with its reason, marked when not granted. */
-export function formatPermissions(manifest: PluginManifest, granted: readonly string[]): string {
-  if (manifest.permissions.length === 0) return '  (none: it can only answer the hooks it declares and log)';
-  return manifest.permissions
-    .map((p) => {
-      const hosts = p.hosts && p.hosts.length > 0 ? ` (${p.hosts.join(', ')})` : '';
-      return `  ${granted.includes(p.name) ? '✓' : '✗'} ${p.name}${hosts}: ${p.reason}`;
-    })
-    .join('\n');
-}
-
-/** The permissions to grant: `--grant` (a subset of the requested ones), else all requested. */
-export function grantedPermissions(manifest: PluginManifest, grant: string[] | undefined): PermissionName[] {
-  const requested = manifest.permissions.map((p) => p.name);
-  if (grant === undefined) return requested;
-  const names = grant.flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !requested.includes(n as PermissionName));
-  if (unknown.length > 0) {
-    throw new CliError('INVALID_INPUT', `--grant names ${unknown.join(', ')}, which the plugin does not ask for`, [
-      `grant some of: ${requested.join(', ') || '(it asks for none)'}`,
-    ]);
-  }
-  return requested.filter((n) => names.includes(n));
-}
-
-/** Reads `--config`: inline JSON or `@file`; it must be a JSON object. */
-export function parseConfigFlag(value: string): JsonObject {
-  let text = value;
-  if (value.startsWith('@')) {
-    const path = resolve(value.slice(1));
-    if (!existsSync(path)) throw new CliError('INVALID_INPUT', `--config: ${path} does not exist`);
-    text = readFileSync(path, 'utf8');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new CliError('INVALID_INPUT', `The config is not valid JSON: ${(error as Error).message}`, ['give a JSON object, e.g. --config \'{"greeting":"hi"}\', or @file.json']);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError('INVALID_INPUT', 'The config must be a JSON object', ['give a JSON object, e.g. \'{"greeting":"hi"}\'']);
-  }
-  return parsed as JsonObject;
-}
 
 /** A config as a JSON-AD value: Atomic Data has no null, so a config holding one is refused here. */
 function configValue(config: JsonObject): JsonAdValue {
@@ -353,67 +259,3 @@ export async function waitUntilActive(serverUrl: string, agent: AgentIdentity, s
   }
 }
 
-/** The config the plugin runs with: the resource's, else the package's defaultConfig. */
-export async function effectiveConfig(agent: AgentIdentity, installation: InstalledPlugin): Promise<JsonObject> {
-  const config = installation.stored[props.plugin.config];
-  if (isObject(config)) return config;
-  const file = installation.stored[props.plugin.file];
-  if (typeof file !== 'string') return {};
-  const pkg = parsePackage(await fetchBytes(file, agent), file);
-  return pkg.manifest.defaultConfig as JsonObject;
-}
-
-/**
- * Applies `key=value` assignments to a config; a value is read as JSON when it parses (numbers,
- * booleans, objects), else as a string. Dotted keys reach into nested objects.
- */
-export function assignConfig(config: JsonObject, assignments: string[]): JsonObject {
-  const next = structuredClone(config);
-  for (const assignment of assignments) {
-    const at = assignment.indexOf('=');
-    if (at <= 0) throw new CliError('INVALID_INPUT', `"${assignment}" is not key=value`, ['e.g. greeting=Hello, or a whole JSON object']);
-    const path = assignment.slice(0, at).split('.');
-    const raw = assignment.slice(at + 1);
-    let value: JsonValue;
-    try {
-      value = JSON.parse(raw) as JsonValue;
-    } catch {
-      value = raw;
-    }
-    let target = next;
-    for (const key of path.slice(0, -1)) {
-      const child = target[key];
-      if (!isObject(child)) target[key] = {};
-      target = target[key] as JsonObject;
-    }
-    target[path.at(-1)!] = value;
-  }
-  return next;
-}
-
-/** One line of a plugin's log. */
-export interface LogLine {
-  seq: number;
-  at: number;
-  level: string;
-  message: string;
-}
-
-/** Reads log lines after `after`; with `waitMs` the server holds the request until a line comes. */
-export async function readLogs(serverUrl: string, agent: AgentIdentity, subject: string, after: number, waitMs = 0): Promise<{ lines: LogLine[]; next: number }> {
-  const url = `${serverUrl}/plugins/logs?plugin=${encodeURIComponent(subject)}&after=${after}${waitMs > 0 ? `&wait=${waitMs}` : ''}`;
-  const { data } = await request(url, { agent, accept: 'application/json', timeoutMs: waitMs + 15_000 });
-  const rawLines = isObject(data) && Array.isArray(data.lines) ? data.lines : [];
-  const lines = rawLines.flatMap((l) =>
-    isObject(l) && typeof l.seq === 'number' && typeof l.message === 'string'
-      ? [{ seq: l.seq, at: typeof l.at === 'number' ? l.at : 0, level: typeof l.level === 'string' ? l.level : 'info', message: l.message }]
-      : [],
-  );
-  const next = isObject(data) && typeof data.next === 'number' ? data.next : (lines.at(-1)?.seq ?? after);
-  return { lines, next };
-}
-
-/** A log line as text: ISO time, level, message. */
-export function formatLogLine(line: LogLine): string {
-  return `${new Date(line.at).toISOString()} ${line.level.padEnd(5)} ${line.message}`;
-}

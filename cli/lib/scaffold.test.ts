@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../server/plugins/manifest.js';
-import { assignConfig } from './installations.js';
+import { assignConfig } from './plugin-config.js';
 import { atomicPluginDependency, checkSlug, parseHooks, parsePermissions, scaffoldHooks } from './scaffold.js';
 
 describe('new', () => {

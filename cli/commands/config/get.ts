@@ -2,7 +2,8 @@
 
 import { Args, Command } from '@oclif/core';
 import { secretFlag, serverFlag } from '../../lib/flags.js';
-import { effectiveConfig, findInstallation } from '../../lib/installations.js';
+import { findInstallation } from '../../lib/installations.js';
+import { effectiveConfig } from '../../lib/plugin-config.js';
 import type { JsonValue } from '../../lib/output.js';
 import { CliError } from '../../lib/errors.js';
 import { requireAgent, resolveServerUrl } from '../../lib/server-client.js';

@@ -2,7 +2,8 @@
 
 import { Args, Command } from '@oclif/core';
 import { secretFlag, serverFlag } from '../../lib/flags.js';
-import { assignConfig, effectiveConfig, findInstallation, parseConfigFlag, setConfig } from '../../lib/installations.js';
+import { findInstallation, setConfig } from '../../lib/installations.js';
+import { assignConfig, effectiveConfig, parseConfigFlag } from '../../lib/plugin-config.js';
 import type { JsonValue } from '../../lib/output.js';
 import { requireAgent, resolveServerUrl } from '../../lib/server-client.js';
 
