@@ -19,6 +19,8 @@ interface RunResult {
 function run(...args: string[]): Promise<RunResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['ATOMIC_SERVER_URL', 'ATOMIC_AGENT_SECRET', 'ATOMIC_PLUGIN_DATA_DIR', 'NODE_ENV', 'DEBUG']) delete env[name];
+  // Not the developer's own `agent login` either: a config file that does not exist.
+  env.ATOMIC_PLUGIN_CONFIG = '/nonexistent/atomic-plugin-test-config.json';
   return new Promise((resolve) => {
     execFile(process.execPath, ['bin/run.js', ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -69,7 +71,7 @@ describe('atomic-plugin agent create', () => {
 });
 
 describe('--help', () => {
-  for (const command of ['serve', 'get', 'agent show', 'agent create']) {
+  for (const command of ['serve', 'get', 'agent show', 'agent create', 'agent login', 'new', 'build', 'sign', 'verify', 'install', 'update', 'uninstall', 'enable', 'disable', 'list', 'config get', 'config set', 'logs']) {
     it(`of ${command} exits 0 and shows an example`, async () => {
       const { code, stdout, stderr } = await run(...command.split(' '), '--help');
       expect(code).toBe(0);

@@ -7,8 +7,8 @@ import type { PropVals } from '../../server/atomic/json-ad.js';
 import { classes, props, publicAgent } from '../../server/atomic/urls.js';
 import { ownerSecretPath, readOwner } from '../../server/data-dir.js';
 import { CliError } from './errors.js';
-import { formatFields } from './output.js';
-import { postCommit } from './server-client.js';
+import { formatFields, type JsonValue } from './output.js';
+import { fetchResource, postCommit } from './server-client.js';
 
 /** What a person needs to use an agent: its subject, its public key, and its secret. */
 export interface AgentCredentials {
@@ -70,4 +70,34 @@ export async function registerAgent(serverUrl: string, agent: AgentIdentity, nam
   const stored = await postCommit(serverUrl, commit);
   const id = stored['@id'];
   return typeof id === 'string' ? id : commitSubject(serverUrl, commit);
+}
+
+/**
+ * Checks that `agent` exists on the server: its Agent resource can be read and holds the public
+ * key of the secret. Throws LOGIN_FAILED otherwise (or SERVER_UNREACHABLE).
+ */
+export async function checkAgentOnServer(serverUrl: string, agent: AgentIdentity): Promise<void> {
+  if (!agent.subject.startsWith(`${serverUrl}/`)) {
+    throw new CliError('LOGIN_FAILED', `The secret is for ${agent.subject}, an agent of another server than ${serverUrl}`, [
+      'give the server the agent belongs to with --server, or create an agent on this one with `atomic-plugin agent create --register`',
+    ]);
+  }
+  let publicKey: JsonValue | undefined;
+  try {
+    const { data } = await fetchResource(agent.subject, { agent });
+    publicKey = typeof data === 'object' && data !== null && !Array.isArray(data) ? data[props.publicKey] : undefined;
+  } catch (error) {
+    if (error instanceof CliError && error.code === 'REQUEST_FAILED') {
+      throw new CliError('LOGIN_FAILED', `${serverUrl} does not know the agent ${agent.subject}: ${error.message}`, [
+        'check that the secret is the one this server printed (`atomic-plugin agent show` on the server)',
+        'or register a new agent with `atomic-plugin agent create --register`',
+      ]);
+    }
+    throw error;
+  }
+  if (publicKey !== agent.publicKey) {
+    throw new CliError('LOGIN_FAILED', `The Agent resource ${agent.subject} holds another public key than the secret's`, [
+      'the secret is wrong or outdated: copy it again from where it was created',
+    ]);
+  }
 }

@@ -35,6 +35,20 @@ function tsFiles(dir: string): string[] {
     .sort();
 }
 
+/**
+ * The plugin's own sources: every .ts file in `dir` and its subfolders (a plugin may import its
+ * own modules from them), but not node_modules, dist or hidden folders.
+ */
+function pluginSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.') ? [] : pluginSources(path);
+      return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+    })
+    .sort();
+}
+
 /** A compiled module, and whether it came from the cache. */
 export interface AssemblyScriptBuild {
   wasm: Uint8Array;
@@ -50,7 +64,7 @@ export async function compileAssemblyScript(dir: string, entry = 'index.ts'): Pr
   const hash = createHash('sha256');
   hash.update(JSON.stringify(args));
   for (const pkg of ['assemblyscript', '@extism/as-pdk']) hash.update(readFileSync(require.resolve(`${pkg}/package.json`)));
-  for (const file of [...tsFiles(sdkDir), ...tsFiles(dir)]) hash.update(file).update(readFileSync(file));
+  for (const file of [...tsFiles(sdkDir), ...pluginSources(dir)]) hash.update(file).update(readFileSync(file));
   const cacheDir = join(tmpdir(), 'atomic-plugin-asc-cache');
   mkdirSync(cacheDir, { recursive: true });
   const prefix = `${basename(dir)}-${stem}-`;

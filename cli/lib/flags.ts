@@ -3,16 +3,16 @@
 import { Flags } from '@oclif/core';
 import { DEFAULT_SERVER_URL } from './server-client.js';
 
-/** `--server <url>`: resolved by `resolveServerUrl` (flag, else $ATOMIC_SERVER_URL, else the default). */
+/** `--server <url>`: resolved by `resolveServerUrl` (flag, else $ATOMIC_SERVER_URL, else the config file, else the default). */
 export const serverFlag = Flags.string({
-  summary: `URL of the Atomic Data server [default: $ATOMIC_SERVER_URL, else ${DEFAULT_SERVER_URL}].`,
+  summary: `URL of the Atomic Data server [default: $ATOMIC_SERVER_URL, else the one saved by \`agent login\`, else ${DEFAULT_SERVER_URL}].`,
   helpValue: '<url>',
 });
 
 /** `--secret <secret>`: an agent secret to sign requests with, resolved by `resolveAgent`. */
 export const secretFlag = Flags.string({
-  summary: 'Agent secret to sign the request with [default: $ATOMIC_AGENT_SECRET].',
-  description: 'Without a secret the request is anonymous (the public agent). Prefer the environment variable: a flag shows up in the process list and shell history.',
+  summary: 'Agent secret to sign the request with [default: $ATOMIC_AGENT_SECRET, else the one saved by `agent login`].',
+  description: 'Without a secret the request is anonymous (the public agent). Prefer `agent login` or the environment variable: a flag shows up in the process list and shell history.',
   helpValue: '<secret>',
 });
 
@@ -20,4 +20,10 @@ export const secretFlag = Flags.string({
 export const dataDirFlag = Flags.string({
   summary: 'Data folder of the server [default: $ATOMIC_PLUGIN_DATA_DIR, else $XDG_DATA_HOME/atomic-plugin, else ~/.local/share/atomic-plugin].',
   helpValue: '<dir>',
+});
+
+/** `--yes`: answer every question with its default and confirm, for scripts. */
+export const yesFlag = Flags.boolean({
+  char: 'y',
+  summary: 'Do not ask: take the defaults and confirm (needed when there is no terminal).',
 });

@@ -43,3 +43,11 @@ export function formatResource(resource: { [key: string]: JsonValue }, fallbackS
     .map(([key, value]) => [propertyLabel(key), formatValue(value)] as const);
   return fields.length > 0 ? `${subject}\n${formatFields(fields)}` : subject;
 }
+
+/**
+ * Progress of long work (building, uploading, waiting) for people: on stderr, so that stdout holds
+ * only the result, and printed with --json too (oclif's own logToStderr stays quiet then).
+ */
+export function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

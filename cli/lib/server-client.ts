@@ -6,6 +6,7 @@ import { signRequestHeaders } from '../../server/atomic/auth.js';
 import { commitToPropVals, type Commit } from '../../server/atomic/commit.js';
 import type { PropVals } from '../../server/atomic/json-ad.js';
 import { props } from '../../server/atomic/urls.js';
+import { readCliConfig, type CliConfig } from './cli-config.js';
 import { CliError, systemErrorCode } from './errors.js';
 import type { JsonValue } from './output.js';
 
@@ -19,14 +20,16 @@ export const JSON_AD = 'application/ad+json';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * The server URL from the flag, else `$ATOMIC_SERVER_URL`, else {@link DEFAULT_SERVER_URL}, without
- * a trailing slash (agent and commit URLs are built by appending paths to it).
+ * The server URL from the flag, else `$ATOMIC_SERVER_URL`, else the CLI config file (written by
+ * `agent login`), else {@link DEFAULT_SERVER_URL}, without a trailing slash (agent and commit URLs
+ * are built by appending paths to it).
  *
- * @example resolveServerUrl(undefined, {}) // 'http://localhost:9883'
+ * @example resolveServerUrl(undefined, {}, {}) // 'http://localhost:9883'
  */
-export function resolveServerUrl(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = flag || env.ATOMIC_SERVER_URL || DEFAULT_SERVER_URL;
-  const source = flag ? '--server' : env.ATOMIC_SERVER_URL ? 'ATOMIC_SERVER_URL' : 'the default';
+export function resolveServerUrl(flag?: string, env: NodeJS.ProcessEnv = process.env, file?: CliConfig): string {
+  const fromFile = flag || env.ATOMIC_SERVER_URL ? undefined : (file ?? readCliConfig(env)).server;
+  const raw = flag || env.ATOMIC_SERVER_URL || fromFile || DEFAULT_SERVER_URL;
+  const source = flag ? '--server' : env.ATOMIC_SERVER_URL ? 'ATOMIC_SERVER_URL' : fromFile ? 'the config file' : 'the default';
   let url: URL;
   try {
     url = new URL(raw);
@@ -53,11 +56,15 @@ export function resolveSubjectUrl(subject: string, serverUrl: string): string {
   return /^https?:\/\/[^/?#]+\/$/i.test(url) ? url.slice(0, -1) : url;
 }
 
-/** The agent whose secret is given by the flag or `$ATOMIC_AGENT_SECRET`; `undefined` when neither is set. */
-export function resolveAgent(flag?: string, env: NodeJS.ProcessEnv = process.env): AgentIdentity | undefined {
-  const secret = flag || env.ATOMIC_AGENT_SECRET;
+/**
+ * The agent whose secret is given by the flag, else `$ATOMIC_AGENT_SECRET`, else the CLI config
+ * file; `undefined` when none has one.
+ */
+export function resolveAgent(flag?: string, env: NodeJS.ProcessEnv = process.env, file?: CliConfig): AgentIdentity | undefined {
+  const fromFile = flag || env.ATOMIC_AGENT_SECRET ? undefined : (file ?? readCliConfig(env)).secret;
+  const secret = flag || env.ATOMIC_AGENT_SECRET || fromFile;
   if (!secret) return undefined;
-  const source = flag ? '--secret' : 'ATOMIC_AGENT_SECRET';
+  const source = flag ? '--secret' : env.ATOMIC_AGENT_SECRET ? 'ATOMIC_AGENT_SECRET' : 'the config file';
   try {
     return decodeSecret(secret);
   } catch (error) {
@@ -66,6 +73,16 @@ export function resolveAgent(flag?: string, env: NodeJS.ProcessEnv = process.env
       'copy the whole secret printed by `atomic-plugin agent show` or `atomic-plugin agent create`',
     ]);
   }
+}
+
+/** Like {@link resolveAgent}, but a missing secret is a MISSING_SECRET error that says where to put one. */
+export function requireAgent(flag?: string, env: NodeJS.ProcessEnv = process.env): AgentIdentity {
+  const agent = resolveAgent(flag, env);
+  if (agent) return agent;
+  throw new CliError('MISSING_SECRET', 'This command acts as an agent, and no agent secret was given', [
+    'run `atomic-plugin agent login` once, or set ATOMIC_AGENT_SECRET, or pass --secret',
+    "on a server you run yourself, the owner's secret is printed by `atomic-plugin agent show`",
+  ]);
 }
 
 /** A successful response. */
@@ -119,6 +136,88 @@ export async function postCommit(serverUrl: string, commit: Commit): Promise<Pro
   return stored as PropVals;
 }
 
+/** Like {@link fetchResource}, but a 404 is `undefined` instead of an error. */
+export async function fetchIfExists(url: string, options: FetchOptions = {}): Promise<FetchedResource | undefined> {
+  const headers: Record<string, string> = { accept: options.accept ?? JSON_AD };
+  if (options.agent) Object.assign(headers, signRequestHeaders(url, options.agent));
+  const { response, body } = await send('GET', url, { headers });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw requestFailed('GET', url, response, body, options.agent !== undefined);
+  const contentType = response.headers.get('content-type') ?? '';
+  return { url, status: response.status, contentType, body, data: isJsonMediaType(contentType) ? parseJson(body) : undefined };
+}
+
+/** GETs raw bytes (a package zip), signed when an agent is given; a non-2xx answer is DOWNLOAD_FAILED. */
+export async function fetchBytes(url: string, agent?: AgentIdentity): Promise<Uint8Array> {
+  const headers: Record<string, string> = { accept: 'application/zip, application/octet-stream, */*' };
+  if (agent) Object.assign(headers, signRequestHeaders(url, agent));
+  let response: Response;
+  let bytes: Uint8Array;
+  try {
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw unreachable(url, error);
+  }
+  if (!response.ok) {
+    const text = Buffer.from(bytes).toString('utf8');
+    throw new CliError('DOWNLOAD_FAILED', `GET ${url} failed with ${response.status}: ${errorDescription(text) ?? (text.trim().slice(0, 200) || response.statusText)}`, [
+      'check the URL; it must point at a plugin package zip',
+    ]);
+  }
+  return bytes;
+}
+
+/** Options of {@link request}. */
+export interface RequestOptions {
+  method?: string;
+  agent?: AgentIdentity;
+  accept?: string;
+  contentType?: string;
+  body?: Uint8Array | string;
+  /** Longer than the default timeout, for long polls. */
+  timeoutMs?: number;
+}
+
+/**
+ * Any request, signed when an agent is given; a non-2xx answer throws a REQUEST_FAILED
+ * {@link CliError} carrying the server's error description. Returns the parsed JSON body, if any.
+ */
+export async function request(url: string, options: RequestOptions = {}): Promise<FetchedResource> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { accept: options.accept ?? JSON_AD };
+  if (options.contentType) headers['content-type'] = options.contentType;
+  if (options.agent) Object.assign(headers, signRequestHeaders(url, options.agent));
+  const { response, body } = await send(method, url, { headers, ...(options.body === undefined ? {} : { body: options.body }) }, options.timeoutMs);
+  if (!response.ok) throw requestFailed(method, url, response, body, options.agent !== undefined);
+  const contentType = response.headers.get('content-type') ?? '';
+  return { url, status: response.status, contentType, body, data: isJsonMediaType(contentType) ? parseJson(body) : undefined };
+}
+
+/** A JSON-AD commit refusal: the status and the server's description, without throwing. */
+export interface CommitRefusal {
+  status: number;
+  description: string;
+}
+
+/**
+ * Like {@link postCommit}, but a 4xx refusal is returned instead of thrown, so that a caller can
+ * explain it in its own terms (a config that fails its schema, a package that does not load).
+ */
+export async function tryPostCommit(serverUrl: string, commit: Commit): Promise<{ ok: true; stored: PropVals } | { ok: false; refusal: CommitRefusal }> {
+  const url = `${serverUrl}/commit`;
+  const { response, body } = await send('POST', url, {
+    headers: { 'content-type': JSON_AD, accept: JSON_AD },
+    body: JSON.stringify(commitToPropVals(commit)),
+  });
+  if (response.status >= 400 && response.status < 500) {
+    return { ok: false, refusal: { status: response.status, description: errorDescription(body) ?? (body.trim().slice(0, 500) || response.statusText) } };
+  }
+  if (response.status !== 200) throw requestFailed('POST', url, response, body, true);
+  const stored = parseJson(body);
+  return { ok: true, stored: (typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? stored : {}) as PropVals };
+}
+
 /**
  * The description of a JSON-AD Error resource (or of a plain-JSON one, keyed by shortname);
  * `undefined` when the body is not such a resource.
@@ -131,9 +230,9 @@ export function errorDescription(body: string): string | undefined {
 }
 
 /** Sends a request and reads its body; network failures become a SERVER_UNREACHABLE CliError. */
-async function send(method: string, url: string, init: RequestInit): Promise<{ response: Response; body: string }> {
+async function send(method: string, url: string, init: RequestInit, timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ response: Response; body: string }> {
   try {
-    const response = await fetch(url, { ...init, method, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const response = await fetch(url, { ...init, method, signal: AbortSignal.timeout(timeoutMs) });
     return { response, body: await response.text() };
   } catch (error) {
     throw unreachable(url, error);
