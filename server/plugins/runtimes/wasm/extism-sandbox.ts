@@ -53,8 +53,26 @@ function hostCallCost(request: Uint8Array, answer: Uint8Array): bigint {
 
 type ExtismPlugin = Awaited<ReturnType<typeof import('@extism/extism').createPlugin>>;
 
-/** Extism, loaded once per thread on first use (it loads node:wasi, which warns when loaded). */
+/** Extism, loaded once per thread on first use. */
 let extism: Promise<typeof import('@extism/extism')> | null = null;
+
+/**
+ * Loads Extism without the ExperimentalWarning Node prints when it loads node:wasi: plugins run
+ * with WASI off, and on the host's thread the warning would reach every operator's terminal.
+ */
+async function loadExtism(): Promise<typeof import('@extism/extism')> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/\bWASI\b/.test(text)) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import('@extism/extism');
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -86,7 +104,7 @@ export class ExtismSandbox {
 
   /** Instantiates the module (running its start function, which spends the initial fuel). */
   static async create(options: ExtismSandboxOptions): Promise<ExtismSandbox> {
-    extism ??= import('@extism/extism');
+    extism ??= loadExtism();
     const { createPlugin } = await extism;
     const state: CallState = { hostFailure: null, outOfMemory: false, fuel: undefined };
     const functions = Object.fromEntries(
