@@ -15,6 +15,7 @@
 //   own memory itself.
 
 import { MessageChannel, type ResourceLimits, Worker } from 'node:worker_threads';
+import { enqueue } from './call-queue.js';
 import type {
   CallOptions,
   HostFunction,
@@ -411,10 +412,7 @@ export class WorkerSandbox implements PluginInstance {
       }
       return new Promise<Uint8Array>((resolve, reject) => {
         const job: Job = { exportName, exportIndex, input, timeoutMs, budget, urgent: options.urgent === true, resolve, reject, settled: false };
-        // Urgent calls go behind the urgent calls already waiting, ahead of the rest.
-        const at = job.urgent ? this.#queue.findIndex((queued) => !queued.urgent) : -1;
-        if (at === -1) this.#queue.push(job);
-        else this.#queue.splice(at, 0, job);
+        enqueue(this.#queue, job);
         this.#pump();
       });
     } catch (error) {

@@ -14,6 +14,7 @@
 // - close(): a `shutdown` notification and stdin closed; killed after `shutdownGraceMs`.
 
 import { readFileSync } from 'node:fs';
+import { enqueue } from '../call-queue.js';
 import type {
   CallOptions,
   HostFunction,
@@ -83,6 +84,7 @@ interface Job {
   readonly exportName: string;
   readonly input: Uint8Array;
   readonly timeoutMs: number;
+  readonly urgent: boolean;
   readonly resolve: (output: Uint8Array) => void;
   readonly reject: (error: PluginCallError) => void;
   settled: boolean;
@@ -245,7 +247,8 @@ export class ProcessInstance implements PluginInstance {
         throw new PluginCallError('QUEUE_FULL', exportName, `${this.#queue.length} calls are already waiting; try again later`);
       }
       return new Promise<Uint8Array>((resolve, reject) => {
-        this.#queue.push({ exportName, input, timeoutMs, resolve, reject, settled: false });
+        const job: Job = { exportName, input, timeoutMs, urgent: options.urgent === true, resolve, reject, settled: false };
+        enqueue(this.#queue, job);
         this.#pump();
       });
     } catch (error) {
