@@ -18,6 +18,16 @@ import { bundleProcessPlugin } from './process-bundle.js';
 /** How long the trial start may take: the host's own startup timeout. */
 const START_TIMEOUT_MS = 10_000;
 
+/** The trial start failed; `output` is what the process printed (stderr, stray stdout). */
+class TrialStartError extends Error {
+  constructor(
+    message: string,
+    readonly output: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 /** Starts the bundled entry as the host would and answers with the exports of its handshake. */
 async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<readonly string[]> {
   const temp = mkdtempSync(join(tmpdir(), 'atomic-plugin-build-'));
@@ -28,6 +38,8 @@ async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<r
     mkdirSync(dataDir);
     writeFileSync(join(packageDir, manifest.entry), code);
     const runtime = createProcessRuntime({ startupTimeoutMs: START_TIMEOUT_MS, maxCrashes: 1 });
+    // What the process prints is the useful part of a failure (a stack trace on stderr).
+    const output: string[] = [];
     // No host functions and a server nobody listens on: the trial only starts it and shakes hands;
     // init is not called, so no hook code runs.
     const instance = await runtime.instantiate(
@@ -35,6 +47,7 @@ async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<r
       {
         hostFunctions: {},
         limits: { timeoutMs: START_TIMEOUT_MS, fuel: null, memoryMb: effectiveLimits(manifest).memoryMb },
+        log: (_level, line) => output.push(line),
         plugin: {
           namespace: manifest.namespace,
           name: manifest.name,
@@ -46,7 +59,10 @@ async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<r
           agent: { subject: 'http://127.0.0.1:9/agents/build', publicKey: randomBytes(32).toString('base64'), secret: randomBytes(32).toString('base64') },
         },
       },
-    );
+    ).catch((error: unknown) => {
+      if (!(error instanceof PluginLoadError)) throw error;
+      throw new TrialStartError(error.message, output);
+    });
     const exported = instance.exports();
     await instance.close();
     return exported;
@@ -67,9 +83,11 @@ export async function compileProcessPlugin(root: string, source: string, manifes
   try {
     exported = await trialStart(code, manifest);
   } catch (error) {
-    if (!(error instanceof PluginLoadError)) throw error;
-    throw new CliError('PLUGIN_START_FAILED', `The bundled ${manifest.entry} does not start as a process plugin: ${error.message}`, [
-      `it must call definePlugin from atomic-plugin/sdk/node at startup (or speak the protocol in docs/design/process-runtime.md); run \`node dist/${manifest.entry}\` to see what it prints`,
+    if (!(error instanceof TrialStartError)) throw error;
+    // What the process printed, without the supervisor's own notes on the crash.
+    const printed = error.output.filter((line) => /^std(err|out): /.test(line)).slice(-20).map((line) => `  ${line.slice('stderr: '.length)}`).join('\n');
+    throw new CliError('PLUGIN_START_FAILED', `The bundled ${manifest.entry} does not start as a process plugin: ${error.message}${printed ? `\nIt printed:\n${printed}` : ''}`, [
+      'fix what it printed; it must call definePlugin from atomic-plugin/sdk/node at startup (or speak the protocol in docs/design/process-runtime.md)',
     ]);
   }
   checkExports(manifest, exported, (name) => `add a \`${name}\` handler to the exports given to definePlugin in ${source}`);
