@@ -3,7 +3,7 @@
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentIdentity, encodeSecret } from '../server/atomic/agent.js';
@@ -136,6 +136,15 @@ describe('plugin commands given bad input', () => {
     expectFailure(await cli(['install', dir, '--yes']), 'PLUGIN_START_FAILED');
     await expectNothingInstalled();
   }, 120_000);
+
+  it('--compiler extism-js without extism-js on PATH, or for a runtime it does not build', async () => {
+    const dir = copyProject('extism-js');
+    // Only node's own folder on PATH: extism-js is not there, wherever the test runs.
+    const error = expectFailure(await cli(['build', dir, '--compiler', 'extism-js'], { PATH: dirname(process.execPath) }), 'COMPILER_NOT_FOUND');
+    expect(error.message).toContain('extism-js is not on PATH');
+    const js = await newProject('extism-js-runtime', 'js');
+    expect(expectFailure(await cli(['build', js, '--compiler', 'extism-js']), 'INVALID_INPUT').message).toContain('--compiler extism-js does not build js plugins');
+  });
 
   it('an unsigned package on a host that requires signatures', async () => {
     const error = expectFailure(await cli(['install', unsignedZip, '--yes']), 'INSTALL_REFUSED');
