@@ -8,7 +8,8 @@ import { build, type BuildOptions } from 'esbuild';
 
 /**
  * The esbuild options for a process plugin: an ES module for Node 20. The banner gives bundled
- * CommonJS packages a `require` for Node's built-ins, which esbuild's ESM output does not have.
+ * CommonJS packages a `require` for Node's built-ins, which esbuild's ESM output does not have; as
+ * a global, so that a source declaring its own top-level `require` does not collide with it.
  */
 export const processBuildOptions = {
   bundle: true,
@@ -16,7 +17,7 @@ export const processBuildOptions = {
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
-  banner: { js: "import { createRequire as __atomicPluginCreateRequire } from 'node:module'; const require = __atomicPluginCreateRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as __atomicPluginCreateRequire } from 'node:module'; globalThis.require ??= __atomicPluginCreateRequire(import.meta.url);" },
 } as const satisfies BuildOptions;
 
 /** Where and how to bundle: `alias` maps import names to files (tests map `sdk` to sdk/node). */
