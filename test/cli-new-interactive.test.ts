@@ -53,7 +53,8 @@ describe('atomic-plugin new in a terminal', () => {
       [/Plugin name/, 'pty-plugin\r'],
       [/Namespace/, 'acme\r'],
       [/Description/, 'Says hello from a terminal.\r'],
-      [/Runtime/, '\r'],
+      // All three runtimes are offered; move down from wasm to js.
+      [/process: a Node program of its own/, `${DOWN}\r`],
       // endpoint is checked already; move down to before-commit and check it too.
       [/Hooks/, `${DOWN} \r`],
       [/Ask for a permission/, 'y\r'],
@@ -66,7 +67,9 @@ describe('atomic-plugin new in a terminal', () => {
     expect(run.code, run.output).toBe(0);
     expect(run.output).toContain('Created acme/pty-plugin');
     const manifest = parseManifest(JSON.parse(readFileSync(join(work, 'pty-plugin', 'plugin.json'), 'utf8')));
-    expect(manifest).toMatchObject({ name: 'pty-plugin', namespace: 'acme', description: 'Says hello from a terminal.', runtime: 'wasm' });
+    expect(run.output).toMatch(/Runtime[\s\S]*wasm: AssemblyScript[\s\S]*js: TypeScript in a QuickJS sandbox/);
+    expect(manifest).toMatchObject({ name: 'pty-plugin', namespace: 'acme', description: 'Says hello from a terminal.', runtime: 'js', entry: 'plugin.js' });
+    expect(readFileSync(join(work, 'pty-plugin', 'index.ts'), 'utf8')).toContain("from 'atomic-plugin/sdk/js'");
     expect(manifest.permissions).toEqual([{ name: 'read', reason: 'Reads what it greets.' }]);
     expect(Object.keys(manifest.hooks).sort()).toEqual(['beforeCommit', 'endpoints']);
   }, 90_000);

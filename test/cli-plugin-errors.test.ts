@@ -3,7 +3,7 @@
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentIdentity, encodeSecret } from '../server/atomic/agent.js';
@@ -92,6 +92,59 @@ describe('plugin commands given bad input', () => {
     const error = expectFailure(await cli(['build', dir]), 'IMPORT_NOT_PERMITTED');
     expect(error.message).toContain('"get_resource" needs permission "read"');
   }, 120_000);
+
+  /** A fresh project of another runtime, scaffolded by `new` and linked as `npm install` would. */
+  const newProject = async (label: string, runtime: 'js' | 'process'): Promise<string> => {
+    const dir = join(work, label, 'hello');
+    const made = await cli(['new', 'hello', '--namespace', 'acme', '--runtime', runtime, '--dir', dir, '--yes']);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    linkAtomicPlugin(dir);
+    return dir;
+  };
+
+  it('a js syntax error, shown at file:line, and not installed', async () => {
+    const dir = await newProject('js-syntax', 'js');
+    editFile(join(dir, 'index.ts'), (t) => `${t}\nexport function broken(): number {\n  return (1 +;\n}\n`);
+    const line = readFileSync(join(dir, 'index.ts'), 'utf8').split('\n').findIndex((l) => l.includes('return (1 +;')) + 1;
+    const error = expectFailure(await cli(['build', dir]), 'BUILD_FAILED');
+    expect(error.message).toContain(`index.ts:${line}:14: error: Unexpected ";"`);
+    const text = await runCli(['build', dir], { env: env(), cwd: work });
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain(`index.ts:${line}:`);
+    expectFailure(await cli(['install', dir, '--yes']), 'BUILD_FAILED');
+    await expectNothingInstalled();
+  }, 120_000);
+
+  it('a js hook declared but not exported', async () => {
+    const dir = await newProject('js-export', 'js');
+    editFile(join(dir, 'index.ts'), (t) => t.replace('export function handle_request', 'function handle_request'));
+    const error = expectFailure(await cli(['build', dir]), 'MISSING_EXPORT');
+    expect(error.message).toContain('"handle_request"');
+  }, 120_000);
+
+  it('a process plugin without an entry in plugin.json, or one that fails to start', async () => {
+    const dir = await newProject('process-start', 'process');
+    const manifestPath = join(dir, 'plugin.json');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    editFile(manifestPath, (t) => t.replace(/\n {2}"entry": "plugin\.mjs",/, ''));
+    expect(expectFailure(await cli(['build', dir]), 'BAD_MANIFEST').message).toContain('/entry: is required');
+    writeFileSync(manifestPath, manifest);
+    editFile(join(dir, 'index.ts'), (t) => t.replace('\ndefinePlugin({', "\nthrow new Error('no config file found');\ndefinePlugin({"));
+    const error = expectFailure(await cli(['build', dir]), 'PLUGIN_START_FAILED');
+    expect(error.message).toContain('does not start as a process plugin');
+    expect(error.message).toContain('Error: no config file found');
+    expectFailure(await cli(['install', dir, '--yes']), 'PLUGIN_START_FAILED');
+    await expectNothingInstalled();
+  }, 120_000);
+
+  it('--compiler extism-js without extism-js on PATH, or for a runtime it does not build', async () => {
+    const dir = copyProject('extism-js');
+    // Only node's own folder on PATH: extism-js is not there, wherever the test runs.
+    const error = expectFailure(await cli(['build', dir, '--compiler', 'extism-js'], { PATH: dirname(process.execPath) }), 'COMPILER_NOT_FOUND');
+    expect(error.message).toContain('extism-js is not on PATH');
+    const js = await newProject('extism-js-runtime', 'js');
+    expect(expectFailure(await cli(['build', js, '--compiler', 'extism-js']), 'INVALID_INPUT').message).toContain('--compiler extism-js does not build js plugins');
+  });
 
   it('an unsigned package on a host that requires signatures', async () => {
     const error = expectFailure(await cli(['install', unsignedZip, '--yes']), 'INSTALL_REFUSED');

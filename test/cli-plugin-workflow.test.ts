@@ -54,13 +54,13 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).scripts.build).toBe('atomic-plugin build');
   });
 
-  it('new refuses a folder that is not empty, and runtimes without a template', async () => {
+  it('new refuses a folder that is not empty, and a runtime that does not exist', async () => {
     const again = await cli('new', 'hello', '--yes', '--json');
     expect(again.code).toBe(1);
     expect(jsonError(again).code).toBe('FOLDER_NOT_EMPTY');
-    const js = await cli('new', 'other', '--runtime', 'js', '--yes');
-    expect(js.code).toBe(1);
-    expect(js.stderr).toContain('The js runtime has no template yet');
+    const rust = await cli('new', 'other', '--runtime', 'rust', '--yes');
+    expect(rust.code).toBe(2);
+    expect(rust.stderr).toContain('Expected --runtime=rust to be one of: wasm, js, process');
     expect(existsSync(join(work, 'other'))).toBe(false);
   });
 
@@ -68,7 +68,7 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     linkAtomicPlugin(project);
     const built = await runCli(['build', '--json'], { env: cliEnv(configPath), cwd: project });
     expect(built.code, built.stderr).toBe(0);
-    expect(built.stderr).toContain('Compiling index.ts');
+    expect(built.stderr).toContain('Compiling index.ts with asc');
     const result = JSON.parse(built.stdout) as { path: string; digest: string; plugin: string; version: string };
     zip = result.path;
     expect(zip).toBe(join(project, 'dist', 'acme-hello-0.1.0.zip'));
@@ -192,6 +192,99 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     // What a new user runs in the project: `npm install` (atomic-plugin as a file: link to this
     // checkout, since it runs from a clone) and `npm test` (build, then the project's node:test file).
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).devDependencies['atomic-plugin']).toBe(`file:${repoRoot.replace(/\/$/, '')}`);
+    rmSync(join(project, 'node_modules'), { recursive: true, force: true });
+    const npm = (args: string[]) =>
+      new Promise<{ code: number; output: string }>((resolve) => {
+        execFile('npm', args, { cwd: project, env: cliEnv(join(work, 'none.json')), timeout: 180_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, output: stdout + stderr }),
+        );
+      });
+    const installed = await npm(['install', '--no-audit', '--no-fund']);
+    expect(installed.code, installed.output).toBe(0);
+    const tested = await npm(['test']);
+    expect(tested.code, tested.output).toBe(0);
+    expect(tested.output).toMatch(/# pass 2/);
+  }, 240_000);
+});
+
+// The same path for the runtimes built with esbuild, one table row each: the scaffold, the build
+// (and its checks), signing, installing, the endpoint and the on-resource-get example answering,
+// uninstalling, and the scaffolded project's own `npm test`.
+const esbuildRuntimes = [
+  { runtime: 'js', entry: 'plugin.js', sdk: "from 'atomic-plugin/sdk/js'", hookExport: 'export function handle_request()' },
+  { runtime: 'process', entry: 'plugin.mjs', sdk: "from 'atomic-plugin/sdk/node'", hookExport: 'handle_request: hook(handle_request)' },
+] as const;
+
+describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({ runtime, entry, sdk, hookExport }) => {
+  let host: HostProcess;
+  let work: string;
+  let project: string;
+  let zip: string;
+  const name = `hello-${runtime}`;
+  const endpoint = () => `${host.url}/plugins/acme/${name}/hello`;
+  const env = () => cliEnv(join(work, 'no-config.json'), { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret });
+  const json = async <T>(args: string[], cwd = work): Promise<T> => {
+    const run = await runCli([...args, '--json'], { env: env(), cwd });
+    expect(run.code, `${args.join(' ')}\n${run.stdout}${run.stderr}`).toBe(0);
+    return JSON.parse(run.stdout) as T;
+  };
+
+  beforeAll(async () => {
+    host = await startHostProcess();
+    work = mkdtempSync(join(tmpdir(), `atomic-plugin-cli-${runtime}-`));
+    project = join(work, name);
+  }, 60_000);
+  afterAll(async () => {
+    await host?.dispose();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('new scaffolds a project for the runtime, with the SDK and one example per hook', async () => {
+    const result = await json<{ plugin: string; runtime: string; files: string[] }>([
+      'new', name, '--namespace', 'acme', '--runtime', runtime, '--hooks', 'endpoint,before-commit,on-resource-get', '--yes',
+    ]);
+    expect(result).toMatchObject({ plugin: `acme/${name}`, runtime });
+    expect(result.files).toEqual(['.github/workflows/plugin.yml', '.gitignore', 'README.md', 'index.ts', 'package.json', 'plugin.json', 'test/plugin.test.mjs']);
+    const manifest = parseManifest(JSON.parse(readFileSync(join(project, 'plugin.json'), 'utf8')));
+    expect(manifest).toMatchObject({ runtime, entry });
+    expect(Object.keys(manifest.hooks).sort()).toEqual(['beforeCommit', 'endpoints', 'onResourceGet']);
+    const source = readFileSync(join(project, 'index.ts'), 'utf8');
+    expect(source).toContain(sdk);
+    expect(source).toContain(hookExport);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).scripts).toMatchObject({ build: 'atomic-plugin build' });
+  });
+
+  it('build bundles it with esbuild, checks its exports and packages it', async () => {
+    linkAtomicPlugin(project);
+    const built = await runCli(['build', '--json'], { env: env(), cwd: project });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toContain('Compiling index.ts with esbuild');
+    const result = JSON.parse(built.stdout) as { path: string; digest: string };
+    zip = result.path;
+    expect(zip).toBe(join(project, 'dist', `acme-${name}-0.1.0.zip`));
+    expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The bundle carries the SDK: nothing is imported from atomic-plugin at run time.
+    expect(readFileSync(join(project, 'dist', entry), 'utf8')).not.toContain('atomic-plugin/sdk');
+  }, 120_000);
+
+  it('sign, install --yes, and the endpoint and on-resource-get example answer', async () => {
+    const signed = await json<{ signer: string }>(['sign', zip]);
+    expect(signed.signer).toMatch(`${host.url}/agents/`);
+    const installed = await json<{ status: string; endpoints: string[]; version: string }>(['install', zip, '--yes']);
+    expect(installed).toMatchObject({ status: 'active', version: '0.1.0', endpoints: [endpoint()] });
+    expect(await (await fetch(`${endpoint()}?name=Ann`)).json()).toEqual({ message: 'Hello, Ann!' });
+    const owner = decodeSecret(host.secret).subject;
+    const served = (await (await fetch(owner, { headers: { accept: 'application/ad+json' } })).json()) as Record<string, unknown>;
+    expect(served[`https://example.com/acme/${name}/served-to`]).toBe('anyone');
+  }, 60_000);
+
+  it('uninstall removes it', async () => {
+    await json(['uninstall', `acme/${name}`, '--yes']);
+    expect((await fetch(endpoint())).status).toBe(404);
+    expect(await json(['list'])).toEqual([]);
+  });
+
+  it("the scaffolded project's own test passes against a server it starts", async () => {
     rmSync(join(project, 'node_modules'), { recursive: true, force: true });
     const npm = (args: string[]) =>
       new Promise<{ code: number; output: string }>((resolve) => {

@@ -13,7 +13,7 @@ export default class New extends Command {
 
 In a terminal it asks for whatever the flags leave open; with --yes (or without a terminal) it takes the defaults: namespace "my", runtime wasm, the endpoint hook, no permissions. It never writes into a folder that is not empty.
 
-Runtimes: wasm (AssemblyScript). The js and process templates come with their runtimes.`;
+Runtimes: wasm (AssemblyScript compiled to WebAssembly), js (TypeScript bundled by esbuild, run in QuickJS) and process (a Node program of its own, bundled by esbuild, speaking JSON-RPC).`;
 
   static override examples = [
     {
@@ -23,6 +23,10 @@ Runtimes: wasm (AssemblyScript). The js and process templates come with their ru
     {
       description: 'A plugin with an endpoint and a before-commit hook, no questions asked.',
       command: '<%= config.bin %> <%= command.id %> hello --namespace acme --hooks endpoint,before-commit --yes',
+    },
+    {
+      description: 'A TypeScript plugin for the js runtime (or --runtime process for a Node program).',
+      command: '<%= config.bin %> <%= command.id %> hello --runtime js --hooks endpoint --yes',
     },
     {
       description: 'Ask for a permission, with the reason shown at install.',

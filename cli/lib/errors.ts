@@ -4,7 +4,7 @@ import { Errors } from '@oclif/core';
 
 /**
  * Every error code the CLI raises, with a short title. Codes are stable: a retired code is never
- * reused. All of them exit with status 1 (oclif keeps 2 for flag and argument parsing errors).
+ * reused (retired: RUNTIME_NOT_YET). All of them exit with status 1 (oclif keeps 2 for flag and argument parsing errors).
  */
 export const cliErrorCatalog = {
   SERVER_UNREACHABLE: 'The server could not be reached',
@@ -20,13 +20,14 @@ export const cliErrorCatalog = {
   LOGIN_FAILED: 'The secret does not belong to an agent on the server',
   CONFIG_FILE_INVALID: 'The CLI config file cannot be read or written',
   INVALID_INPUT: 'An argument or flag value is not valid',
-  RUNTIME_NOT_YET: 'The runtime has no template yet',
   FOLDER_NOT_EMPTY: 'The target folder exists and is not empty',
   NOT_INTERACTIVE: 'A question needs a terminal, and there is none',
   CANCELLED: 'The command was cancelled at a prompt',
   NOT_A_PLUGIN: 'The path or URL does not hold a plugin folder or package',
   BAD_MANIFEST: 'plugin.json is not a valid manifest',
   BUILD_FAILED: 'The compiler reported errors',
+  COMPILER_NOT_FOUND: 'The compiler asked for is not installed',
+  PLUGIN_START_FAILED: 'The built process plugin does not start',
   MISSING_EXPORT: 'A hook the manifest declares is not exported by the module',
   IMPORT_NOT_PERMITTED: 'The module imports host functions its permissions do not cover',
   INVALID_PACKAGE: 'The file is not a valid plugin package',

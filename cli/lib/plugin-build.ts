@@ -1,11 +1,12 @@
 // `atomic-plugin build`: a plugin folder to a package zip in dist/. The manifest is checked with the
-// server's own parser, the code compiled with the real compiler, and the module checked the way the
-// host will check it at install (declared hooks exported, imports covered by the permissions), so
-// that what builds here also installs.
+// server's own parser, the code compiled with the real compiler for its runtime (asc or extism-js
+// for wasm, esbuild for js and process: js-build.ts, process-build.ts), and the result checked the
+// way the host will check it at install (declared hooks exported; for wasm, imports covered by the
+// permissions), so that what builds here also installs.
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ManifestError, parseManifest, requiredExports, type PluginManifest } from '../../server/plugins/manifest.js';
+import { ManifestError, parseManifest, requiredExports, type PluginManifest, type RuntimeKind } from '../../server/plugins/manifest.js';
 import { buildPackage, MANIFEST_FILE, PackageError, packageDigest } from '../../server/plugins/package.js';
 import { allowedHostFunctionsFor } from '../../server/plugins/permissions.js';
 import { PluginLoadError } from '../../server/plugins/runtimes/runtime.js';
@@ -13,9 +14,21 @@ import { checkImports } from '../../server/plugins/runtimes/wasm/prepare.js';
 import { WebAssembly, type WasmModule } from '../../server/plugins/runtimes/wasm/webassembly.js';
 import { compileAssemblyScript } from './assemblyscript.js';
 import { CliError } from './errors.js';
+import { compileWithExtismJs } from './extism-js.js';
+import { compileJsPlugin, type CompiledCode } from './js-build.js';
+import { compileProcessPlugin } from './process-build.js';
 
-/** The AssemblyScript source a `wasm` plugin folder is built from, unless `--source` says otherwise. */
-export const DEFAULT_WASM_SOURCE = 'index.ts';
+/** The source a plugin folder is built from, unless `--source` says otherwise (every template's). */
+export const DEFAULT_SOURCE = 'index.ts';
+
+/** The compilers `build` can run: asc and extism-js make wasm modules, esbuild js and process bundles. */
+export const compilers = ['asc', 'extism-js', 'esbuild'] as const;
+
+/** One of {@link compilers}. */
+export type Compiler = (typeof compilers)[number];
+
+const compilersFor: Record<RuntimeKind, readonly Compiler[]> = { wasm: ['asc', 'extism-js'], js: ['esbuild'], process: ['esbuild'] };
+const defaultCompilers: Record<RuntimeKind, Compiler> = { wasm: 'asc', js: 'esbuild', process: 'esbuild' };
 
 /** What `build` made (its `--json` output). */
 export interface BuildResult {
@@ -88,6 +101,32 @@ export function checkModule(manifest: PluginManifest, wasm: Uint8Array): void {
   }
 }
 
+/** Compiles AssemblyScript with asc; the module is checked as the host will check it. */
+async function compileWasm(root: string, source: string, manifest: PluginManifest): Promise<CompiledCode> {
+  let built: { wasm: Uint8Array; cached: boolean };
+  try {
+    built = await compileAssemblyScript(root, source);
+  } catch (error) {
+    // asc's own report (file:line, the offending code) is the useful part; pass it on as it is.
+    const report = (error as Error).message.replace(/^asc [^\n]* failed:\n/, '').trimEnd();
+    throw new CliError('BUILD_FAILED', `Compiling ${source} failed:\n${report}`, ['fix the errors above (file:line) and build again']);
+  }
+  checkModule(manifest, built.wasm);
+  return { code: built.wasm, cached: built.cached };
+}
+
+/** The entry's bytes for the manifest's runtime, from `source`, by `compiler`. */
+async function compile(root: string, source: string, manifest: PluginManifest, compiler: Compiler): Promise<CompiledCode> {
+  if (manifest.runtime === 'js') return compileJsPlugin(root, source, manifest);
+  if (manifest.runtime === 'process') return compileProcessPlugin(root, source, manifest);
+  if (compiler === 'extism-js') {
+    const wasm = await compileWithExtismJs(root, source);
+    checkModule(manifest, wasm);
+    return { code: wasm, cached: false };
+  }
+  return compileWasm(root, source, manifest);
+}
+
 /** Every file under `dir`, as package paths (`/`-separated). */
 function filesUnder(root: string, dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -101,33 +140,25 @@ function filesUnder(root: string, dir: string): string[] {
  * Builds the plugin in `dir`: checks plugin.json, compiles the code, checks the module, and writes
  * `dist/<namespace>-<name>-<version>.zip`. `progress` gets one line per step (for stderr).
  */
-export async function buildPlugin(dir: string, options: { source?: string; progress?: (line: string) => void } = {}): Promise<BuiltPackage> {
+export async function buildPlugin(dir: string, options: { source?: string; compiler?: Compiler; progress?: (line: string) => void } = {}): Promise<BuiltPackage> {
   const root = resolve(dir);
   const progress = options.progress ?? (() => {});
   const { manifest, bytes: manifestBytes } = readManifestFile(root);
-  if (manifest.runtime !== 'wasm') {
-    throw new CliError('RUNTIME_NOT_YET', `Building ${manifest.runtime} plugins is not supported yet; only wasm (AssemblyScript) is`, [
-      'set "runtime": "wasm" in plugin.json, or wait for the js and process runtimes to land',
+  const compiler = options.compiler ?? defaultCompilers[manifest.runtime];
+  if (!compilersFor[manifest.runtime].includes(compiler)) {
+    throw new CliError('INVALID_INPUT', `--compiler ${compiler} does not build ${manifest.runtime} plugins`, [
+      `${manifest.runtime} plugins are built with ${compilersFor[manifest.runtime].join(' or ')}${compiler === 'extism-js' ? '; for extism-js set "runtime": "wasm" and "entry": "plugin.wasm" in plugin.json' : ''}`,
     ]);
   }
-  const source = options.source ?? DEFAULT_WASM_SOURCE;
+  const source = options.source ?? DEFAULT_SOURCE;
   if (!existsSync(join(root, source))) {
-    throw new CliError('NOT_A_PLUGIN', `${join(root, source)} does not exist: there is no AssemblyScript source to build`, [
+    throw new CliError('NOT_A_PLUGIN', `${join(root, source)} does not exist: there is no source to build`, [
       'give the source file with --source',
     ]);
   }
-  progress(`Compiling ${source} with asc…`);
-  let wasm: Uint8Array;
-  let cached: boolean;
-  try {
-    ({ wasm, cached } = await compileAssemblyScript(root, source));
-  } catch (error) {
-    // asc's own report (file:line, the offending code) is the useful part; pass it on as it is.
-    const report = (error as Error).message.replace(/^asc [^\n]* failed:\n/, '').trimEnd();
-    throw new CliError('BUILD_FAILED', `Compiling ${source} failed:\n${report}`, ['fix the errors above (file:line) and build again']);
-  }
-  checkModule(manifest, wasm);
-  const files: Record<string, Uint8Array> = { [MANIFEST_FILE]: manifestBytes, [manifest.entry]: wasm };
+  progress(`Compiling ${source} with ${compiler}…`);
+  const { code, cached } = await compile(root, source, manifest, compiler);
+  const files: Record<string, Uint8Array> = { [MANIFEST_FILE]: manifestBytes, [manifest.entry]: code };
   for (const extra of ['ui.js', 'ui.css']) if (existsSync(join(root, extra))) files[extra] = readFileSync(join(root, extra));
   for (const asset of filesUnder(root, join(root, 'assets'))) files[asset] = readFileSync(join(root, asset));
   let zip: Uint8Array;
@@ -141,6 +172,9 @@ export async function buildPlugin(dir: string, options: { source?: string; progr
   mkdirSync(distDir, { recursive: true });
   const path = join(distDir, `${manifest.namespace}-${manifest.name}-${manifest.version}.zip`);
   writeFileSync(path, zip);
+  // The bundle too, for reading it or running it by hand (`node dist/plugin.mjs`); never next to
+  // the source, where an entry named like it would overwrite it.
+  if (manifest.runtime !== 'wasm') writeFileSync(join(distDir, manifest.entry), code);
   return {
     path,
     digest: packageDigest(files),

@@ -39,11 +39,6 @@ function slugOrThrow(value: string, what: string): string {
 function runtimeOrThrow(value: string): RuntimeKind {
   const available = availableRuntimes();
   if (available.includes(value as RuntimeKind)) return value as RuntimeKind;
-  if (value === 'js' || value === 'process') {
-    throw new CliError('RUNTIME_NOT_YET', `The ${value} runtime has no template yet: it comes when that runtime lands`, [
-      `use --runtime ${available.join(' or ')} (AssemblyScript) for now`,
-    ]);
-  }
   throw new CliError('INVALID_INPUT', `Unknown runtime "${value}"`, [`choose ${available.join(' or ')}`]);
 }
 
@@ -68,8 +63,8 @@ export async function gatherAnswers(flags: ScaffoldFlags): Promise<ScaffoldAnswe
     : ask
       ? runtimeOrThrow(await askChoice('Runtime', [
           { value: 'wasm', name: 'wasm: AssemblyScript compiled to WebAssembly' },
-          { value: 'js', name: 'js: TypeScript in a QuickJS sandbox (not yet)' },
-          { value: 'process', name: 'process: a Node program of its own (not yet)' },
+          { value: 'js', name: 'js: TypeScript in a QuickJS sandbox' },
+          { value: 'process', name: 'process: a Node program of its own' },
         ]))
       : 'wasm';
   let hooks: ScaffoldHook[];

@@ -29,11 +29,13 @@ describe('new', () => {
     expect(atomicPluginDependency('0.1.0', '/home/me/atomic-plugin')).toBe('file:/home/me/atomic-plugin');
   });
 
-  it('offers every hook the manifest has', async () => {
+  it.each(['wasm', 'js', 'process'] as const)('offers every hook the manifest has, for %s', async (runtime) => {
     const { scaffoldManifest } = await import('./scaffold.js');
-    const spec = JSON.parse((await import('node:fs')).readFileSync(new URL('../../templates/wasm/template.json', import.meta.url), 'utf8'));
-    const manifest = scaffoldManifest({ name: 'all', namespace: 'acme', description: 'All hooks.', runtime: 'wasm', hooks: [...scaffoldHooks], permissions: [] }, spec);
-    expect(Object.keys(parseManifest(manifest).hooks).sort()).toEqual(['afterCommit', 'beforeCommit', 'endpoints', 'onResourceGet', 'pluginEvents', 'schedules']);
+    const spec = JSON.parse((await import('node:fs')).readFileSync(new URL(`../../templates/${runtime}/template.json`, import.meta.url), 'utf8'));
+    const manifest = scaffoldManifest({ name: 'all', namespace: 'acme', description: 'All hooks.', runtime, hooks: [...scaffoldHooks], permissions: [] }, spec);
+    const parsed = parseManifest(manifest);
+    expect(parsed.runtime).toBe(runtime);
+    expect(Object.keys(parsed.hooks).sort()).toEqual(['afterCommit', 'beforeCommit', 'endpoints', 'onResourceGet', 'pluginEvents', 'schedules']);
   });
 });
 

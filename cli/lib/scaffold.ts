@@ -44,6 +44,8 @@ export interface ScaffoldResult {
 interface HookTemplate {
   title: string;
   imports: string[];
+  /** The ABI exports the example defines, for templates whose tail lists them (process). */
+  exports?: string[];
   manifest: { [key: string]: JsonValue };
 }
 
@@ -51,6 +53,12 @@ interface TemplateSpec {
   runtime: RuntimeKind;
   description: string;
   source: string;
+  /** The manifest's `entry`, for runtimes without a default one (process). */
+  entry?: string;
+  /** A file appended after the hook examples (process: the `definePlugin` call). */
+  tail?: string;
+  /** What the head's source imports from the SDK whatever the hooks. */
+  baseImports: string[];
   defaultConfig: { [key: string]: JsonValue };
   configSchema: { [key: string]: JsonValue };
   hooks: Record<ScaffoldHook, HookTemplate>;
@@ -66,7 +74,7 @@ export function checkSlug(value: string): true | string {
   return SLUG.test(value) ? true : 'lowercase letters, digits and single dashes, e.g. "hello-world"';
 }
 
-/** The runtimes that have a template folder; the others are not offered yet. */
+/** The runtimes that have a template folder (all of them: a missing one is a packaging bug). */
 export function availableRuntimes(): RuntimeKind[] {
   return runtimeKinds.filter((r) => existsSync(join(templatesDir, r, 'template.json')));
 }
@@ -79,11 +87,6 @@ export function hookChoices(runtime: RuntimeKind): { value: ScaffoldHook; name: 
 
 function readTemplate(runtime: RuntimeKind): TemplateSpec {
   const path = join(templatesDir, runtime, 'template.json');
-  if (!existsSync(path)) {
-    throw new CliError('RUNTIME_NOT_YET', `There is no ${runtime} template yet: the ${runtime} runtime has not landed`, [
-      `use --runtime ${availableRuntimes().join(' or ') || 'wasm'} (AssemblyScript) for now`,
-    ]);
-  }
   return JSON.parse(readFileSync(path, 'utf8')) as TemplateSpec;
 }
 
@@ -135,7 +138,7 @@ function templateFiles(dir: string, root = dir): string[] {
 }
 
 /** The plugin.json for the answers, checked with the server's parser (a template bug fails here, not at install). */
-export function scaffoldManifest(answers: ScaffoldAnswers, spec: Pick<TemplateSpec, 'defaultConfig' | 'configSchema' | 'hooks'>): { [key: string]: JsonValue } {
+export function scaffoldManifest(answers: ScaffoldAnswers, spec: Pick<TemplateSpec, 'defaultConfig' | 'configSchema' | 'hooks' | 'entry'>): { [key: string]: JsonValue } {
   const hooks: { [key: string]: JsonValue } = {};
   for (const hook of answers.hooks) Object.assign(hooks, structuredClone(spec.hooks[hook].manifest));
   const manifest: { [key: string]: JsonValue } = {
@@ -145,6 +148,7 @@ export function scaffoldManifest(answers: ScaffoldAnswers, spec: Pick<TemplateSp
     version: '0.1.0',
     description: answers.description,
     runtime: answers.runtime,
+    ...(spec.entry === undefined ? {} : { entry: spec.entry }),
     permissions: answers.permissions.map((p) => ({ name: p.name, reason: p.reason })),
     defaultConfig: spec.defaultConfig,
     configSchema: spec.configSchema,
@@ -181,11 +185,16 @@ export function scaffold(dir: string, answers: ScaffoldAnswers): ScaffoldResult 
   files.set('plugin.json', `${JSON.stringify(manifest, null, 2)}\n`);
   // The source: the head, then one example per hook; imports are the union of what they use.
   const runtimeDir = join(templatesDir, answers.runtime);
-  const imports = new Set(['LogLevel', 'log', 'pluginAbort', 'readInit']);
+  const imports = new Set(spec.baseImports);
   for (const hook of answers.hooks) for (const name of spec.hooks[hook].imports) imports.add(name);
-  const importList = [...imports].sort((a, b) => a.localeCompare(b)).map((name) => `  ${name},`).join('\n');
+  // Sorted by name, `type` imports among the others, as an editor's "organize imports" would.
+  const importList = [...imports].sort((a, b) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, ''))).map((name) => `  ${name},`).join('\n');
   let source = substitute(readFileSync(join(runtimeDir, 'index.head.ts'), 'utf8'), { ...values, imports: importList });
   for (const hook of answers.hooks) source += substitute(readFileSync(join(runtimeDir, 'hooks', `${hook}.ts`), 'utf8'), values);
+  if (spec.tail !== undefined) {
+    const exportNames = ['init', ...answers.hooks.flatMap((hook) => spec.hooks[hook].exports ?? [])].map((name) => `    ${name}: hook(${name}),`).join('\n');
+    source += substitute(readFileSync(join(runtimeDir, spec.tail), 'utf8'), { ...values, exportNames });
+  }
   files.set(spec.source, source);
   const filesDir = join(runtimeDir, 'files');
   for (const file of templateFiles(filesDir)) {
