@@ -233,6 +233,18 @@ function computeRuntimeTargets(r: BenchResult): PluginTarget[] {
       met: value <= 2,
     });
   }
+  const processRoundTrip = p50('process');
+  if (processRoundTrip !== undefined) {
+    targets.push({
+      name: 'process round trip, per call',
+      value: processRoundTrip,
+      target: 60,
+      comparison: '≤',
+      unit: 'µs',
+      detail: "p50 of the probe's handle_request (echo) in-process, through JSON-RPC over the plugin process's stdio",
+      met: processRoundTrip <= 60,
+    });
+  }
   return targets;
 }
 

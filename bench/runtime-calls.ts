@@ -2,13 +2,19 @@
 // answering the echo request the host builds for a 100-byte POST, called in this process through
 // each runtime as the host calls it, against a native handler doing the same JSON work in the host.
 // Each runtime runs the probe written for it (fixtures/plugins/probe: AssemblyScript for wasm,
-// TypeScript against sdk/js for js), built with the real toolchain.
+// TypeScript against sdk/js for js, JavaScript against sdk/node for process), built with the real
+// toolchain.
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileAssemblyScript, packageRoot } from '../cli/lib/assemblyscript.js';
 import { bundlePlugin } from '../cli/lib/esbuild.js';
+import { bundleProcessPlugin } from '../cli/lib/process-bundle.js';
+import { createAgentIdentity, encodeSecret } from '../server/atomic/agent.js';
 import type { PluginInstance, Runtime, RuntimeLimits } from '../server/plugins/runtimes/runtime.js';
 import { createJsRuntime } from '../server/plugins/runtimes/js/index.js';
+import { createProcessRuntime } from '../server/plugins/runtimes/process/index.js';
 import { createWasmRuntime } from '../server/plugins/runtimes/wasm/index.js';
 import type { Progress } from './commit-ingestion.js';
 import { type CallTiming, echoInput, inlineStubs, stubHostFunctions, timeLoop } from './plugin-calls.js';
@@ -39,6 +45,26 @@ function nativeEcho(input: Uint8Array): Uint8Array {
   return encoder.encode(JSON.stringify({ status: 200, headers: { 'content-type': type }, body: request.body }));
 }
 
+/** The process probe as the host starts it: its bundle in a run folder, a data folder, an agent. */
+async function startProcess(dir: string): Promise<PluginInstance> {
+  const runDir = join(dir, 'run');
+  const dataDir = join(dir, 'data');
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(runDir, 'plugin.mjs'), await bundleProcessPlugin(join(probeDir, 'process/index.mjs')));
+  const serverUrl = 'http://localhost:9883';
+  const agent = createAgentIdentity(serverUrl);
+  const names = [...allowedHostFunctionsFor(PROBE_PERMISSIONS)];
+  return createProcessRuntime().instantiate({ kind: 'process', bytes: new Uint8Array(), exports: [] }, {
+    hostFunctions: stubHostFunctions(names),
+    limits: { ...limits, fuel: null },
+    plugin: {
+      namespace: 'test', name: 'probe', version: '0.1.0', packageDir: runDir, entry: 'plugin.mjs', dataDir, serverUrl,
+      agent: { subject: agent.subject, publicKey: agent.publicKey, secret: encodeSecret(agent) },
+    },
+  });
+}
+
 async function instantiate(runtime: Runtime, code: Uint8Array, inline: boolean): Promise<PluginInstance> {
   const allowed = allowedHostFunctionsFor(PROBE_PERMISSIONS);
   const prepared = runtime.prepare ? await runtime.prepare(code, { memoryMb: limits.memoryMb, allowedHostFunctions: allowed }) : { kind: runtime.capabilities.kind, bytes: code, exports: [] };
@@ -57,10 +83,12 @@ export async function measureRuntimeCalls(options: { iterations: number; progres
   const [{ wasm }, { script }] = await Promise.all([compileAssemblyScript(probeDir), bundlePlugin(join(probeDir, 'js'))]);
   const wasmRuntime = createWasmRuntime();
   const js = createJsRuntime();
+  const processDir = mkdtempSync(join(tmpdir(), 'atomic-plugin-bench-process-'));
   const contenders: [string, () => Promise<PluginInstance>][] = [
     ['wasm (inline lane, as the host runs it)', () => instantiate(wasmRuntime, wasm, true)],
     ['wasm (worker thread)', () => instantiate(wasmRuntime, wasm, false)],
     ['js (QuickJS, worker thread)', () => instantiate(js, script, false)],
+    ['process (Node, JSON-RPC over stdio)', () => startProcess(processDir)],
   ];
   const n = options.iterations;
   const warmup = Math.min(2_000, n);
@@ -76,5 +104,6 @@ export async function measureRuntimeCalls(options: { iterations: number; progres
       await instance.close();
     }
   }
+  rmSync(processDir, { recursive: true, force: true });
   return { inputBytes: input.length, rows };
 }
