@@ -69,8 +69,8 @@ async function commit(serverUrl: string, agent: AgentIdentity, changes: CommitCh
   throw new CliError('PUBLISH_REFUSED', `The server refused to ${what} (${status}): ${description}`, suggestions);
 }
 
-function readRelease(subject: string, resource: JsonObject): Release | undefined {
-  const local = localProps(new URL(subject).origin);
+function readRelease(serverUrl: string, subject: string, resource: JsonObject): Release | undefined {
+  const local = localProps(serverUrl);
   const version = str(resource[props.plugin.version]);
   const packageUrl = str(resource[props.plugin.file]);
   const digest = str(resource[local.packageDigest]);
@@ -104,7 +104,7 @@ export async function publishRelease(options: {
 
   const existing = await fetchIfExists(subject, { agent });
   if (existing && isObject(existing.data)) {
-    const release = readRelease(subject, existing.data);
+    const release = readRelease(serverUrl, subject, existing.data);
     if (release?.digest === pkg.digest) return { ...release, listing, created: false };
     throw new CliError('PUBLISH_REFUSED', `${manifest.namespace}/${manifest.name}@${manifest.version} is published already with the digest ${release?.digest ?? '(none)'}, not ${pkg.digest}`, [
       'a published version never changes: bump "version" in plugin.json and publish again',
@@ -155,7 +155,7 @@ export async function listReleases(serverUrl: string, agent: AgentIdentity | und
   for (const subject of Array.isArray(subjects) ? subjects : []) {
     if (typeof subject !== 'string') continue;
     const resource = await fetchIfExists(subject, agent ? { agent } : {});
-    const release = resource && isObject(resource.data) ? readRelease(subject, resource.data) : undefined;
+    const release = resource && isObject(resource.data) ? readRelease(serverUrl, subject, resource.data) : undefined;
     if (release) releases.push(release);
   }
   return releases;
