@@ -5,6 +5,9 @@
 // tampered or unsigned package), each with a clear code and nothing installed.
 
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -77,6 +80,36 @@ describe('publish and install by CID and by name', () => {
     expect(await ok<{ status: string }[]>(['list'])).toMatchObject([{ plugin: 'acme/byhash', status: 'active' }]);
     expect(readdirSync(join(dataDir, 'ipfs'), { recursive: true }).some((f) => String(f).endsWith('.data'))).toBe(true);
     await ok(['uninstall', 'acme/byhash', '--yes']);
+  }, 60_000);
+
+  it('install ipfs://<cid> --ipfs-api gets the bytes from a Kubo RPC API, and refuses bytes that are not the CID\'s', async () => {
+    // A stand-in for Kubo's `cat` (no Kubo can run here): it serves one package right, and
+    // another package's bytes for a second CID, as a broken or malicious node might.
+    const good = await readBytes(await pkg('viakubo', '0.1.0'));
+    const wrong = await readBytes(await pkg('liar', '0.1.0'));
+    const goodCid = (await computeCid(good)).toString();
+    const liarCid = (await computeCid(wrong)).toString();
+    const served = new Map([[goodCid, good], [liarCid, good]]);
+    const kubo = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://kubo');
+      const bytes = url.pathname === '/api/v0/cat' ? served.get(url.searchParams.get('arg') ?? '') : undefined;
+      response.statusCode = bytes ? 200 : 500;
+      response.end(bytes ? Buffer.from(bytes) : JSON.stringify({ Message: 'block was not found locally (offline)', Code: 0, Type: 'error' }));
+    });
+    kubo.listen(0, '127.0.0.1');
+    await once(kubo, 'listening');
+    const api = `http://127.0.0.1:${(kubo.address() as AddressInfo).port}`;
+    try {
+      const result = await ok<{ status: string; cid: string }>(['install', `ipfs://${goodCid}`, '--ipfs-api', api, '--yes']);
+      expect(result).toMatchObject({ status: 'active', cid: goodCid });
+      await ok(['uninstall', 'acme/viakubo', '--yes']);
+      fails(await cli(['install', `ipfs://${liarCid}`, '--ipfs-api', api, '--yes']), 'CID_CONTENT_MISMATCH');
+      const missing = (await computeCid(new TextEncoder().encode('absent'))).toString();
+      fails(await cli(['install', `ipfs://${missing}`, '--ipfs-api', api, '--yes']), 'IPFS_FAILED');
+    } finally {
+      kubo.close();
+    }
+    expect(await installed()).toEqual([]);
   }, 60_000);
 
   it('an unknown CID: CID_NOT_FOUND, nothing installed', async () => {

@@ -1,7 +1,8 @@
 // A Kubo node's RPC API as an IpfsNode, through the maintained `kubo-rpc-client`. A thin adapter:
-// no Kubo binary can run on our CI machines, so it is type-checked but not exercised by tests; the
-// bytes it returns are still checked against their CID by the caller (assertCid), so a node that
-// answers wrongly cannot slip a package in.
+// no Kubo binary can run on our CI machines, so the tests run it against a stand-in for the RPC
+// API only (kubo.test.ts, test/cli-publish.test.ts), never a real Kubo. The bytes it returns are
+// checked against their CID by the caller (assertCid), so a node that answers wrongly cannot slip
+// a package in.
 
 import { create, type KuboRPCClient } from 'kubo-rpc-client';
 import type { CID } from 'multiformats/cid';
