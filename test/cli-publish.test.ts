@@ -112,6 +112,37 @@ describe('publish and install by CID and by name', () => {
     expect(await installed()).toEqual([]);
   }, 60_000);
 
+  it('an http(s) package URL is downloaded by the CLI within 64 MiB and uploaded; a larger answer is refused', async () => {
+    const zip = await readBytes(await pkg('byurl', '0.1.0'));
+    const web = createServer((request, response) => {
+      if (request.url === '/byurl.zip') return void response.end(Buffer.from(zip));
+      // No content-length: the CLI has to count what arrives and stop at the limit.
+      const chunk = Buffer.alloc(1 << 20);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 65 && !response.destroyed) {
+          sent++;
+          if (!response.write(chunk)) return void response.once('drain', more);
+        }
+        response.end();
+      };
+      more();
+    });
+    web.listen(0, '127.0.0.1');
+    await once(web, 'listening');
+    const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    try {
+      expect(await ok<{ status: string }>(['install', `${base}/byurl.zip`, '--yes'])).toMatchObject({ status: 'active' });
+      await ok(['uninstall', 'acme/byurl', '--yes']);
+      const error = fails(await cli(['install', `${base}/huge.zip`, '--yes']), 'DOWNLOAD_FAILED');
+      expect(error.message).toContain('larger than 67108864 bytes');
+    } finally {
+      web.closeAllConnections();
+      web.close();
+    }
+    expect(await installed()).toEqual([]);
+  }, 60_000);
+
   it('an unknown CID: CID_NOT_FOUND, nothing installed', async () => {
     const unknown = (await computeCid(new TextEncoder().encode('no such package'))).toString();
     const error = fails(await cli(['install', `ipfs://${unknown}`, '--yes']), 'CID_NOT_FOUND');
