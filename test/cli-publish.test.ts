@@ -16,7 +16,9 @@ import { decodeSecret } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { computeCid, EmbeddedIpfs } from '../server/ipfs/unixfs.js';
 import { buildPackage, signPackage } from '../server/plugins/package.js';
+import { classes, props } from '../server/atomic/urls.js';
 import { cliEnv, jsonError, runCli, type CliRun } from './support/cli-run.js';
+import { postCommit } from './support/commits.js';
 import { fixtureManifest, jsFixtures } from './support/fixtures.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
@@ -148,6 +150,20 @@ describe('publish and install by CID and by name', () => {
     const error = fails(await cli(['install', `ipfs://${unknown}`, '--yes']), 'CID_NOT_FOUND');
     expect(error.message).toContain(unknown);
     fails(await cli(['install', 'ipfs://not-a-cid', '--yes']), 'INVALID_INPUT');
+    // A Plugin resource naming a CID the host does not hold is refused at the commit.
+    const refused = await postCommit(host.url, {
+      subject: `${host.url}/plugins/installed/acme-unknown`,
+      set: {
+        [props.isA]: [classes.plugin],
+        [props.parent]: host.url,
+        [props.name]: 'unknown',
+        [props.plugin.namespace]: 'acme',
+        [props.plugin.file]: `ipfs://${unknown}`,
+        [props.plugin.permissions]: [],
+      },
+    }, decodeSecret(host.secret));
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain(`ipfs://${unknown} is not in this host's blockstore`);
     expect(await installed()).toEqual([]);
   });
 
