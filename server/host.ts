@@ -100,6 +100,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           await plugins.close();
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
+          await packages.close();
           await store.close();
         })()),
     };

@@ -108,12 +108,22 @@ async function ensureLocalOntology(commits: CommitProcessor, store: Store, serve
     [local.pluginError, property('plugin-error', datatypes.string, 'Why the plugin is failed or was switched off.')],
     [local.pluginHooks, property('plugin-hooks', datatypes.json, 'The endpoints, schedules and hooks the plugin serves.')],
     [local.pluginStats, property('plugin-stats', datatypes.json, 'Counters of the running plugin: calls, failures, timeouts, restarts.')],
+    [local.releases, property('releases', datatypes.resourceArray, 'The published versions of a plugin listing, one PluginRelease each.')],
+    [local.packageDigest, property('package-digest', datatypes.string, 'The content digest (sha256:<hex>) of a released plugin package, as `atomic-plugin verify` prints it.')],
+    [local.packageCid, property('package-cid', datatypes.string, 'The IPFS CID (Kubo defaults: CIDv0) a released plugin package was published under.')],
+    [local.publisher, property('publisher', datatypes.atomicUrl, 'The agent that published this release (the package signer when signed).')],
+    [local.pluginListing, pluginClass('plugin-listing', 'A plugin in this server\'s registry: its namespace, name and published releases.', [props.name, props.plugin.namespace], [local.releases, props.description, props.plugin.author])],
+    [local.pluginRelease, pluginClass('plugin-release', 'One published version of a registry plugin: its package file, digest and publisher.', [props.plugin.version, props.plugin.file, local.packageDigest], [local.packageCid, local.publisher])],
   ];
   for (const [subject, set] of definitions) {
     if (store.get(subject)) continue;
     const commit = signCommit({ subject, set: { [props.parent]: subject === local.ontology ? serverUrl : local.ontology, ...set } }, owner);
     await commits.process(commitToPropVals(commit), { asHost: true });
   }
+}
+
+function pluginClass(shortname: string, description: string, requires: string[], recommends: string[]): PropVals {
+  return { [props.isA]: [classes.class], [props.shortname]: shortname, [props.description]: description, [props.requires]: requires, [props.recommends]: recommends };
 }
 
 function property(shortname: string, datatype: string, description: string): PropVals {

@@ -1,7 +1,7 @@
 // `atomic-plugin install`: a plugin folder, zip or URL to a running plugin on a server.
 
 import { Args, Command, Flags } from '@oclif/core';
-import { secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
+import { ipfsApiFlag, secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
 import { install, type InstallResult } from '../lib/install.js';
 import { progress } from '../lib/output.js';
 import { formatSummary } from '../lib/plugin-output.js';
@@ -10,7 +10,7 @@ import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 export default class Install extends Command {
   static override summary = 'Install a plugin on a server and wait until it runs.';
 
-  static override description = `The source is a plugin folder (built first, as by \`<%= config.bin %> build\`), a package zip, or an http(s) URL of one. The package is checked (layout, manifest, and that a signature matches the files), its permissions are shown with their reasons, and after you confirm it is uploaded and installed with a signed commit that creates its Plugin resource. The server verifies and loads it before it accepts the commit, so a plugin that does not load leaves nothing behind. Then its endpoints are printed.
+  static override description = `The source is a plugin folder (built first, as by \`<%= config.bin %> build\`), a package zip, an http(s) URL of one (downloaded by the CLI, at most 64 MiB, then uploaded), ipfs://<cid> (from the embedded IPFS node or --ipfs-api, checked against the CID here and again by the server), or namespace/name[@range] from the server's registry (the newest published version in the range; see \`<%= config.bin %> publish\`). A path that exists is always taken as a path. The package is checked (layout, manifest, and that a signature matches the files), its permissions are shown with their reasons, and after you confirm it is uploaded and installed with a signed commit that creates its Plugin resource. The server verifies and loads it before it accepts the commit, so a plugin that does not load leaves nothing behind. Then its endpoints are printed.
 
 Without a terminal, pass --yes to confirm. The agent needs write rights on the drive (the server's owner has them).`;
 
@@ -24,6 +24,14 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
       command: '<%= config.bin %> <%= command.id %> dist/acme-hello-0.1.0.zip --grant read --yes --json',
     },
     {
+      description: 'Install the newest 1.x release of a plugin from the server\'s registry.',
+      command: '<%= config.bin %> <%= command.id %> acme/hello@^1 --yes',
+    },
+    {
+      description: 'Install a package by its IPFS CID, as printed by `publish --ipfs`.',
+      command: '<%= config.bin %> <%= command.id %> ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o --yes',
+    },
+    {
       description: 'Install with a config from a file.',
       command: '<%= config.bin %> <%= command.id %> https://example.com/acme-hello-0.1.0.zip --config @hello-config.json',
     },
@@ -32,7 +40,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
   static override enableJsonFlag = true;
 
   static override args = {
-    source: Args.string({ description: 'Plugin folder, package zip, or http(s) URL of a package zip.', required: true }),
+    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL of a package zip, ipfs://<cid>, or namespace/name[@range].', required: true }),
   };
 
   static override flags = {
@@ -41,6 +49,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
     config: Flags.string({ summary: 'The config, as JSON or @file [default: the plugin\'s defaultConfig].', helpValue: '<json|@file>' }),
     grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, multipleNonGreedy: true, helpValue: '<permissions>' }),
     subject: Flags.string({ summary: 'The Plugin resource\'s URL [default: {server}/plugins/installed/{namespace}-{name}].', helpValue: '<url>' }),
+    'ipfs-api': ipfsApiFlag,
     yes: yesFlag,
   };
 
@@ -56,6 +65,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
       subject: flags.subject,
       yes: flags.yes,
       progress,
+      ...(flags['ipfs-api'] ? { ipfsApi: flags['ipfs-api'] } : {}),
     });
     this.log(`Installed ${result.plugin}@${result.version}\n${formatSummary(result)}`);
     return result;

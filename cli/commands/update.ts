@@ -1,7 +1,7 @@
 // `atomic-plugin update`: swaps an installed plugin's package for another version.
 
 import { Args, Command, Flags } from '@oclif/core';
-import { secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
+import { ipfsApiFlag, secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
 import { update, type InstallResult } from '../lib/install.js';
 import { progress } from '../lib/output.js';
 import { formatSummary } from '../lib/plugin-output.js';
@@ -10,9 +10,13 @@ import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 export default class Update extends Command {
   static override summary = 'Update an installed plugin to another version of its package.';
 
-  static override description = `Uploads the new package (a folder is built first) and points the Plugin resource at it with a signed commit. The host loads the new version before it accepts the commit and swaps it in without a restart; if the new version does not load, the old one keeps serving. New permissions the version asks for are shown before you confirm.`;
+  static override description = `Without a source, takes the newest version in the server's registry that is compatible with the installed one (namespace/name@^installed). A source is what \`install\` takes: a folder, zip, URL, ipfs://<cid> or namespace/name[@range]. Uploads the new package (a folder is built first) and points the Plugin resource at it with a signed commit. The host loads the new version before it accepts the commit and swaps it in without a restart; if the new version does not load, the old one keeps serving. New permissions the version asks for are shown before you confirm.`;
 
   static override examples = [
+    {
+      description: 'Update to the newest compatible version published in the server\'s registry.',
+      command: '<%= config.bin %> <%= command.id %> acme/hello --yes',
+    },
     {
       description: 'Update from the plugin\'s folder.',
       command: '<%= config.bin %> <%= command.id %> acme/hello .',
@@ -27,7 +31,7 @@ export default class Update extends Command {
 
   static override args = {
     plugin: Args.string({ description: 'The installed plugin: namespace/name or its subject.', required: true }),
-    source: Args.string({ description: 'Plugin folder, package zip, or http(s) URL of a package zip.', required: true }),
+    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL, ipfs://<cid> or namespace/name[@range] [default: the newest compatible version in the registry].' }),
   };
 
   static override flags = {
@@ -35,6 +39,7 @@ export default class Update extends Command {
     secret: secretFlag,
     config: Flags.string({ summary: 'Replace the config too, as JSON or @file.', helpValue: '<json|@file>' }),
     grant: Flags.string({ summary: 'Grant only these permissions (comma-separated) [default: all it asks for].', multiple: true, multipleNonGreedy: true, helpValue: '<permissions>' }),
+    'ipfs-api': ipfsApiFlag,
     yes: yesFlag,
   };
 
@@ -44,7 +49,8 @@ export default class Update extends Command {
       serverUrl: resolveServerUrl(flags.server),
       agent: requireAgent(flags.secret),
       plugin: args.plugin,
-      source: args.source,
+      ...(args.source === undefined ? {} : { source: args.source }),
+      ...(flags['ipfs-api'] ? { ipfsApi: flags['ipfs-api'] } : {}),
       grant: flags.grant,
       config: flags.config,
       yes: flags.yes,

@@ -37,6 +37,12 @@ export const cliErrorCatalog = {
   PLUGIN_NOT_FOUND: 'No installed plugin matches',
   PLUGIN_NOT_LIVE: 'The plugin did not become active',
   INVALID_CONFIG: 'The plugin config is not valid',
+  CID_NOT_FOUND: 'The IPFS node does not have the content of the CID',
+  CID_CONTENT_MISMATCH: 'The bytes the IPFS node returned do not have the CID asked for',
+  IPFS_FAILED: 'The IPFS node could not be used',
+  REGISTRY_NOT_FOUND: 'The server\'s registry lists no plugin of that name',
+  NO_MATCHING_VERSION: 'No published version satisfies the range',
+  PUBLISH_REFUSED: 'The server refused to record the release in its registry',
 } as const satisfies Record<string, string>;
 
 /** A stable CLI error code. */

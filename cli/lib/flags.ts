@@ -22,6 +22,13 @@ export const dataDirFlag = Flags.string({
   helpValue: '<dir>',
 });
 
+/** `--ipfs-api <url>`: a Kubo node's RPC API instead of the embedded IPFS node. */
+export const ipfsApiFlag = Flags.string({
+  summary: 'Use the Kubo node with this RPC API URL (e.g. http://127.0.0.1:5001) instead of the embedded IPFS node.',
+  description: 'The embedded node is a blockstore in the data folder ($ATOMIC_PLUGIN_DATA_DIR, else $XDG_DATA_HOME/atomic-plugin, else ~/.local/share/atomic-plugin, then /ipfs); it never talks to the network.',
+  helpValue: '<url>',
+});
+
 /** `--yes`: answer every question with its default and confirm, for scripts. */
 export const yesFlag = Flags.boolean({
   char: 'y',

@@ -27,6 +27,10 @@ export interface InstallResult extends PluginSummary {
   built?: string;
   /** The version that was replaced (update only). */
   previousVersion?: string;
+  /** The CID, when installed from `ipfs://<cid>`. */
+  cid?: string;
+  /** The registry release, when installed from `namespace/name[@range]`. */
+  release?: string;
 }
 
 /** Options shared by install and update. */
@@ -38,13 +42,31 @@ export interface InstallOptions {
   config?: string;
   yes: boolean;
   progress: (line: string) => void;
+  /** A Kubo node's RPC API for `ipfs://` sources; the embedded node when absent. */
+  ipfsApi?: string;
+}
+
+/** Where the package came from, for the result. */
+function provenance(loaded: Awaited<ReturnType<typeof loadPackage>>): Pick<InstallResult, 'built' | 'cid' | 'release'> {
+  return {
+    ...(loaded.built ? { built: loaded.built.path } : {}),
+    ...(loaded.cid ? { cid: loaded.cid } : {}),
+    ...(loaded.release ? { release: loaded.release.subject } : {}),
+  };
+}
+
+/** Uploads the package: by its CID when it came from IPFS (the server checks it), else by its hash. */
+async function upload(options: InstallOptions, loaded: Awaited<ReturnType<typeof loadPackage>>): Promise<string> {
+  const { serverUrl, agent, progress } = options;
+  progress(`Uploading ${loaded.zip.length} bytes to ${serverUrl}/plugins/packages${loaded.cid ? ` as ${loaded.cid}` : ''}…`);
+  return uploadPackage(serverUrl, loaded.zip, agent, loaded.cid);
 }
 
 /** Installs a package as a new Plugin resource at `subject` (default: {@link defaultInstallSubject}). */
 export async function install(options: InstallOptions & { subject?: string }): Promise<InstallResult> {
   const { serverUrl, agent, progress } = options;
   const config = options.config === undefined ? undefined : parseConfigFlag(options.config);
-  const loaded = await loadPackage(options.source, progress);
+  const loaded = await loadPackage(options.source, progress, { serverUrl, agent, ...(options.ipfsApi ? { ipfsApi: options.ipfsApi } : {}) });
   const { manifest } = loaded.pkg;
   const granted = grantedPermissions(manifest, options.grant);
   const subject = options.subject ?? defaultInstallSubject(serverUrl, manifest);
@@ -52,24 +74,31 @@ export async function install(options: InstallOptions & { subject?: string }): P
   progress(`Signed by: ${loaded.pkg.signature?.signer ?? '(unsigned)'}`);
   progress(`Permissions:\n${formatPermissions(manifest, granted)}`);
   await confirmOrStop(`Install ${manifest.namespace}/${manifest.name} on ${serverUrl} with ${granted.length > 0 ? granted.join(', ') : 'no permissions'}?`, options.yes);
-  progress(`Uploading ${loaded.zip.length} bytes to ${serverUrl}/plugins/packages…`);
-  const packageUrl = await uploadPackage(serverUrl, loaded.zip, agent);
+  const packageUrl = await upload(options, loaded);
   progress(`Installing at ${subject}…`);
   await createInstallation(serverUrl, agent, subject, { packageUrl, manifest, granted, ...(config ? { config } : {}) });
   progress('Waiting until it is active…');
   const live = await waitUntilActive(serverUrl, agent, subject);
-  return { ...live.summary, packageUrl, digest: loaded.pkg.digest, ...(loaded.built ? { built: loaded.built.path } : {}) };
+  return { ...live.summary, packageUrl, digest: loaded.pkg.digest, ...provenance(loaded) };
 }
 
 /**
  * Replaces an installed plugin's package with another version of the same plugin. Permissions the
- * new version asks for that the old grant lacks are shown and need confirmation.
+ * new version asks for that the old grant lacks are shown and need confirmation. Without a source,
+ * the newest version the server's registry has that is compatible with the installed one
+ * (`namespace/name@^installed`) is taken.
  */
-export async function update(options: InstallOptions & { plugin: string }): Promise<InstallResult> {
+export async function update(options: Omit<InstallOptions, 'source'> & { plugin: string; source?: string }): Promise<InstallResult> {
   const { serverUrl, agent, progress } = options;
   const config = options.config === undefined ? undefined : parseConfigFlag(options.config);
   const installed = await findInstallation(serverUrl, agent, options.plugin);
-  const loaded = await loadPackage(options.source, progress);
+  let source = options.source;
+  if (source === undefined) {
+    const { plugin, version } = installed.summary;
+    if (!plugin) throw new CliError('INVALID_INPUT', `${installed.subject} does not say which plugin it is`, ['give the package to update to']);
+    source = version ? `${plugin}@^${version}` : plugin;
+  }
+  const loaded = await loadPackage(source, progress, { serverUrl, agent, ...(options.ipfsApi ? { ipfsApi: options.ipfsApi } : {}) });
   const { manifest } = loaded.pkg;
   const id = `${manifest.namespace}/${manifest.name}`;
   if (installed.summary.plugin && installed.summary.plugin !== id) {
@@ -84,8 +113,7 @@ export async function update(options: InstallOptions & { plugin: string }): Prom
   progress(`Permissions:\n${formatPermissions(manifest, granted)}`);
   if (added.length > 0) progress(`New since the installed version: ${added.join(', ')}`);
   await confirmOrStop(`Update ${installed.subject} to ${manifest.version}?`, options.yes);
-  progress(`Uploading ${loaded.zip.length} bytes…`);
-  const packageUrl = await uploadPackage(serverUrl, loaded.zip, agent);
+  const packageUrl = await upload({ ...options, source }, loaded);
   progress(`Updating ${installed.subject}…`);
   await updateInstallation(serverUrl, agent, installed.subject, { packageUrl, manifest, granted, ...(config ? { config } : {}) });
   const live = await waitUntilActive(serverUrl, agent, installed.subject);
@@ -93,7 +121,7 @@ export async function update(options: InstallOptions & { plugin: string }): Prom
     ...live.summary,
     packageUrl,
     digest: loaded.pkg.digest,
-    ...(loaded.built ? { built: loaded.built.path } : {}),
+    ...provenance(loaded),
     ...(installed.summary.version ? { previousVersion: installed.summary.version } : {}),
   };
 }

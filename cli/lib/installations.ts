@@ -30,9 +30,13 @@ function configValue(config: JsonObject): JsonAdValue {
   return config;
 }
 
-/** Uploads a package zip; returns its URL on the server. */
-export async function uploadPackage(serverUrl: string, zip: Uint8Array, agent: AgentIdentity): Promise<string> {
-  const { data } = await request(`${serverUrl}/plugins/packages`, { method: 'POST', agent, contentType: 'application/zip', body: zip });
+/**
+ * Uploads a package zip; returns its URL on the server. With a CID the server keeps it in its
+ * blockstore, after checking that the bytes have that CID, and the URL is `ipfs://<cid>`.
+ */
+export async function uploadPackage(serverUrl: string, zip: Uint8Array, agent: AgentIdentity, cid?: string): Promise<string> {
+  const url = `${serverUrl}/plugins/packages${cid ? `?cid=${encodeURIComponent(cid)}` : ''}`;
+  const { data } = await request(url, { method: 'POST', agent, contentType: 'application/zip', body: zip });
   const id = isObject(data) ? data['@id'] : undefined;
   if (typeof id !== 'string') throw new CliError('INVALID_RESPONSE', `${serverUrl}/plugins/packages did not answer with the package URL`);
   return id;

@@ -1,5 +1,8 @@
-// Where a package to install comes from: a plugin folder (built first), a zip file, or an http(s)
-// URL; and what it asks for, shown with the reasons and narrowed by --grant.
+// Where a package to install comes from: a plugin folder (built first), a zip file, an http(s) URL
+// (downloaded here, within a size limit and a timeout, never by the server), `ipfs://<cid>` (from
+// the embedded IPFS node or a Kubo node, checked against its CID), or `namespace/name[@range]`
+// from the server's registry (checked against the digest the registry records); and what it asks
+// for, shown with the reasons and narrowed by --grant.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,6 +11,9 @@ import type { PluginPackage } from '../../server/plugins/package.js';
 import { CliError } from './errors.js';
 import { checkTrust, parsePackage } from './package-signing.js';
 import { buildPlugin, type BuildResult } from './plugin-build.js';
+import type { AgentIdentity } from '../../server/atomic/agent.js';
+import { cidFromSource, getFromIpfs } from './ipfs.js';
+import { parseRegistryRef, resolveRelease, type Release } from './registry.js';
 import { fetchBytes } from './server-client.js';
 
 /** A package ready to upload, and where it came from. */
@@ -18,26 +24,50 @@ export interface LoadedPackage {
   label: string;
   /** Set when the source was a plugin folder that was built first. */
   built?: BuildResult;
+  /** The CID, when the source was `ipfs://<cid>`: the server is given the bytes with it. */
+  cid?: string;
+  /** The registry release, when the source was `namespace/name[@range]`. */
+  release?: Release;
+}
+
+/** What sources beyond files and URLs need: the server (its registry) and the IPFS node. */
+export interface SourceContext {
+  serverUrl: string;
+  agent?: AgentIdentity;
+  /** A Kubo node's RPC API; the embedded node when absent. */
+  ipfsApi?: string;
 }
 
 /**
  * Reads a package from a plugin folder (built first), a zip file, or an http(s) URL of a zip.
  * Checks its layout and manifest, and that its signature (if any) matches its files.
  */
-export async function loadPackage(source: string, progress: (line: string) => void): Promise<LoadedPackage> {
+export async function loadPackage(source: string, progress: (line: string) => void, context?: SourceContext): Promise<LoadedPackage> {
   let zip: Uint8Array;
   let built: BuildResult | undefined;
+  let cid: string | undefined;
+  let release: Release | undefined;
+  const registryRef = existsSync(resolve(source)) ? undefined : parseRegistryRef(source);
   if (/^https?:\/\//i.test(source)) {
     progress(`Downloading ${source}…`);
     zip = await fetchBytes(source);
+  } else if (/^ipfs:\/\//i.test(source)) {
+    const parsed = cidFromSource(source);
+    progress(`Getting ${parsed.toString()} from ${context?.ipfsApi ?? 'the embedded IPFS node'}…`);
+    zip = await getFromIpfs(parsed, context?.ipfsApi);
+    cid = parsed.toString();
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw new CliError('NOT_A_PLUGIN', `${source}: only plugin folders, zip files and http(s) URLs can be installed so far`, [
+    throw new CliError('NOT_A_PLUGIN', `${source}: only plugin folders, zip files, http(s) URLs, ipfs://<cid> and namespace/name[@range] can be installed`, [
       'download the package and give its path, or build it from its folder',
     ]);
+  } else if (registryRef && context) {
+    release = await resolveRelease(context.serverUrl, context.agent, registryRef);
+    progress(`${registryRef.namespace}/${registryRef.name}@${registryRef.range} resolves to ${release.version}; downloading ${release.packageUrl}…`);
+    zip = await fetchBytes(release.packageUrl, context.agent);
   } else {
     const path = resolve(source);
     if (!existsSync(path)) {
-      throw new CliError('NOT_A_PLUGIN', `${path} does not exist`, ['give a plugin folder (with plugin.json), a package zip, or an http(s) URL of one']);
+      throw new CliError('NOT_A_PLUGIN', `${path} does not exist`, ['give a plugin folder (with plugin.json), a package zip, an http(s) URL, ipfs://<cid> or namespace/name[@range]']);
     }
     if (statSync(path).isDirectory()) {
       const result = await buildPlugin(path, { progress });
@@ -51,7 +81,12 @@ export async function loadPackage(source: string, progress: (line: string) => vo
   const pkg = parsePackage(zip, source);
   // A package whose signature does not match its files was tampered with: stop before uploading.
   checkTrust(pkg, source, { requireSignature: false, trustedPublishers: [] });
-  return { zip, pkg, label: source, ...(built ? { built } : {}) };
+  if (release && release.digest !== pkg.digest) {
+    throw new CliError('VERIFY_FAILED', `${release.packageUrl} has the digest ${pkg.digest}, but the registry records ${release.digest} for ${release.subject}`, [
+      'the package was changed after it was published: nothing was installed; ask its publisher to publish it again',
+    ]);
+  }
+  return { zip, pkg, label: source, ...(built ? { built } : {}), ...(cid ? { cid } : {}), ...(release ? { release } : {}) };
 }
 
 /** The permissions a package asks for, each with its reason, marked when not granted. */

@@ -16,6 +16,9 @@ export const DEFAULT_SERVER_URL = 'http://localhost:9883';
 /** The JSON-AD media type, asked for and sent by default. */
 export const JSON_AD = 'application/ad+json';
 
+/** The largest package download: what a server accepts as an upload. */
+const MAX_DOWNLOAD_BYTES = 64 << 20;
+
 /** How long a request may take before the CLI gives up on the server. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -147,16 +150,33 @@ export async function fetchIfExists(url: string, options: FetchOptions = {}): Pr
   return { url, status: response.status, contentType, body, data: isJsonMediaType(contentType) ? parseJson(body) : undefined };
 }
 
-/** GETs raw bytes (a package zip), signed when an agent is given; a non-2xx answer is DOWNLOAD_FAILED. */
-export async function fetchBytes(url: string, agent?: AgentIdentity): Promise<Uint8Array> {
+/**
+ * GETs raw bytes (a package zip), signed when an agent is given, within `maxBytes` (a package's
+ * limit by default) and the request timeout; a non-2xx answer or a larger body is DOWNLOAD_FAILED.
+ */
+export async function fetchBytes(url: string, agent?: AgentIdentity, maxBytes = MAX_DOWNLOAD_BYTES): Promise<Uint8Array> {
   const headers: Record<string, string> = { accept: 'application/zip, application/octet-stream, */*' };
   if (agent) Object.assign(headers, signRequestHeaders(url, agent));
   let response: Response;
   let bytes: Uint8Array;
+  const tooLarge = () => new CliError('DOWNLOAD_FAILED', `GET ${url}: the answer is larger than ${maxBytes} bytes, more than a plugin package may be`);
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    bytes = new Uint8Array(await response.arrayBuffer());
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    // Read chunk by chunk so that a server that lies about (or omits) its length is cut off too.
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    bytes = new Uint8Array(Buffer.concat(chunks));
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw unreachable(url, error);
   }
   if (!response.ok) {

@@ -49,6 +49,9 @@ const table: [keyof typeof D, JsonAdValue, boolean][] = [
   ['atomicUrl', { '@id': 'https://example.com/nested' }, true],
   ['atomicUrl', 'not a url', false],
   ['atomicUrl', 'ftp://example.com/a', false],
+  // A content address (a Plugin's pluginFile may be one).
+  ['atomicUrl', 'ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', true],
+  ['atomicUrl', 'ipfs://not a cid', false],
   ['atomicUrl', ['https://example.com/a'], false],
   ['atomicUrl', 7, false],
   ['uri', 'urn:isbn:0451450523', true],

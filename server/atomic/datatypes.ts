@@ -6,9 +6,12 @@ import { datatypes } from './urls.js';
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+const IPFS_URL = /^ipfs:\/\/[A-Za-z0-9]+$/;
+
 function isResourceRef(value: JsonAdValue): boolean {
   // A reference is a URL, or a nested resource (an object, with or without @id).
-  return (typeof value === 'string' && isHttpUrl(value)) || isObject(value);
+  // `ipfs://<cid>` names immutable content by its address (a Plugin's pluginFile may be one).
+  return (typeof value === 'string' && (isHttpUrl(value) || IPFS_URL.test(value))) || isObject(value);
 }
 
 function isValidDate(value: string): boolean {

@@ -42,6 +42,7 @@ export const errorCatalog = {
   DIGEST_MISMATCH: { status: 400, title: 'The package content does not match its signature: it was changed after signing' },
   BAD_SIGNATURE: { status: 400, title: 'The package signature is invalid' },
   UNTRUSTED_PUBLISHER: { status: 403, title: 'The package is signed by a publisher this host does not trust' },
+  CID_MISMATCH: { status: 400, title: 'The uploaded bytes do not have the CID they were uploaded for' },
   // Installed plugins.
   PLUGIN_INVALID: { status: 400, title: 'The Plugin resource cannot be installed' },
   PLUGIN_LOAD_FAILED: { status: 422, title: 'The plugin could not be loaded' },

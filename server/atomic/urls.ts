@@ -117,5 +117,13 @@ export function localProps(serverUrl: string) {
     pluginError: `${O}/plugin-error`,
     pluginHooks: `${O}/plugin-hooks`,
     pluginStats: `${O}/plugin-stats`,
+    // The plugin registry (`atomic-plugin publish --server`): a listing per namespace/name with
+    // one release resource per version. Not of class Plugin: the host would try to run those.
+    pluginListing: `${O}/PluginListing`,
+    pluginRelease: `${O}/PluginRelease`,
+    releases: `${O}/releases`,
+    packageDigest: `${O}/package-digest`,
+    packageCid: `${O}/package-cid`,
+    publisher: `${O}/publisher`,
   } as const;
 }

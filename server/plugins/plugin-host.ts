@@ -23,7 +23,7 @@ import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
 import { Installation, readVerdict } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
-import { packageHashFromUrl, type PackageStore } from './package-store.js';
+import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
@@ -397,10 +397,16 @@ export class PluginHost {
   async #load(subject: string, propvals: PropVals): Promise<Installation> {
     const { packages, serverUrl, trust, runtimes } = this.#options;
     const file = propvals[P.file];
-    if (typeof file !== 'string') throw new AtomicError('PLUGIN_INVALID', `${subject} has no ${P.file} (the URL of an uploaded package)`);
-    const hash = packageHashFromUrl(serverUrl, file);
-    const bytes = hash === undefined ? undefined : packages.get(hash);
-    if (!bytes) throw new AtomicError('PLUGIN_INVALID', `${file} is not a package uploaded to ${serverUrl}/plugins/packages`);
+    if (typeof file !== 'string') throw new AtomicError('PLUGIN_INVALID', `${subject} has no ${P.file} (the URL of an uploaded package, or ipfs://<cid>)`);
+    const bytes = await packages.resolve(serverUrl, file);
+    if (!bytes) {
+      throw new AtomicError(
+        'PLUGIN_INVALID',
+        /^ipfs:\/\//i.test(file)
+          ? `${file} is not in this host's blockstore: upload its bytes first with POST ${serverUrl}/plugins/packages?cid=<cid>`
+          : `${file} is not a package uploaded to ${serverUrl}/plugins/packages`,
+      );
+    }
     const pkg = readPackage(bytes);
     const { digest } = verifyPackage(pkg, trust);
     const { manifest } = pkg;
