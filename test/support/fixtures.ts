@@ -38,12 +38,11 @@ export interface RuntimeFixtures {
   readonly notApplicable?: Readonly<Record<string, string>>;
   /**
    * What happens to a plugin that calls a host function its granted permissions do not cover:
-   * `install`, it is refused at install (a wasm module's imports say what it can call); otherwise
-   * it installs (what a script or a process calls cannot be told reliably from its code) and
-   * either that call fails, naming the permission (`call-fails`), or the host function answers
-   * with a PERMISSION_DENIED error envelope the plugin sees (`envelope`).
+   * `install`, it is refused at install (a wasm module's imports say what it can call);
+   * `envelope`, it installs (what a script or a process calls cannot be told reliably from its
+   * code) and the host function answers with a PERMISSION_DENIED error envelope the plugin sees.
    */
-  readonly ungrantedHostFunction: 'install' | 'call-fails' | 'envelope';
+  readonly ungrantedHostFunction: 'install' | 'envelope';
 }
 
 const manifestFiles: Record<FixtureName, [dir: string, file: string]> = {
@@ -82,7 +81,7 @@ const jsEntries: Record<FixtureName, [dir: string, entry: string]> = {
 export const jsFixtures: RuntimeFixtures = {
   kind: 'js',
   manifest: { runtime: 'js', entry: 'plugin.js' },
-  ungrantedHostFunction: 'call-fails',
+  ungrantedHostFunction: 'envelope',
   notApplicable: {
     exit: 'a js plugin runs in QuickJS in a sandbox worker: it has no process to end',
   },

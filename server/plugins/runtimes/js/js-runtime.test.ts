@@ -30,7 +30,7 @@ function call_host_swallow() {
   try { call_host(); } catch (e) { Host.outputString('swallowed'); }
 }
 function fetch_it() { Host.outputString(JSON.stringify(Http.request({ url: Host.inputString(), method: 'GET' }))); }
-function use_ungranted() { Host.getFunctions().kv_get(Memory.fromString('{"key":"k"}').offset); }
+function use_ungranted() { Host.outputString(Memory.find(Host.getFunctions().kv_get(Memory.fromString('{"key":"k"}').offset)).readString()); }
 function functions() { const f = Host.getFunctions(); Host.outputString(JSON.stringify({ keys: Object.keys(f), kv: 'kv_get' in f, read: 'get_resource' in f, unknown: typeof f.nope })); }
 function loop() { for (;;) {} }
 function loop_catching() { for (;;) { try { for (;;) {} } catch (e) {} } }
@@ -171,9 +171,9 @@ describe('the js runtime', () => {
       read: true,
       unknown: 'undefined',
     });
-    const { error } = await failure(plugin, 'use_ungranted');
-    expect(error.code).toBe('TRAP');
-    expect(error.message).toContain('"kv_get" needs permission "storage"');
+    const refused = JSON.parse(decode(await plugin.call('use_ungranted', new Uint8Array(0)))) as { error: { code: string; message: string } };
+    expect(refused.error.code).toBe('PERMISSION_DENIED');
+    expect(refused.error.message).toContain('"kv_get" needs permission "storage"');
     const http = await failure(plugin, 'fetch_it', 'http://127.0.0.1/');
     expect(http.error.message).toContain('"http_request" needs permission "network"');
     await expectEcho(plugin);

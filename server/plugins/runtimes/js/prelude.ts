@@ -66,15 +66,17 @@ export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed
   function callHost(name, request) {
     return native.hostCall(name, request);
   }
-  function refused(name) {
-    var permission = permissions[name];
-    return function () {
-      throw new Error('host function "' + name + '" needs permission "' + permission + '", which this plugin was not granted');
-    };
+  function refusal(name) {
+    return 'host function "' + name + '" needs permission "' + permissions[name] + '", which was not granted';
   }
   // Only the granted functions are in Host.getFunctions() (enumerable, 'in'); asking for an ABI
-  // function that is not granted still gives one, which fails the call naming the permission,
-  // rather than undefined and a bare "not a function".
+  // function that is not granted still gives one, which answers a PERMISSION_DENIED error envelope
+  // naming the permission, as every runtime does (rather than undefined and a bare "not a function").
+  function refused(name) {
+    return function () {
+      return store(encode(JSON.stringify({ error: { code: 'PERMISSION_DENIED', message: refusal(name) } }))).offset;
+    };
+  }
   var granted = {};
   allowed.forEach(function (name) {
     granted[name] = function (offset) { return store(callHost(name, block(offset))).offset; };
@@ -110,7 +112,7 @@ export const PRELUDE_SOURCE = String.raw`(function (native, permissions, allowed
   }
   var Http = {
     request: function (req, body) {
-      if (allowed.indexOf('http_request') < 0) refused('http_request')();
+      if (allowed.indexOf('http_request') < 0) throw new Error(refusal('http_request')); // the PDK's Http.request throws on failure
       var payload = { method: req.method || 'GET', url: String(req.url), headers: {} };
       var headers = req.headers || {};
       Object.keys(headers).forEach(function (k) { payload.headers[k] = String(headers[k]); });
