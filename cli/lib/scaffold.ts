@@ -196,13 +196,15 @@ export function scaffold(dir: string, answers: ScaffoldAnswers): ScaffoldResult 
     source += substitute(readFileSync(join(runtimeDir, spec.tail), 'utf8'), { ...values, exportNames });
   }
   files.set(spec.source, source);
-  const filesDir = join(runtimeDir, 'files');
-  for (const file of templateFiles(filesDir)) {
-    const out = file
-      .split(/[\\/]/)
-      .map((segment) => (segment.startsWith('_') ? `.${segment.slice(1)}` : segment))
-      .join('/');
-    files.set(out, substitute(readFileSync(join(filesDir, file), 'utf8'), values));
+  // The files every runtime's project has (its test, the CI workflow), then the runtime's own.
+  for (const filesDir of [join(templatesDir, 'common', 'files'), join(runtimeDir, 'files')]) {
+    for (const file of templateFiles(filesDir)) {
+      const out = file
+        .split(/[\\/]/)
+        .map((segment) => (segment.startsWith('_') ? `.${segment.slice(1)}` : segment))
+        .join('/');
+      files.set(out, substitute(readFileSync(join(filesDir, file), 'utf8'), values));
+    }
   }
 
   for (const [path, content] of files) {
