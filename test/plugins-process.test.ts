@@ -1,5 +1,5 @@
 // What only the process runtime has, end to end through a real `atomic-plugin serve`: plugins of
-// different runtimes calling each other's provided functions by namespace/name@range, the run and
+// all three runtimes calling each other's provided functions by namespace/name@range, the run and
 // data folders on disk, and a crash loop reaching the breaker, visible on the Plugin resource.
 
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { localProps, props } from '../server/atomic/urls.js';
 import { pluginDataPath } from '../server/plugins/run-folder.js';
 import { buildPackage, signPackage } from '../server/plugins/package.js';
 import { createResource, getAs, ownerOf, postCommit, uniqueSubject } from './support/commits.js';
-import { fixtureManifest, fixturePackage, processFixtures, wasmFixtures } from './support/fixtures.js';
+import { fixtureManifest, fixturePackage, jsFixtures, processFixtures, wasmFixtures } from './support/fixtures.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { installPlugin, uploadPackage } from './support/plugins.js';
 import { bundleProcessSource } from './support/process-bundle.js';
@@ -25,30 +25,41 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
-describe('process plugins next to wasm plugins', () => {
+describe('process plugins next to wasm and js plugins', () => {
   let host: HostProcess;
   let owner: AgentIdentity;
 
   beforeAll(async () => {
     host = await startHostProcess();
     owner = ownerOf(host);
-    // The wasm probe provides test/greeter 1.2.0; the process probe (another namespace) 1.5.0.
+    // The wasm probe provides test/greeter 1.2.0; the process probe (another namespace) 1.5.0; the
+    // js probe (a third namespace) 1.7.0. None of them ever answers its own call_plugin.
+    const greeter = (version: string) => [{ name: 'test/greeter', version, functions: ['greet'] }];
     const wasm = await uploadPackage(host.url, await fixturePackage(wasmFixtures, 'probe', owner), owner);
-    const proc = await uploadPackage(
-      host.url,
-      await fixturePackage(processFixtures, 'probe', owner, { manifestChanges: { namespace: 'proc', provides: [{ name: 'test/greeter', version: '1.5.0', functions: ['greet'] }] } }),
-      owner,
-    );
+    const proc = await uploadPackage(host.url, await fixturePackage(processFixtures, 'probe', owner, { manifestChanges: { namespace: 'proc', provides: greeter('1.5.0') } }), owner);
+    const js = await uploadPackage(host.url, await fixturePackage(jsFixtures, 'probe', owner, { manifestChanges: { namespace: 'js', provides: greeter('1.7.0') } }), owner);
     expect((await installPlugin(host.url, owner, `${host.url}/installed/wasm-probe`, wasm, { granted: ALL })).status).toBe(200);
     expect((await installPlugin(host.url, owner, `${host.url}/installed/process-probe`, proc, { granted: ALL })).status).toBe(200);
+    expect((await installPlugin(host.url, owner, `${host.url}/installed/js-probe`, js, { granted: ALL })).status).toBe(200);
   }, 180_000);
   afterAll(() => host.dispose());
 
   it('lets a wasm plugin call a process plugin by namespace/name@range, and the other way round', async () => {
-    const fromWasm = await fetch(`${host.url}/plugins/test/probe/call?plugin=${encodeURIComponent('test/greeter@^1.5.0')}&fn=greet`, { method: 'POST', body: JSON.stringify({ name: 'Ada' }) });
+    const fromWasm = await fetch(`${host.url}/plugins/test/probe/call?plugin=${encodeURIComponent('test/greeter@~1.5.0')}&fn=greet`, { method: 'POST', body: JSON.stringify({ name: 'Ada' }) });
     expect(fromWasm.status).toBe(200);
     expect(await fromWasm.json()).toEqual({ greeting: 'hello Ada' });
     const fromProcess = await fetch(`${host.url}/plugins/proc/probe/call?plugin=${encodeURIComponent('test/greeter@~1.2.0')}&fn=greet`, { method: 'POST', body: JSON.stringify({ name: 'Grace' }) });
+    expect(fromProcess.status).toBe(200);
+    expect(await fromProcess.json()).toEqual({ greeting: 'hello Grace' });
+  });
+
+  it('lets a js plugin call a process plugin by namespace/name@range, and the other way round', async () => {
+    const call = (from: string, range: string, name: string) =>
+      fetch(`${host.url}/plugins/${from}/probe/call?plugin=${encodeURIComponent(`test/greeter@${range}`)}&fn=greet`, { method: 'POST', body: JSON.stringify({ name }) });
+    const fromJs = await call('js', '~1.5.0', 'Ada');
+    expect(fromJs.status).toBe(200);
+    expect(await fromJs.json()).toEqual({ greeting: 'hello Ada' });
+    const fromProcess = await call('proc', '^1.7.0', 'Grace');
     expect(fromProcess.status).toBe(200);
     expect(await fromProcess.json()).toEqual({ greeting: 'hello Grace' });
   });
