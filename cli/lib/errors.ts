@@ -43,6 +43,8 @@ export const cliErrorCatalog = {
   REGISTRY_NOT_FOUND: 'The server\'s registry lists no plugin of that name',
   NO_MATCHING_VERSION: 'No published version satisfies the range',
   PUBLISH_REFUSED: 'The server refused to record the release in its registry',
+  TESTS_NOT_FOUND: 'The W3C test data for a conformance run is not there',
+  RUNNER_NOT_INSTALLED: 'The conformance runner\'s development dependencies are not installed',
 } as const satisfies Record<string, string>;
 
 /** A stable CLI error code. */
