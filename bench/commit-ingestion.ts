@@ -115,10 +115,10 @@ export interface HostSuiteResult {
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
-/** Starts `atomic-plugin serve --json` on a free port and reads the owner agent. */
-export async function startHostProcess(dataDir: string, cpuProfDir?: string): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
+/** Starts `atomic-plugin serve --json` on `port` (default: a free one) and reads the owner agent. */
+export async function startHostProcess(dataDir: string, cpuProfDir?: string, port?: number): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   const child = await startChild(nodeArgs, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'], isServeInfo);
   const owner = decodeSecret(readFileSync(join(dataDir, 'agent.secret'), 'utf8'));

@@ -10,9 +10,12 @@ import type { LoadStats } from './load.js';
 import { IDLE_GAP_MS } from './plugin-calls.js';
 import { runPluginSuite, type PluginSuiteResult } from './plugin-suite.js';
 import { measureRuntimeCalls, type RuntimeCallsResult } from './runtime-calls.js';
+import { runSparqlSuite, type SparqlSuiteResult } from './sparql-suite.js';
 import { findProfile, formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 
-const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes'] as const;
+// The CRUD plugin's suite (create throughput against direct signed commits) registers here as
+// 'crud' when the crud branch lands, next to 'sparql'.
+const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes', 'sparql'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Target: HTTP commit ingestion at least this many commits per second. */
@@ -27,6 +30,8 @@ const TARGET_BEFORE_COMMIT_US = 20;
 const TARGET_HOT_INSTALL_MS = 50;
 /** Target: RSS and echo p50 grow by at most this many % over the drift calls. */
 const TARGET_DRIFT_PERCENT = 10;
+/** Target: a query through the SPARQL plugin takes at most this many times as long (p50) as on in-process Oxigraph. */
+const TARGET_SPARQL_RATIO = 1.2;
 
 interface Flags {
   quick: boolean;
@@ -41,15 +46,18 @@ interface Flags {
   pluginLevels: number[];
   /** Calls for the plugin drift measurement; undefined chooses (1,000,000 if they fit, 20,000 with --quick). */
   driftCalls?: number;
+  /** About how many triples the SPARQL suite generates (default 100,000; 10,000 with --quick). */
+  sparqlTriples?: number;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--plugin-levels 1,16,64] [--drift-calls n] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
+const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--plugin-levels 1,16,64] [--drift-calls n] [--sparql-triples n] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
 
   --quick      short phases (a smoke run for tests and CI, ~40 s)
   --json       print the results as one JSON object on stdout (progress still goes to stderr)
   --levels     client concurrencies to measure (default 1,64,256)
   --plugin-levels  client concurrencies of the plugin endpoint phases (default 1,16,64)
   --drift-calls    plugin calls between the two drift samples (default 1,000,000 if they fit in 150 s, else what fits in 120 s; 20,000 with --quick)
+  --sparql-triples about how many triples the SPARQL suite generates (default 100,000; 10,000 with --quick)
   --duration   length of each measured phase in ms (default 2500; 400 with --quick)
   --only       run only these suites (default: all)
   --cpu-prof   run the host with node --cpu-prof; the .cpuprofile is written to dir (default ./bench-profiles)
@@ -92,6 +100,13 @@ function parseFlags(argv: string[]): Flags {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 100 || n > 100_000_000) throw new Error(`--drift-calls: ${v} is not a number of calls from 100 to 100000000`);
         flags.driftCalls = n;
+        break;
+      }
+      case '--sparql-triples': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1_000 || n > 5_000_000) throw new Error(`--sparql-triples: ${v} is not a number of triples from 1000 to 5000000`);
+        flags.sparqlTriples = n;
         break;
       }
       case '--duration': {
@@ -142,6 +157,8 @@ interface BenchResult {
   plugins?: PluginSuiteResult;
   /** Per-call overhead of each runtime for the same hook, in this process. */
   runtimes?: RuntimeCallsResult;
+  /** The SPARQL plugin: query latency against in-process Oxigraph, UPDATE-to-commits throughput. */
+  sparql?: SparqlSuiteResult;
   ratios: Ratio[];
   /** The commit ingestion targets. */
   targets: Target[];
@@ -210,7 +227,27 @@ function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[]; pl
       targets.push({ name: 'HTTP ingestion ÷ in-process bound', value, target: TARGET_BOUND_RATIO, concurrency: peak.concurrency, met: value >= TARGET_BOUND_RATIO });
     }
   }
-  return { ratios, targets, pluginTargets: [...computePluginRatios(r, ratios), ...computeRuntimeTargets(r)] };
+  return { ratios, targets, pluginTargets: [...computePluginRatios(r, ratios), ...computeRuntimeTargets(r), ...computeSparqlTargets(r, ratios)] };
+}
+
+/** The SPARQL targets (each query's p50 within 1.2× of in-process Oxigraph) and the UPDATE ÷ commit ratios. */
+function computeSparqlTargets(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
+  const s = r.sparql;
+  if (!s) return [];
+  for (const u of s.updates) {
+    const c = s.commits.find((x) => x.concurrency === u.concurrency);
+    if (c && c.perSecond > 0) ratios.push({ name: 'plugin sparql INSERT DATA ÷ signed commit', concurrency: u.concurrency, value: u.perSecond / c.perSecond });
+  }
+  return s.queries.map((q) => ({
+    name: `sparql ${q.name}: /sparql ÷ in-process Oxigraph, p50`,
+    value: q.ratio,
+    target: TARGET_SPARQL_RATIO,
+    comparison: '≤',
+    unit: '',
+    concurrency: 1,
+    detail: `${s.triples.toLocaleString('en-US')} triples, ${q.solutions} solutions: ${q.plugin.p50Ms.toFixed(3)} ms signed over HTTP vs ${q.inProcess.p50Ms.toFixed(3)} ms in-process (both serialize SPARQL JSON)`,
+    met: q.ratio <= TARGET_SPARQL_RATIO,
+  }));
 }
 
 /** The runtime targets: js within 2× of wasm (as the host runs wasm, and worker against worker). */
@@ -405,8 +442,16 @@ function report(r: BenchResult): string {
   rows('plugin: drift, the calls (POST echo)', p?.drift ? [p.drift.run] : undefined);
   rows('plugin: drift, POST echo after the calls', p?.drift ? [p.drift.end] : undefined);
   rows('plugin: drift, native GET after the calls', p?.drift ? [p.drift.controlEnd] : undefined);
+  const sq = r.sparql;
+  for (const q of sq?.queries ?? []) {
+    rows(`sparql: ${q.name}, /sparql (signed)`, [q.plugin]);
+    rows(`sparql: ${q.name}, in-process Oxigraph`, [q.inProcess]);
+  }
+  rows('sparql: INSERT DATA via /sparql → commit', sq?.updates);
+  rows('sparql: the same change as a signed commit', sq?.commits);
+  const sparqlLists = sq ? [...sq.queries.flatMap((q) => [q.plugin, q.inProcess]).map((x) => [x]), sq.updates, sq.commits] : [];
   const pluginLists = p ? [p.endpoints.native, p.endpoints.nativePackage, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
-  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists]) {
+  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists]) {
     for (const s of list ?? []) if (s.firstError) lines.push(`  ! C=${s.concurrency}: ${s.errors} errors, first: ${s.firstError}`);
   }
 
@@ -438,6 +483,14 @@ function report(r: BenchResult): string {
     }
   }
   if (p) lines.push(...pluginReport(p));
+  if (sq) {
+    lines.push(
+      '',
+      `sparql: ${sq.triples.toLocaleString('en-US')} triples in the plugin's mirror from ${sq.resources.toLocaleString('en-US')} resources (written into the data folder in ${(sq.seedMs / 1000).toFixed(1)} s);` +
+        ` plugin built and installed in ${(sq.installMs / 1000).toFixed(1)} s, its mirror complete ${(sq.mirrorMs / 1000).toFixed(1)} s later`,
+    );
+    lines.push('  CRUD create throughput against the same signed commits: not measured yet (the crud plugin adds it).');
+  }
   if (r.runtimes) {
     const native = r.runtimes.rows[0]?.timing.p50Us ?? 0;
     lines.push('', `per call of the same hook (probe handle_request, echo, ${r.runtimes.inputBytes} B in), in-process:     p50 µs    mean µs    ÷ native`);
@@ -644,6 +697,17 @@ async function main(): Promise<void> {
           if (hooked.length > 0) result.profile.pluginBeforeCommit = summarizeProfile(file, hooked);
         }
       }
+    }
+    if (flags.only.has('sparql')) {
+      result.sparql = await runSparqlSuite({
+        triples: flags.sparqlTriples ?? (quick ? 10_000 : 100_000),
+        updateLevels: [1, 16],
+        warmupMs,
+        durationMs: phaseMs,
+        maxOps,
+        dataDir: join(tmp, 'sparql'),
+        progress,
+      });
     }
     if (flags.only.has('runtimes')) {
       result.runtimes = await measureRuntimeCalls({ iterations: quick ? 2_000 : 20_000, progress });
