@@ -71,7 +71,7 @@ describe('atomic-plugin agent create', () => {
 });
 
 describe('--help', () => {
-  for (const command of ['serve', 'get', 'agent show', 'agent create', 'agent login', 'new', 'build', 'sign', 'verify', 'install', 'update', 'uninstall', 'enable', 'disable', 'list', 'config get', 'config set', 'logs']) {
+  for (const command of ['serve', 'get', 'agent show', 'agent create', 'agent login', 'new', 'build', 'sign', 'verify', 'install', 'update', 'uninstall', 'enable', 'disable', 'list', 'config get', 'config set', 'logs', 'conformance sparql']) {
     it(`of ${command} exits 0 and shows an example`, async () => {
       const { code, stdout, stderr } = await run(...command.split(' '), '--help');
       expect(code).toBe(0);
