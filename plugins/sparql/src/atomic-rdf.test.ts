@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datatypes, resourceQuads, termValue, valueTerms } from './atomic-rdf.js';
+import { datatypes, resourceQuads, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 const P = 'https://atomicdata.dev/properties/';
@@ -23,7 +23,7 @@ describe('Atomic Data as RDF', () => {
   });
 
   it('reads terms back as the JSON value of the datatype, and says why one does not fit', () => {
-    for (const [value, datatype] of [['X', datatypes.string], [42, datatypes.integer], [1.5, datatypes.float], [false, datatypes.boolean], ['2024-02-29', datatypes.date], ['http://s.test/y', datatypes.atomicUrl], [{ a: [1] }, datatypes.json]] as const) {
+    for (const [value, datatype] of [['X', datatypes.string], [42, datatypes.integer], [1.5, datatypes.float], [false, datatypes.boolean], ['2024-02-29', datatypes.date], ['http://s.test/y', datatypes.atomicUrl], [{ a: [1] }, datatypes.json]] as [JsonValue, string][]) {
       expect(termValue(valueTerms(value, datatype)[0]!, datatype)).toEqual({ value });
     }
     expect(termValue(valueTerms('text', datatypes.string)[0]!, datatypes.integer)).toMatchObject({ problem: expect.stringContaining('expected an integer') });

@@ -5,7 +5,7 @@ import { readProtocolRequest } from './protocol-request.js';
 const request = (method: string, queryString: string, contentType?: string, body = '') => ({
   method,
   queryString,
-  headers: contentType === undefined ? {} : { 'content-type': contentType },
+  headers: (contentType === undefined ? {} : { 'content-type': contentType }) as Record<string, string>,
   body,
 });
 
