@@ -16,6 +16,7 @@ import { compileAssemblyScript } from './assemblyscript.js';
 import { CliError } from './errors.js';
 import { compileWithExtismJs } from './extism-js.js';
 import { compileJsPlugin, type CompiledCode } from './js-build.js';
+import { readPackageFiles } from './package-files.js';
 import { compileProcessPlugin } from './process-build.js';
 
 /** The source a plugin folder is built from, unless `--source` says otherwise (every template's). */
@@ -115,10 +116,10 @@ async function compileWasm(root: string, source: string, manifest: PluginManifes
   return { code: built.wasm, cached: built.cached };
 }
 
-/** The entry's bytes for the manifest's runtime, from `source`, by `compiler`. */
-async function compile(root: string, source: string, manifest: PluginManifest, compiler: Compiler): Promise<CompiledCode> {
+/** The entry's bytes for the manifest's runtime, from `source`, by `compiler`; `extra` are the other files the package will hold. */
+async function compile(root: string, source: string, manifest: PluginManifest, compiler: Compiler, extra: Record<string, Uint8Array>): Promise<CompiledCode> {
   if (manifest.runtime === 'js') return compileJsPlugin(root, source, manifest);
-  if (manifest.runtime === 'process') return compileProcessPlugin(root, source, manifest);
+  if (manifest.runtime === 'process') return compileProcessPlugin(root, source, manifest, extra);
   if (compiler === 'extism-js') {
     const wasm = await compileWithExtismJs(root, source);
     checkModule(manifest, wasm);
@@ -156,9 +157,10 @@ export async function buildPlugin(dir: string, options: { source?: string; compi
       'give the source file with --source',
     ]);
   }
+  const extra = readPackageFiles(root, manifest);
   progress(`Compiling ${source} with ${compiler}…`);
-  const { code, cached } = await compile(root, source, manifest, compiler);
-  const files: Record<string, Uint8Array> = { [MANIFEST_FILE]: manifestBytes, [manifest.entry]: code };
+  const { code, cached } = await compile(root, source, manifest, compiler, extra);
+  const files: Record<string, Uint8Array> = { ...extra, [MANIFEST_FILE]: manifestBytes, [manifest.entry]: code };
   for (const extra of ['ui.js', 'ui.css']) if (existsSync(join(root, extra))) files[extra] = readFileSync(join(root, extra));
   for (const asset of filesUnder(root, join(root, 'assets'))) files[asset] = readFileSync(join(root, asset));
   let zip: Uint8Array;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { effectiveLimits, type PluginManifest } from '../../server/plugins/manifest.js';
 import { createProcessRuntime } from '../../server/plugins/runtimes/process/index.js';
 import { PluginLoadError } from '../../server/plugins/runtimes/runtime.js';
@@ -28,15 +28,18 @@ class TrialStartError extends Error {
   }
 }
 
-/** Starts the bundled entry as the host would and answers with the exports of its handshake. */
-async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<readonly string[]> {
+/** Starts the bundled entry as the host would, beside the package's other files, and answers with the exports of its handshake. */
+async function trialStart(code: Uint8Array, manifest: PluginManifest, extra: Readonly<Record<string, Uint8Array>>): Promise<readonly string[]> {
   const temp = mkdtempSync(join(tmpdir(), 'atomic-plugin-build-'));
   try {
     const packageDir = join(temp, 'package');
     const dataDir = join(temp, 'data');
     mkdirSync(packageDir);
     mkdirSync(dataDir);
-    writeFileSync(join(packageDir, manifest.entry), code);
+    for (const [path, bytes] of Object.entries({ ...extra, [manifest.entry]: code })) {
+      mkdirSync(dirname(join(packageDir, path)), { recursive: true });
+      writeFileSync(join(packageDir, path), bytes);
+    }
     const runtime = createProcessRuntime({ startupTimeoutMs: START_TIMEOUT_MS, maxCrashes: 1 });
     // What the process prints is the useful part of a failure (a stack trace on stderr).
     const output: string[] = [];
@@ -71,8 +74,8 @@ async function trialStart(code: Uint8Array, manifest: PluginManifest): Promise<r
   }
 }
 
-/** Bundles `source` in `root` into the manifest's entry, starts it once, and checks its exports. */
-export async function compileProcessPlugin(root: string, source: string, manifest: PluginManifest): Promise<CompiledCode> {
+/** Bundles `source` in `root` into the manifest's entry, starts it once (beside `extra`, the package's other files), and checks its exports. */
+export async function compileProcessPlugin(root: string, source: string, manifest: PluginManifest, extra: Readonly<Record<string, Uint8Array>> = {}): Promise<CompiledCode> {
   let code: Uint8Array;
   try {
     code = await bundleProcessPlugin(resolve(root, source), { resolveDir: root });
@@ -81,7 +84,7 @@ export async function compileProcessPlugin(root: string, source: string, manifes
   }
   let exported: readonly string[];
   try {
-    exported = await trialStart(code, manifest);
+    exported = await trialStart(code, manifest, extra);
   } catch (error) {
     if (!(error instanceof TrialStartError)) throw error;
     // What the process printed, without the supervisor's own notes on the crash.

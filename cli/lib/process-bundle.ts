@@ -8,8 +8,10 @@ import { build, type BuildOptions } from 'esbuild';
 
 /**
  * The esbuild options for a process plugin: an ES module for Node 20. The banner gives bundled
- * CommonJS packages a `require` for Node's built-ins, which esbuild's ESM output does not have; as
- * a global, so that a source declaring its own top-level `require` does not collide with it.
+ * CommonJS packages a `require` for Node's built-ins, and `__dirname`/`__filename`, which esbuild's
+ * ESM output does not have; as globals, so that a source declaring its own top-level names does
+ * not collide with them. `__dirname` is the package folder, where the manifest's `files` put what
+ * such a package reads next to itself (oxigraph's `${__dirname}/node_bg.wasm`).
  */
 export const processBuildOptions = {
   bundle: true,
@@ -17,7 +19,16 @@ export const processBuildOptions = {
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
-  banner: { js: "import { createRequire as __atomicPluginCreateRequire } from 'node:module'; globalThis.require ??= __atomicPluginCreateRequire(import.meta.url);" },
+  banner: {
+    js: [
+      "import { createRequire as __atomicPluginCreateRequire } from 'node:module';",
+      "import { dirname as __atomicPluginDirname } from 'node:path';",
+      "import { fileURLToPath as __atomicPluginFileURLToPath } from 'node:url';",
+      'globalThis.require ??= __atomicPluginCreateRequire(import.meta.url);',
+      'globalThis.__filename ??= __atomicPluginFileURLToPath(import.meta.url);',
+      'globalThis.__dirname ??= __atomicPluginDirname(globalThis.__filename);',
+    ].join(' '),
+  },
 } as const satisfies BuildOptions;
 
 /** Where and how to bundle: `alias` maps import names to files (tests map `sdk` to sdk/node). */

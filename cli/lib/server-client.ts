@@ -239,13 +239,13 @@ export async function tryPostCommit(serverUrl: string, commit: Commit): Promise<
 }
 
 /**
- * The description of a JSON-AD Error resource (or of a plain-JSON one, keyed by shortname);
- * `undefined` when the body is not such a resource.
+ * The description of a JSON-AD Error resource (or of a plain-JSON one, keyed by shortname, or a
+ * plugin's `{"error": "..."}`); `undefined` when the body is none of these.
  */
 export function errorDescription(body: string): string | undefined {
   const parsed = parseJson(body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const description = parsed[props.description] ?? parsed.description;
+  const description = parsed[props.description] ?? parsed.description ?? parsed.error;
   return typeof description === 'string' && description !== '' ? description : undefined;
 }
 

@@ -14,7 +14,10 @@ export interface HttpRequestInput {
   method: string;
   /** The full request path. */
   path: string;
+  /** One value per name (the last of a repeated one). */
   query: Record<string, string>;
+  /** The query string as sent, without `?`: parse it for names given more than once. */
+  queryString: string;
   headers: Record<string, string>;
   body: string;
   agent: string | null;

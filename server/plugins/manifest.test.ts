@@ -118,6 +118,7 @@ describe('parseManifest: valid manifests', () => {
       provides: [],
       requires: [],
       limits: {},
+      files: {},
     } satisfies PluginManifest);
     expect(parseManifest({ ...base, runtime: 'js' }).entry).toBe('plugin.js');
   });
@@ -221,6 +222,9 @@ describe('parseManifest: invalid manifests name the path', () => {
     }, '/defaultConfig/endpoint: must match format "uri"'],
     ['a configSchema that is not a schema', { ...base, configSchema: { type: 'strnig' } }, '/configSchema/type'],
     ['a configSchema of draft-04', { ...base, configSchema: { $schema: 'http://json-schema.org/draft-04/schema#' } }, '/configSchema/$schema: "http://json-schema.org/draft-04/schema#" is not a JSON Schema version this host knows'],
+    ['files on a wasm plugin', { ...base, files: { 'data.bin': './data.bin' } }, '/files: only process plugins read files from their package'],
+    ['a listed file named like the entry', { ...base, runtime: 'process', entry: 'plugin.mjs', files: { 'plugin.mjs': './x.mjs' } }, '/files/plugin.mjs: "plugin.mjs" is the entry'],
+    ['a listed file at an unsafe path', { ...base, runtime: 'process', entry: 'plugin.mjs', files: { '../x.wasm': 'lib/x.wasm' } }, '/files: '],
     ['a configSchema with a dangling $ref', { ...base, configSchema: { $ref: '#/definitions/missing' } }, '/configSchema: cannot be compiled'],
   ];
 

@@ -139,6 +139,12 @@ export interface PluginManifest {
   requires: string[];
   /** The limits as declared (empty when none); see {@link effectiveLimits}. */
   limits: PluginLimits;
+  /**
+   * process runtime: more package files the plugin reads at run time, as package path → where
+   * `build` takes the file from (a path relative to the plugin folder, or `package/file` of an
+   * installed npm package). Empty when none.
+   */
+  files: Record<string, string>;
 }
 
 /** A manifest that does not pass: every problem is `"/json/pointer: what is wrong"`. */
@@ -226,7 +232,7 @@ export function parseManifest(json: unknown): PluginManifest {
 }
 
 // The JSON as the schema admits it, before defaults.
-interface RawManifest extends Omit<PluginManifest, 'permissions' | 'defaultConfig' | 'runtime' | 'entry' | 'hooks' | 'provides' | 'requires' | 'limits'> {
+interface RawManifest extends Omit<PluginManifest, 'permissions' | 'defaultConfig' | 'runtime' | 'entry' | 'hooks' | 'provides' | 'requires' | 'limits' | 'files'> {
   $schema?: string;
   permissions?: Array<Omit<Permission, 'name'> & { name?: PermissionName; permission?: PermissionName }>;
   defaultConfig?: JsonObject;
@@ -236,6 +242,7 @@ interface RawManifest extends Omit<PluginManifest, 'permissions' | 'defaultConfi
   provides?: ProvidedInterface[];
   requires?: string[];
   limits?: PluginLimits;
+  files?: Record<string, string>;
 }
 
 function normalize(raw: RawManifest): PluginManifest {
@@ -258,6 +265,7 @@ function normalize(raw: RawManifest): PluginManifest {
     provides: raw.provides ?? [],
     requires: raw.requires ?? [],
     limits: raw.limits ?? {},
+    files: raw.files ?? {},
   };
   if (raw.description !== undefined) manifest.description = raw.description;
   if (raw.author !== undefined) manifest.author = raw.author;
@@ -282,6 +290,13 @@ function semanticProblems(manifest: PluginManifest): string[] {
     problems.push(`/entry: the wasm runtime loads a WebAssembly module; "${manifest.entry}" should end in .wasm`);
   } else if (manifest.runtime === 'js' && !/\.[cm]?js$/.test(manifest.entry)) {
     problems.push(`/entry: the js runtime loads a JavaScript bundle; "${manifest.entry}" should end in .js`);
+  }
+  // Only a process reads files from its package; the other runtimes get assets/ through the host.
+  const listed = Object.keys(manifest.files);
+  if (listed.length > 0 && manifest.runtime !== 'process') problems.push(`/files: only process plugins read files from their package; ${manifest.runtime} plugins ship data under assets/`);
+  for (const path of listed) {
+    if (path === manifest.entry) problems.push(`/files/${path}: "${path}" is the entry, which build writes itself`);
+    else if (RESERVED_FILES.has(path)) problems.push(`/files/${path}: "${path}" has a fixed meaning in a package`);
   }
   // A process cannot be metered: refuse a budget it would silently ignore (the deadline applies).
   if (manifest.runtime === 'process' && manifest.limits.fuel !== undefined) {

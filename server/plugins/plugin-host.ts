@@ -611,7 +611,9 @@ export class PluginHost {
     if (!target) throw new AtomicError('NOT_FOUND', path);
     const { installation, base } = target;
     const endpoint = installation.manifest.hooks.endpoints?.find((e) => endpointPath(installation.manifest, e).replace(/\/+$/, '') === base);
-    if (endpoint && !endpoint.methods.includes(request.method as (typeof endpoint.methods)[number])) {
+    // HEAD is a GET whose body the server leaves out (Node's response does), as HTTP defines it.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (endpoint && !endpoint.methods.includes(method as (typeof endpoint.methods)[number])) {
       throw new AtomicError('METHOD_NOT_ALLOWED', `${installation.id} answers ${endpoint.methods.join(', ')} on ${base}`);
     }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
@@ -619,9 +621,11 @@ export class PluginHost {
     let answer: unknown;
     try {
       answer = await this.#call(installation, 'handle_request', {
-        method: request.method,
+        method,
         path,
         query: Object.fromEntries(new URLSearchParams(search)),
+        // As sent: `query` keeps one value per name, some protocols repeat names (SPARQL's default-graph-uri).
+        queryString: search,
         headers,
         body: request.body?.toString('utf8') ?? '',
         agent: agent ?? null,

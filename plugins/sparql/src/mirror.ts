@@ -1,0 +1,195 @@
+// The mirror: an Oxigraph store holding every resource of the server as RDF, each resource in the
+// named graph of its subject. Built when the plugin starts, from pages of the `query` host function
+// (with `include_resources`), and kept current from after-commit events. Events that arrive while
+// it is being built wait and are applied after it, in order; then a pass over the subjects finds
+// any resource a page missed because the store changed under the paging.
+
+import { getResource, HostError, type CommitEvent } from 'atomic-plugin/sdk/node';
+import { namedNode, Store, type Quad } from 'oxigraph';
+import { atomic, resourceQuads, type JsonValue } from './atomic-rdf.js';
+import { resourcePage, type ResourceJson } from './host-calls.js';
+import type { PropertyTypes } from './property-types.js';
+
+/** What changed about one subject, for whoever caches views of the mirror. */
+export interface MirrorChange {
+  readonly subject: string;
+  readonly created: boolean;
+  readonly destroyed: boolean;
+  /** Its parent or read/write lists changed: who may read it (and what is below it) may differ. */
+  readonly rights: boolean;
+}
+
+type PropVals = Readonly<Record<string, JsonValue>>;
+
+const PAGE_SIZE = 1000;
+/** How often the subjects are listed again after a build that commits overlapped. */
+const MAX_RECONCILE_ROUNDS = 5;
+
+/** The parts of a resource that decide who may read it. */
+function rightsKey(propvals: PropVals): string {
+  return JSON.stringify([propvals[atomic.parent] ?? null, propvals[atomic.read] ?? null, propvals[atomic.write] ?? null]);
+}
+
+/** The mirror of the server's resources. */
+export class Mirror {
+  readonly store = new Store();
+  readonly #types: PropertyTypes;
+  /** Each mirrored subject and its rights key. */
+  readonly #subjects = new Map<string, string>();
+  readonly #listeners: ((change: MirrorChange) => void)[] = [];
+  #building = true;
+  /** How many events arrived (during the build too). */
+  #events = 0;
+  #pending: CommitEvent[] = [];
+  #ready: Promise<void> | undefined;
+  #failure: Error | undefined;
+
+  constructor(types: PropertyTypes) {
+    this.#types = types;
+  }
+
+  /** Starts building the mirror in the background (once). */
+  start(log: (message: string) => void): void {
+    const started = performance.now();
+    this.#ready ??= this.#build().then(
+      () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms`),
+      (error: Error) => {
+        this.#failure = error;
+        log(`mirror build failed: ${error.message}`);
+      },
+    );
+  }
+
+  /** Resolves when the mirror is built; rejects when the build failed. */
+  async ready(): Promise<void> {
+    await this.#ready;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** True once the mirror is built. */
+  get isReady(): boolean {
+    return !this.#building && this.#failure === undefined;
+  }
+
+  /** Calls `listener` after each change of a subject. */
+  onChange(listener: (change: MirrorChange) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Every mirrored subject. */
+  subjects(): string[] {
+    return [...this.#subjects.keys()];
+  }
+
+  has(subject: string): boolean {
+    return this.#subjects.has(subject);
+  }
+
+  get resourceCount(): number {
+    return this.#subjects.size;
+  }
+
+  /** The triples of one resource (in its graph). */
+  quadsOf(subject: string): Quad[] {
+    return this.#subjects.has(subject) ? this.store.match(null, null, null, namedNode(subject)) : [];
+  }
+
+  /** Subjects whose `property` points at `target` (children by parent, commits by subject). */
+  subjectsPointingAt(property: string, target: string): string[] {
+    return this.store.match(null, namedNode(property), namedNode(target), null).map((q) => q.subject.value);
+  }
+
+  /** Applies an after-commit event (or keeps it for after the build). */
+  async applyEvent(event: CommitEvent): Promise<void> {
+    this.#events++;
+    if (this.#building) {
+      this.#pending.push(event);
+      return;
+    }
+    await this.#applyEvent(event);
+  }
+
+  /** Reads the current state of `subjects` from the server and mirrors it (after the plugin's own commits). */
+  async refresh(subjects: Iterable<string>): Promise<void> {
+    for (const subject of new Set(subjects)) await this.#put(subject, await this.#fetch(subject));
+  }
+
+  async #applyEvent(event: CommitEvent): Promise<void> {
+    const commitId = event.commit['@id'];
+    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
+    if (typeof commitId === 'string') {
+      const { '@id': _, ...commit } = event.commit;
+      await this.#put(commitId, commit as PropVals);
+    }
+    // A property whose definition changed may have a new datatype.
+    this.#types.forget(event.subject);
+  }
+
+  async #fetch(subject: string): Promise<PropVals | undefined> {
+    try {
+      return (await getResource(subject)) as unknown as PropVals;
+    } catch (error) {
+      if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /** Replaces the graph of `subject` with the triples of `propvals` (none: the resource is gone). */
+  async #put(subject: string, propvals: PropVals | undefined): Promise<void> {
+    if (propvals) await this.#types.load(Object.keys(propvals).filter((p) => p !== '@id'));
+    const graph = namedNode(subject);
+    for (const old of this.store.match(null, null, null, graph)) this.store.delete(old);
+    const before = this.#subjects.get(subject);
+    if (propvals) {
+      for (const quad of resourceQuads(subject, propvals, this.#types.datatypeOf)) this.store.add(quad);
+      this.#subjects.set(subject, rightsKey(propvals));
+    } else {
+      this.#subjects.delete(subject);
+    }
+    if (this.#building) return;
+    const after = this.#subjects.get(subject);
+    if (before === undefined && after === undefined) return;
+    const change: MirrorChange = { subject, created: before === undefined, destroyed: after === undefined, rights: before !== after };
+    for (const listener of this.#listeners) listener(change);
+  }
+
+  async #build(): Promise<void> {
+    for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
+      const answer = await resourcePage(page, PAGE_SIZE);
+      total = answer.total;
+      const resources = answer.resources ?? (await this.#fetchAll(answer.members));
+      await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
+      for (const { '@id': subject, ...propvals } of resources) await this.#put(subject, propvals);
+    }
+    this.#building = false;
+    // While events keep arriving, the subject list may have shifted under the paging: list again.
+    let seen = 0;
+    for (let round = 0; this.#events !== seen && round < MAX_RECONCILE_ROUNDS; round++) {
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const event of pending) await this.#applyEvent(event);
+      seen = this.#events;
+      await this.#reconcile();
+    }
+  }
+
+  /** The resources of `subjects` one by one (for a host whose `query` does not include them). */
+  async #fetchAll(subjects: readonly string[]): Promise<ResourceJson[]> {
+    const found = await Promise.all(subjects.map(async (subject) => ({ subject, propvals: await this.#fetch(subject) })));
+    return found.flatMap(({ subject, propvals }) => (propvals ? [{ ...propvals, '@id': subject } as ResourceJson] : []));
+  }
+
+  /** Mirrors every listed subject the paging missed (the list shifted while it was read). */
+  async #reconcile(): Promise<void> {
+    for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
+      const answer = await resourcePage(page, PAGE_SIZE);
+      total = answer.total;
+      for (const subject of answer.members) {
+        if (this.#subjects.has(subject)) continue;
+        const propvals = await this.#fetch(subject);
+        // An event may have mirrored it meanwhile; the fetched state is at least as new.
+        if (propvals) await this.#put(subject, propvals);
+      }
+    }
+  }
+}
