@@ -143,23 +143,29 @@ function solutionCount(json: string): number {
   return (JSON.parse(json) as { results: { bindings: unknown[] } }).results.bindings.length;
 }
 
-/** Polls the mirror's size until it holds every person and stops growing. */
+/**
+ * Polls the mirror's size until it holds every person and stops growing. While the plugin builds
+ * its mirror it answers 503, which only means "not yet".
+ */
 async function waitForMirror(client: HttpClient, url: string, owner: AgentIdentity, g: SocialGraph, progress: Progress): Promise<number> {
-  const count = async (): Promise<number> => {
-    const json = JSON.parse(await sparql(client, url, owner, 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')) as { results: { bindings: { n: { value: string } }[] } };
-    return Number(json.results.bindings[0]?.n.value ?? 0);
+  const count = async (where: string): Promise<number | undefined> => {
+    const { status, body } = await client.send(querySpec(url, owner, `SELECT (COUNT(*) AS ?n) WHERE { ${where} }`), -1);
+    if (status === 503) return undefined;
+    if (status !== 200) throw new Error(`counting the mirror's triples: POST ${SPARQL_PATH} answered ${status}: ${(body ?? '').slice(0, 1500)}`);
+    const json = JSON.parse(body ?? '') as { results: { bindings: { n?: { value: string } }[] } };
+    return Number(json.results.bindings[0]?.n?.value ?? 0);
   };
-  const people = `SELECT (COUNT(?p) AS ?n) WHERE { ?p <${props.isA}> <${g.personClass}> }`;
   const deadline = performance.now() + 300_000;
   let last = -1;
   for (;;) {
-    const n = await count();
-    const json = JSON.parse(await sparql(client, url, owner, people)) as { results: { bindings: { n: { value: string } }[] } };
-    const persons = Number(json.results.bindings[0]?.n.value ?? 0);
-    if (persons >= g.people && n === last) return n;
-    if (performance.now() > deadline) throw new Error(`the mirror did not finish within 300 s: ${persons} of ${g.people} people, ${n} triples`);
-    if (n !== last) progress(`sparql: mirror at ${n.toLocaleString('en-US')} triples, ${persons.toLocaleString('en-US')} of ${g.people.toLocaleString('en-US')} people`);
-    last = n;
+    const triples = await count('?s ?p ?o');
+    const people = triples === undefined ? undefined : await count(`?p <${props.isA}> <${g.personClass}>`);
+    if (triples !== undefined && people !== undefined) {
+      if (people >= g.people && triples === last) return triples;
+      if (triples !== last) progress(`sparql: mirror at ${triples.toLocaleString('en-US')} triples, ${people.toLocaleString('en-US')} of ${g.people.toLocaleString('en-US')} people`);
+      last = triples;
+    }
+    if (performance.now() > deadline) throw new Error(`the mirror was not complete within 300 s (${last} triples)`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

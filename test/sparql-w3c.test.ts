@@ -1,7 +1,8 @@
 // The W3C SPARQL 1.1 query, update and result-format tests against the SPARQL plugin over HTTP:
 // a real server, the plugin built, signed and installed with the CLI, and `conformance sparql`
-// run against it. The endpoint must pass exactly the tests in-process Oxigraph passes (measured in
-// the same run). The W3C data is not in the repository: without it the suite is skipped.
+// run against it. The endpoint must pass every test in-process Oxigraph passes (measured in the
+// same run), so its counts are at least Oxigraph's. The W3C data is not in the repository: without
+// it the suite is skipped.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ describe.skipIf(!testsDir)('W3C SPARQL 1.1 tests over HTTP', () => {
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('passes exactly the tests in-process Oxigraph passes', async () => {
+  it('passes every test in-process Oxigraph passes', async () => {
     const run = await cli('conformance', 'sparql', '--json');
     const report = JSON.parse(run.stdout) as SparqlConformanceReport;
     // The CI log shows the counts next to the baseline's.
@@ -53,10 +54,11 @@ describe.skipIf(!testsDir)('W3C SPARQL 1.1 tests over HTTP', () => {
       ['results-csv-tsv', 6],
     ]);
     for (const suite of report.suites) {
-      expect(suite.differences, suite.name).toEqual([]);
-      expect(suite.passed, suite.name).toBe(suite.baseline);
+      expect(suite.differences.filter((d) => !d.endpointPassed), suite.name).toEqual([]);
+      expect(suite.passed, suite.name).toBeGreaterThanOrEqual(suite.baseline);
     }
-    expect(report.matchesBaseline).toBe(true);
+    expect(report.regressions).toBe(0);
+    expect(report.coversBaseline).toBe(true);
     expect(run.code).toBe(0);
     // The dataset made for the run is gone.
     const datasets = `${host.url}/sparql/datasets`;

@@ -12,7 +12,7 @@ import { W3C_SPARQL_SUITES } from '../../lib/conformance/w3c-suites.js';
 export default class ConformanceSparql extends Command {
   static override summary = 'Run the W3C SPARQL 1.1 query, update and result-format tests against the SPARQL plugin.';
 
-  static override description = `Creates a dataset in the server's SPARQL plugin (POST /sparql/datasets), loads each test's data into it through the Graph Store Protocol, sends the test's query or update through the SPARQL 1.1 Protocol and judges the answer with rdf-test-suite. The same tests run against Oxigraph in this process, the engine the plugin embeds: each suite prints the endpoint's pass count next to Oxigraph's, then the tests where they differ. The dataset is deleted at the end. The exit status is 1 when the endpoint and Oxigraph differ on any test.
+  static override description = `Creates a dataset in the server's SPARQL plugin (POST /sparql/datasets), loads each test's data into it through the Graph Store Protocol, sends the test's query or update through the SPARQL 1.1 Protocol and judges the answer with rdf-test-suite. The same tests run against Oxigraph in this process, the engine the plugin embeds: each suite prints the endpoint's pass count next to Oxigraph's, then the tests where they differ. The dataset is deleted at the end. The exit status is 1 when the endpoint fails a test that Oxigraph passes.
 
 The agent needs write rights on the server's drive (the owner's secret from \`<%= config.bin %> agent show\` has them). The W3C test data is not shipped: it is read from --tests, else $W3C_RDF_TESTS, else ../shared/w3c-rdf-tests next to the package.`;
 
@@ -48,7 +48,7 @@ The agent needs write rights on the server's drive (the owner's secret from \`<%
     const { runSparqlConformance, formatConformanceReport } = await loadSparqlConformance();
     const report = await runSparqlConformance({ testsDir, ...(server ? { server } : {}), ...(flags.suite ? { suites: flags.suite } : {}), progress });
     this.log(formatConformanceReport(report));
-    if (!report.matchesBaseline) process.exitCode = 1;
+    if (!report.coversBaseline) process.exitCode = 1;
     return report;
   }
 }
