@@ -1,7 +1,7 @@
 // Child processes for the benchmark: start a Node program, wait for the JSON line it prints when ready, and stop it cleanly.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +113,36 @@ export function cpuTimes(pid: number): CpuTimes | undefined {
     return { processMs: ticks(`/proc/${pid}/stat`) * TICK_MS, mainThreadMs: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
   } catch {
     return undefined;
+  }
+}
+
+/** `pid` and its descendants (Linux, from /proc; only `pid` elsewhere): a host and its plugin processes. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${tree[i]}/task`)) {
+        const children = readFileSync(`/proc/${tree[i]}/task/${task}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // No /proc, or the process is gone.
+    }
+  }
+  return tree;
+}
+
+/** Waits until `pid` uses less than 15% of a core over 250 ms (background preparation, terminating workers), at most `maxMs`. */
+export async function settle(pid: number | undefined, maxMs = 10_000): Promise<void> {
+  if (pid === undefined) return;
+  const end = performance.now() + maxMs;
+  while (performance.now() < end) {
+    const a = cpuTimes(pid);
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const b = cpuTimes(pid);
+    if (!a || !b) return;
+    if ((100 * (b.processMs - a.processMs)) / (performance.now() - t0) < 15) return;
   }
 }
 

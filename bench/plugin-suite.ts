@@ -5,7 +5,7 @@
 
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, localProps, props, publicAgent } from '../server/atomic/urls.js';
-import { cpuTimes, rssKb, withCpu } from './child.js';
+import { rssKb, settle, withCpu } from './child.js';
 import { BenchSigner, benchCommitChanges, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
 import { measureCallBreakdown, measureInstallBreakdown, type CallBreakdown, type InstallBreakdown } from './plugin-calls.js';
@@ -154,25 +154,9 @@ export interface PluginSuiteResult {
 /** How often the host's RSS is sampled during the drift calls. */
 const RSS_SAMPLE_MS = 250;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.ceil(sorted.length / 2) - 1] ?? 0;
-}
-
-/** Waits until `pid` uses less than 15% of a core over 250 ms (background preparation, terminating workers), at most `maxMs`. */
-async function settle(pid: number | undefined, maxMs = 10_000): Promise<void> {
-  if (pid === undefined) return;
-  const end = performance.now() + maxMs;
-  while (performance.now() < end) {
-    const a = cpuTimes(pid);
-    const t0 = performance.now();
-    await sleep(250);
-    const b = cpuTimes(pid);
-    if (!a || !b) return;
-    if ((100 * (b.processMs - a.processMs)) / (performance.now() - t0) < 15) return;
-  }
 }
 
 /** Runs the plugin suite (see the header), then the in-process breakdowns once the host has stopped. */

@@ -12,7 +12,7 @@ import { install } from '../cli/lib/install.js';
 import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { props } from '../server/atomic/urls.js';
-import { freePort, withCpu } from './child.js';
+import { freePort, processTree, settle, withCpu } from './child.js';
 import { BenchSigner, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, type LoadStats, type RequestSpec } from './load.js';
 import { scoreOf, seedSocialGraph, socialGraph, type SocialGraph } from './sparql-dataset.js';
@@ -44,6 +44,8 @@ export interface SparqlQueryResult {
   inProcess: LoadStats;
   /** plugin p50 ÷ in-process p50. */
   ratio: number;
+  /** plugin p50 − in-process p50, in ms: what the endpoint adds to each query. */
+  addedMs: number;
 }
 
 /** What the SPARQL suite measured. */
@@ -59,6 +61,11 @@ export interface SparqlSuiteResult {
   /** Building (esbuild) and installing the plugin until the host reported it active. */
   installMs: number;
   queries: SparqlQueryResult[];
+  /**
+   * The floor of any request to this host at C=1: a signed GET of one person as JSON-AD (the
+   * host's own route, no plugin), for reading the queries' added latency.
+   */
+  nativeGet: LoadStats;
   /** INSERT DATA of one small resource through /sparql (each becomes a commit), per concurrency. */
   updates: LoadStats[];
   /** The same change as a signed commit POSTed to /commit, per concurrency: the baseline. */
@@ -113,7 +120,10 @@ export async function runSparqlSuite(options: SparqlSuiteOptions): Promise<Sparq
     local.load(dump, { format: 'application/n-triples' });
     if (local.size !== triples) throw new Error(`the in-process store holds ${local.size} triples, the mirror ${triples}`);
 
-    const result: SparqlSuiteResult = { url, resources, seedMs, triples, mirrorMs, installMs, queries: [], updates: [], commits: [] };
+    // The host and the plugin process finish what the install and the mirror left (snapshots, GC) before anything is timed.
+    for (const p of pid === undefined ? [] : processTree(pid)) await settle(p, 30_000);
+    const nativeGet = await measureNativeGet(client, owner, g, options);
+    const result: SparqlSuiteResult = { url, resources, seedMs, triples, mirrorMs, installMs, queries: [], nativeGet, updates: [], commits: [] };
     if (pid !== undefined) result.pid = pid;
     for (const q of queries(g)) result.queries.push(await measureQuery(client, url, owner, local, q, options));
     for (const c of options.updateLevels) {
@@ -202,7 +212,19 @@ async function measureQuery(
   const plugin = await pluginPhase();
   const ratio = inProcess.p50Ms > 0 ? plugin.p50Ms / inProcess.p50Ms : 0;
   progress(`sparql: ${q.name} (${remote} solutions): plugin ${describe(plugin, ' q/s')}; in-process ${describe(inProcess, ' q/s')}; p50 ratio ${ratio.toFixed(2)}`);
-  return { name: q.name, example, solutions: remote, plugin, inProcess, ratio };
+  return { name: q.name, example, solutions: remote, plugin, inProcess, ratio, addedMs: plugin.p50Ms - inProcess.p50Ms };
+}
+
+/** A signed GET of one person, C=1: what any request to this host costs at least. */
+async function measureNativeGet(client: HttpClient, owner: AgentIdentity, g: SocialGraph, options: SparqlSuiteOptions): Promise<LoadStats> {
+  const subject = g.person(5);
+  const spec = (): RequestSpec => ({ method: 'GET', path: new URL(subject).pathname, headers: { accept: 'application/ad+json', ...signRequestHeaders(subject, owner) } });
+  const warm = spec();
+  await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.warmupMs }, client.op(() => warm));
+  const measured = spec();
+  const stats = await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.durationMs }, client.op(() => measured));
+  options.progress(`sparql: native signed GET of a person (the floor of any request): ${describe(stats, ' req/s')}`);
+  return stats;
 }
 
 let nextInsert = 0;

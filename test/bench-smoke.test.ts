@@ -19,13 +19,14 @@ describe('npm run bench -- --quick', () => {
       cwd: repoRoot,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 120_000,
+      timeout: 240_000,
     });
     const report = JSON.parse(out) as {
       inProcessBound: Phase[];
       targets: { name: string; value: number; met: boolean }[];
       pluginTargets?: { name: string; value: number; met: boolean }[];
       host: Record<string, unknown>;
+      sparql?: { triples: number; queries: { name: string; solutions: number; plugin: Phase; inProcess: Phase }[]; updates: Phase[]; commits: Phase[] };
     };
     const phases = (value: unknown): Phase[] => (Array.isArray(value) ? (value as Phase[]) : []);
     expect(report.inProcessBound.length).toBeGreaterThan(0);
@@ -41,5 +42,13 @@ describe('npm run bench -- --quick', () => {
     // The plugin suite measures a real installed plugin: every target has a figure.
     expect(report.pluginTargets?.length).toBeGreaterThan(0);
     for (const target of report.pluginTargets ?? []) expect(Number.isFinite(target.value)).toBe(true);
-  }, 180_000);
+    // The SPARQL suite: the plugin's mirror holds the generated graph, and every phase ran without errors.
+    expect(report.sparql?.triples).toBeGreaterThan(10_000);
+    expect(report.sparql?.queries.map((q) => q.name)).toEqual(['subject lookup', '2-hop join', 'filter + aggregate']);
+    for (const q of report.sparql?.queries ?? []) {
+      expect(q.solutions, q.name).toBeGreaterThan(0);
+      for (const phase of [q.plugin, q.inProcess]) expect([phase.ok > 0, phase.errors], q.name).toEqual([true, 0]);
+    }
+    for (const phase of [...(report.sparql?.updates ?? []), ...(report.sparql?.commits ?? [])]) expect([phase.ok > 0, phase.errors]).toEqual([true, 0]);
+  }, 300_000);
 });
