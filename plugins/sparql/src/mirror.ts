@@ -6,7 +6,7 @@
 
 import { getResource, HostError, type CommitEvent } from 'atomic-plugin/sdk/node';
 import { namedNode, Store, type Quad } from 'oxigraph';
-import { atomic, resourceQuads, type JsonValue } from './atomic-rdf.js';
+import { atomic, resourceNQuads, type JsonValue } from './atomic-rdf.js';
 import { resourcePage, type ResourceJson } from './host-calls.js';
 import type { PropertyTypes } from './property-types.js';
 
@@ -42,14 +42,16 @@ export class Mirror {
   #events = 0;
   #pending: CommitEvent[] = [];
   #ready: Promise<void> | undefined;
+  #log: (message: string) => void = () => undefined;
   #failure: Error | undefined;
 
   constructor(types: PropertyTypes) {
     this.#types = types;
   }
 
-  /** Starts building the mirror in the background (once). */
+  /** Starts building the mirror in the background (once); `log` gets what is worth knowing. */
   start(log: (message: string) => void): void {
+    this.#log = log;
     const started = performance.now();
     this.#ready ??= this.#build().then(
       () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms`),
@@ -137,20 +139,33 @@ export class Mirror {
   /** Replaces the graph of `subject` with the triples of `propvals` (none: the resource is gone). */
   async #put(subject: string, propvals: PropVals | undefined): Promise<void> {
     if (propvals) await this.#types.load(Object.keys(propvals).filter((p) => p !== '@id'));
-    const graph = namedNode(subject);
-    for (const old of this.store.match(null, null, null, graph)) this.store.delete(old);
+    for (const old of this.store.match(null, null, null, namedNode(subject))) this.store.delete(old);
     const before = this.#subjects.get(subject);
-    if (propvals) {
-      for (const quad of resourceQuads(subject, propvals, this.#types.datatypeOf)) this.store.add(quad);
-      this.#subjects.set(subject, rightsKey(propvals));
-    } else {
-      this.#subjects.delete(subject);
-    }
+    this.#subjects.delete(subject);
+    if (propvals && this.#load(resourceNQuads(subject, propvals, this.#types.datatypeOf), subject)) this.#subjects.set(subject, rightsKey(propvals));
     if (this.#building) return;
     const after = this.#subjects.get(subject);
     if (before === undefined && after === undefined) return;
     const change: MirrorChange = { subject, created: before === undefined, destroyed: after === undefined, rights: before !== after };
     for (const listener of this.#listeners) listener(change);
+  }
+
+  /** Loads N-Quads; false (and a log line) when Oxigraph refuses them, e.g. for an IRI it finds invalid. */
+  #load(nquads: string, what: string): boolean {
+    try {
+      this.store.load(nquads, { format: 'application/n-quads' });
+      return true;
+    } catch (error) {
+      this.#log(`cannot mirror ${what}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Mirrors a page of new resources with one load (bulk loading is what makes the build fast). */
+  #putPage(resources: readonly ResourceJson[]): void {
+    const parts = resources.map(({ '@id': subject, ...propvals }) => ({ subject, propvals, nquads: resourceNQuads(subject, propvals, this.#types.datatypeOf) }));
+    const whole = parts.length > 0 && this.#load(parts.map((p) => p.nquads).join(''), `a page of ${parts.length} resources (trying them one by one)`);
+    for (const { subject, propvals, nquads } of parts) if (whole || this.#load(nquads, subject)) this.#subjects.set(subject, rightsKey(propvals));
   }
 
   async #build(): Promise<void> {
@@ -159,7 +174,7 @@ export class Mirror {
       total = answer.total;
       const resources = answer.resources ?? (await this.#fetchAll(answer.members));
       await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
-      for (const { '@id': subject, ...propvals } of resources) await this.#put(subject, propvals);
+      this.#putPage(resources.filter((r) => !this.#subjects.has(r['@id'])));
     }
     this.#building = false;
     // While events keep arriving, the subject list may have shifted under the paging: list again.

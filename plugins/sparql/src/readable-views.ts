@@ -85,12 +85,23 @@ export class ReadableViews {
     return view;
   }
 
-  /** Makes `view` a copy of the graphs of `subjects`. */
-  #copy(view: View, subjects: Iterable<string>): void {
-    const quads = [...subjects].flatMap((s) => this.#mirror.quadsOf(s));
-    this.stats.copiedTriples += quads.length;
-    view.store = new Store(quads);
-    view.triples = quads.length;
+  /**
+   * Makes `view` a copy of the graphs of `subjects`: the mirror dumped as N-Quads, the lines of
+   * those graphs kept, loaded in one go (Oxigraph takes text in bulk far faster than quads one by
+   * one). Every mirror line ends with its graph, `<subject> .`.
+   */
+  #copy(view: View, subjects: ReadonlySet<string>): void {
+    const kept: string[] = [];
+    for (const line of this.#mirror.store.dump({ format: 'application/n-quads' }).split('\n')) {
+      const start = line.lastIndexOf(' <');
+      if (start > 0 && subjects.has(line.slice(start + 2, line.lastIndexOf('>')))) kept.push(line);
+    }
+    const store = new Store();
+    store.load(kept.join('\n'), { format: 'application/n-quads' });
+    if (view.store) freeStore(view.store);
+    view.store = store;
+    view.triples = kept.length;
+    this.stats.copiedTriples += kept.length;
   }
 
   async #recheck(agent: string | null, view: View): Promise<void> {
@@ -103,7 +114,7 @@ export class ReadableViews {
       // Everything was readable; it stays so unless a changed resource is not.
       if (dirty.every((s) => allowed.has(s))) return;
       const denied = new Set(dirty.filter((s) => !allowed.has(s)));
-      this.#copy(view, this.#mirror.subjects().filter((s) => !denied.has(s)));
+      this.#copy(view, new Set(this.#mirror.subjects().filter((s) => !denied.has(s))));
       return;
     }
     for (const subject of [...dirty, ...gone]) {
