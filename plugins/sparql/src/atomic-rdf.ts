@@ -31,7 +31,6 @@ export const atomic = {
   read: `${A}properties/read`,
   write: `${A}properties/write`,
   datatype: `${A}properties/datatype`,
-  commitSubject: `${A}properties/subject`,
   propertyClass: `${A}classes/Property`,
   commitClass: `${A}classes/Commit`,
 } as const;

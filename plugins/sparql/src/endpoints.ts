@@ -6,7 +6,6 @@
 //   /sparql/datasets/{name}/data[/...]   the Graph Store Protocol on that dataset
 
 import type { HttpRequestInput, HttpResponse } from 'atomic-plugin/sdk/node';
-import { getResource, HostFunctionFailed } from 'atomic-plugin/sdk/node';
 import { Datasets, datasetNameProblem } from './datasets.js';
 import { answerGraphStore } from './graph-store.js';
 import { can } from './host-calls.js';
@@ -70,16 +69,7 @@ async function requireDriveRight(services: Services, agent: string | null, right
 }
 
 async function hasDriveRight(drive: string, agent: string | null, right: 'read' | 'write'): Promise<boolean> {
-  try {
-    return (await can(agent, right, [drive])).has(drive);
-  } catch (error) {
-    if (!(error instanceof HostFunctionFailed)) throw error;
-    // TEMPORARY until the host has `can` (branch host-behalf): the drive is the root, so its own
-    // lists are all there is to its rights.
-    const resource = await getResource(drive);
-    const lists = right === 'read' ? [resource['https://atomicdata.dev/properties/read'], resource['https://atomicdata.dev/properties/write']] : [resource['https://atomicdata.dev/properties/write']];
-    return lists.some((list) => Array.isArray(list) && list.some((h) => h === 'https://atomicdata.dev/agents/publicAgent' || (agent !== null && h === agent)));
-  }
+  return (await can(agent, right, [drive])).has(drive);
 }
 
 async function mirrorEndpoint(services: Services, request: HttpRequestInput): Promise<HttpResponse> {

@@ -1,5 +1,5 @@
-// The mirror: an Oxigraph store holding every resource of the server as RDF, each resource in the
-// named graph of its subject. Built when the plugin starts, from pages of the `query` host function
+// The mirror: an Oxigraph store holding every resource of the server (but commits) as RDF, each
+// resource in the named graph of its subject. Built when the plugin starts, from pages of the `query` host function
 // (with `include_resources`), and kept current from after-commit events. Events that arrive while
 // it is being built wait and are applied after it, in order; then a pass over the subjects finds
 // any resource a page missed because the store changed under the paging.
@@ -24,6 +24,15 @@ type PropVals = Readonly<Record<string, JsonValue>>;
 const PAGE_SIZE = 1000;
 /** How often the subjects are listed again after a build that commits overlapped. */
 const MAX_RECONCILE_ROUNDS = 5;
+
+/**
+ * Commits are not mirrored: they pile up with every change (the mirror would grow without bound
+ * toward Oxigraph's ~8 M triple ceiling), and /commits serves the history.
+ */
+function isCommit(resource: PropVals): boolean {
+  const classes = resource[atomic.isA];
+  return Array.isArray(classes) && classes.includes(atomic.commitClass);
+}
 
 /** The parts of a resource that decide who may read it. */
 function rightsKey(propvals: PropVals): string {
@@ -117,14 +126,9 @@ export class Mirror {
   }
 
   async #applyEvent(event: CommitEvent): Promise<void> {
-    const commitId = event.commit['@id'];
-    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
-    if (typeof commitId === 'string') {
-      const { '@id': _, ...commit } = event.commit;
-      await this.#put(commitId, commit as PropVals);
-    }
     // A property whose definition changed may have a new datatype.
     this.#types.forget(event.subject);
+    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
   }
 
   async #fetch(subject: string): Promise<PropVals | undefined> {
@@ -172,9 +176,9 @@ export class Mirror {
     for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
       const answer = await resourcePage(page, PAGE_SIZE);
       total = answer.total;
-      const resources = answer.resources ?? (await this.#fetchAll(answer.members));
+      const resources = answer.resources.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
       await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
-      this.#putPage(resources.filter((r) => !this.#subjects.has(r['@id'])));
+      this.#putPage(resources);
     }
     this.#building = false;
     // While events keep arriving, the subject list may have shifted under the paging: list again.
@@ -188,22 +192,17 @@ export class Mirror {
     }
   }
 
-  /** The resources of `subjects` one by one (for a host whose `query` does not include them). */
-  async #fetchAll(subjects: readonly string[]): Promise<ResourceJson[]> {
-    const found = await Promise.all(subjects.map(async (subject) => ({ subject, propvals: await this.#fetch(subject) })));
-    return found.flatMap(({ subject, propvals }) => (propvals ? [{ ...propvals, '@id': subject } as ResourceJson] : []));
-  }
-
   /** Mirrors every listed subject the paging missed (the list shifted while it was read). */
   async #reconcile(): Promise<void> {
     for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
       const answer = await resourcePage(page, PAGE_SIZE);
       total = answer.total;
-      for (const subject of answer.members) {
-        if (this.#subjects.has(subject)) continue;
+      for (const resource of answer.resources) {
+        const subject = resource['@id'];
+        if (this.#subjects.has(subject) || isCommit(resource)) continue;
+        // Read again: an event may have changed it since the page was read.
         const propvals = await this.#fetch(subject);
-        // An event may have mirrored it meanwhile; the fetched state is at least as new.
-        if (propvals) await this.#put(subject, propvals);
+        if (propvals && !this.#subjects.has(subject)) await this.#put(subject, propvals);
       }
     }
   }

@@ -1,13 +1,12 @@
 // What each requester may see of the mirror. The host decides who may read what (`can`, the same
-// rules as its own checks: rights inherited down the parent chain, agents reading themselves,
-// commits readable with their subject); this module asks it once per agent and keeps the answer:
-// an agent who may read everything queries the mirror itself, anyone else a copy of the graphs
-// they may read. Oxigraph evaluates a query over a listed set of graphs one graph at a time, which
+// rules as its own checks: rights inherited down the parent chain, agents reading themselves);
+// this module asks it once per agent and keeps the answer: an agent who may read everything
+// queries the mirror itself, anyone else a copy of the graphs they may read. Oxigraph evaluates a query over a listed set of graphs one graph at a time, which
 // costs ~100 ms per pattern at 20,000 graphs, so copies beat dataset lists by far.
 //
 // Commits keep the views current: a change of a resource's parent or read/write lists, or the
 // birth or death of a resource others hang under, makes every view stale (rebuilt when next used);
-// any other change only marks that subject (and, when it goes, its commits) to be checked again.
+// any other change only marks that subject to be checked again.
 
 import { namedNode, Store } from 'oxigraph';
 import { atomic } from './atomic-rdf.js';
@@ -139,9 +138,7 @@ export class ReadableViews {
       for (const view of this.#views.values()) view.stale = true;
       return;
     }
-    // A commit is readable with its subject; once the subject is gone, with the drive.
-    const marked = change.destroyed ? [subject, ...this.#mirror.subjectsPointingAt(atomic.commitSubject, subject)] : [subject];
-    for (const view of this.#views.values()) for (const s of marked) view.dirty.add(s);
+    for (const view of this.#views.values()) view.dirty.add(subject);
   }
 
   /** Drops the least recently used views past the limits, never `keep`. */
