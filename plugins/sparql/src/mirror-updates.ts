@@ -20,6 +20,8 @@ import { updateEffect } from './update-effect.js';
 const LAST_COMMIT = 'https://atomicdata.dev/properties/lastCommit';
 /** What one `commit_batch` takes. */
 const MAX_COMMITS = 1000;
+/** How many resources are read from the host at once. */
+const PARALLEL_READS = 64;
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 
 /** The HTTP status for a host's refusal of a commit, by its error code. */
@@ -40,6 +42,15 @@ interface SubjectChange {
 }
 
 const key = (term: Term): string => term.toString();
+
+/** A resource after a commit, as the host applies it: set, remove, destroy, then lastCommit. */
+function afterCommit(before: PropVals | undefined, commit: CommitChanges, commitId: string): PropVals | undefined {
+  if (commit.destroy) return undefined;
+  const after: PropVals = { ...(before ?? {}), ...((commit.set ?? {}) as PropVals) };
+  for (const property of commit.remove ?? []) delete after[property];
+  after[LAST_COMMIT] = commitId;
+  return after;
+}
 
 /** Turns mirror updates into commits. */
 export class MirrorUpdates {
@@ -63,7 +74,7 @@ export class MirrorUpdates {
     // The update reads what the requester may read, nothing more.
     const view = await this.#views.storeFor(agent);
     const effect = updateEffect(view, op.update, endpoint, op.usingGraphs, op.usingNamedGraphs);
-    const commits = await this.#commits(effect.added, effect.removed, agent);
+    const { commits, currents } = await this.#commits(effect.added, effect.removed, agent);
     if (commits.length === 0) return jsonReply(200, { commits: [], added: 0, removed: 0 });
     if (commits.length > MAX_COMMITS) {
       throw new ProtocolError(400, `the update changes ${commits.length} resources; one update may change at most ${MAX_COMMITS} (they are applied all or none, in one batch)`);
@@ -81,12 +92,14 @@ export class MirrorUpdates {
         ...(subject === undefined ? {} : { subject }),
       });
     }
-    // The plugin's own commits do not come back as events: mirror their result now.
-    await this.#mirror.refresh(commits.map((c) => c.subject));
+    // The plugin's own commits do not come back as events: mirror what they made, as the host
+    // applies a commit (set, remove, destroy, then lastCommit).
+    for (const [i, commit] of commits.entries()) await this.#mirror.replace(commit.subject, applied[i] === undefined ? undefined : afterCommit(currents.get(commit.subject), commit, applied[i]!));
     return jsonReply(200, { commits: applied, added: effect.added.length, removed: effect.removed.length });
   }
 
-  async #commits(added: readonly Quad[], removed: readonly Quad[], agent: string): Promise<CommitChanges[]> {
+  /** The commits for the changes, and the current state of each subject (undefined: new). */
+  async #commits(added: readonly Quad[], removed: readonly Quad[], agent: string): Promise<{ commits: CommitChanges[]; currents: Map<string, PropVals | undefined> }> {
     const bySubject = new Map<string, SubjectChange>();
     const group = (q: Quad, side: 'added' | 'removed'): void => {
       if (q.subject.termType !== 'NamedNode') {
@@ -108,16 +121,23 @@ export class MirrorUpdates {
     const writable = await can(agent, 'write', existing);
     const denied = existing.find((s) => !writable.has(s));
     if (denied !== undefined) throw new ProtocolError(403, `the update was not applied: ${agent} may not change <${denied}>`, { code: 'FORBIDDEN', subject: denied });
+    const subjects = [...bySubject.keys()];
+    const currents = new Map<string, PropVals | undefined>();
+    // Many reads in flight at once: the host answers them as they come.
+    for (let i = 0; i < subjects.length; i += PARALLEL_READS) {
+      const chunk = subjects.slice(i, i + PARALLEL_READS);
+      const read = await Promise.all(chunk.map((s) => this.#current(s)));
+      chunk.forEach((s, j) => currents.set(s, read[j]));
+    }
     const commits: CommitChanges[] = [];
     for (const [subject, change] of bySubject) {
-      const commit = await this.#commitFor(subject, change);
+      const commit = await this.#commitFor(subject, currents.get(subject), change);
       if (commit) commits.push(commit);
     }
-    return commits;
+    return { commits, currents };
   }
 
-  async #commitFor(subject: string, change: SubjectChange): Promise<CommitChanges | undefined> {
-    const current = await this.#current(subject);
+  async #commitFor(subject: string, current: PropVals | undefined, change: SubjectChange): Promise<CommitChanges | undefined> {
     const properties = new Set([...change.added, ...change.removed].map((q) => q.predicate.value));
     // lastCommit is the server's: it may only go with the whole resource.
     const touchesLastCommit = properties.delete(LAST_COMMIT);

@@ -52,6 +52,8 @@ export class Mirror {
   #pending: CommitEvent[] = [];
   #ready: Promise<void> | undefined;
   #log: (message: string) => void = () => undefined;
+  /** Time spent waiting for the host's pages during the build. */
+  #pagesMs = 0;
   #failure: Error | undefined;
 
   constructor(types: PropertyTypes) {
@@ -63,7 +65,7 @@ export class Mirror {
     this.#log = log;
     const started = performance.now();
     this.#ready ??= this.#build().then(
-      () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms`),
+      () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms (${Math.round(this.#pagesMs)} ms of it waiting for pages)`),
       (error: Error) => {
         this.#failure = error;
         log(`mirror build failed: ${error.message}`);
@@ -120,9 +122,9 @@ export class Mirror {
     await this.#applyEvent(event);
   }
 
-  /** Reads the current state of `subjects` from the server and mirrors it (after the plugin's own commits). */
-  async refresh(subjects: Iterable<string>): Promise<void> {
-    for (const subject of new Set(subjects)) await this.#put(subject, await this.#fetch(subject));
+  /** Mirrors the state of `subject` the plugin's own commit left (those commits send no event back). */
+  async replace(subject: string, propvals: PropVals | undefined): Promise<void> {
+    await this.#put(subject, propvals);
   }
 
   async #applyEvent(event: CommitEvent): Promise<void> {
@@ -174,7 +176,9 @@ export class Mirror {
 
   async #build(): Promise<void> {
     for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
+      const asked = performance.now();
       const answer = await resourcePage(page, PAGE_SIZE);
+      this.#pagesMs += performance.now() - asked;
       total = answer.total;
       const resources = answer.resources.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
       await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
