@@ -48,11 +48,13 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
   if (path === DATASETS) return datasetsCollection(services, request);
   if (path.startsWith(`${DATASETS}/`)) {
     const [name = '', section, ...rest] = path.slice(DATASETS.length + 1).split('/');
+    // Who may not read datasets does not learn which exist.
+    await requireDriveRight(services, request.agent, 'read');
     const store = services.datasets.get(name);
     if (!store) throw new ProtocolError(404, `there is no dataset named "${name}"; GET ${DATASETS} lists them`);
     if (section === undefined) return datasetEndpoint(services, request, name);
     if (section === 'data') {
-      await requireDriveRight(services, request.agent, request.method === 'GET' ? 'read' : 'write');
+      if (request.method !== 'GET') await requireDriveRight(services, request.agent, 'write');
       const storeUrl = `${services.serverUrl}${DATASETS}/${name}/data`;
       return answerGraphStore(store, { request, storeUrl, below: rest.length > 0 ? `/${rest.join('/')}` : '' }, () => services.datasets.save(name));
     }
@@ -63,13 +65,9 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
 /** Refuses (401 anonymous, 403 otherwise) a requester without `right` on the drive. */
 async function requireDriveRight(services: Services, agent: string | null, right: 'read' | 'write'): Promise<void> {
   if (right === 'write' && agent === null) throw new ProtocolError(401, 'sign the request as an agent (Atomic Data signed headers) to change datasets');
-  if (await hasDriveRight(services.serverUrl, agent, right)) return;
+  if ((await can(agent, right, [services.serverUrl])).has(services.serverUrl)) return;
   if (agent === null) throw new ProtocolError(401, `the datasets of this server are not public; sign the request as an agent with ${right} rights on ${services.serverUrl}`);
   throw new ProtocolError(403, `${agent} has no ${right} rights on ${services.serverUrl}, which ${right === 'read' ? 'reading' : 'changing'} datasets needs`);
-}
-
-async function hasDriveRight(drive: string, agent: string | null, right: 'read' | 'write'): Promise<boolean> {
-  return (await can(agent, right, [drive])).has(drive);
 }
 
 async function mirrorEndpoint(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
@@ -133,12 +131,8 @@ async function datasetEndpoint(services: Services, request: HttpRequestInput, na
     return { status: 204, headers: {}, body: '' };
   }
   const op = readProtocolRequest(request, `${DATASETS}/${name}`);
-  if (op.kind === 'service') {
-    await requireDriveRight(services, request.agent, 'read');
-    return describeService(endpoint, { update: true, unionDefaultGraph: false }, request.headers.accept, op.format);
-  }
+  if (op.kind === 'service') return describeService(endpoint, { update: true, unionDefaultGraph: false }, request.headers.accept, op.format);
   if (op.kind === 'query') {
-    await requireDriveRight(services, request.agent, 'read');
     return answerQuery({ store, base: endpoint, unionDefaultGraph: false }, op, request.headers.accept);
   }
   await requireDriveRight(services, request.agent, 'write');

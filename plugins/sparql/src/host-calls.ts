@@ -1,7 +1,8 @@
-// The host functions the plugin uses beyond a single call: `can` over any number of subjects (the
-// host takes 10,000 at a time) and pages of resources (`query` with `include_resources`).
+// The host functions the plugin uses, shaped for it: `can` over any number of subjects (the host
+// takes 10,000 at a time), pages of resources (`query` with `include_resources`), and a resource
+// that may not exist.
 
-import { can as canBatch, query } from 'atomic-plugin/sdk/node';
+import { can as canBatch, getResource, HostError, query } from 'atomic-plugin/sdk/node';
 import type { JsonValue } from './atomic-rdf.js';
 
 /** The most subjects one `can` call takes. */
@@ -23,4 +24,14 @@ export type ResourceJson = { '@id': string } & Record<string, JsonValue>;
 export async function resourcePage(page: number, pageSize: number): Promise<{ members: string[]; total: number; resources: ResourceJson[] }> {
   const answer = await query({ page, page_size: pageSize, include_resources: true });
   return { members: answer.members, total: answer.total, resources: (answer.resources ?? []) as ResourceJson[] };
+}
+
+/** A resource as the server has it now (with `@id`), or undefined when it does not exist. */
+export async function readResource(subject: string): Promise<Record<string, JsonValue> | undefined> {
+  try {
+    return (await getResource(subject)) as unknown as Record<string, JsonValue>;
+  } catch (error) {
+    if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
 }

@@ -6,10 +6,10 @@
 // nodes, predicates that are no Property, literals that do not fit the datatype, subjects on other
 // servers) is refused with a 400 that names the subject, before anything is applied.
 
-import { BatchRefused, commitBatch, getResource, HostError, type CommitChanges, type HttpResponse } from 'atomic-plugin/sdk/node';
+import { BatchRefused, commitBatch, HostError, type CommitChanges, type HttpResponse } from 'atomic-plugin/sdk/node';
 import type { Quad, Term } from 'oxigraph';
 import { atomic, isListDatatype, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
-import { can } from './host-calls.js';
+import { can, readResource } from './host-calls.js';
 import { jsonReply, ProtocolError } from './http.js';
 import type { Mirror } from './mirror.js';
 import type { PropertyTypes } from './property-types.js';
@@ -76,9 +76,6 @@ export class MirrorUpdates {
     const effect = updateEffect(view, op.update, endpoint, op.usingGraphs, op.usingNamedGraphs);
     const { commits, currents } = await this.#commits(effect.added, effect.removed, agent);
     if (commits.length === 0) return jsonReply(200, { commits: [], added: 0, removed: 0 });
-    if (commits.length > MAX_COMMITS) {
-      throw new ProtocolError(400, `the update changes ${commits.length} resources; one update may change at most ${MAX_COMMITS} (they are applied all or none, in one batch)`);
-    }
     let applied: string[];
     try {
       applied = await commitBatch(commits, { onBehalfOf: agent });
@@ -115,6 +112,9 @@ export class MirrorUpdates {
     };
     for (const q of removed) group(q, 'removed');
     for (const q of added) group(q, 'added');
+    if (bySubject.size > MAX_COMMITS) {
+      throw new ProtocolError(400, `the update changes ${bySubject.size} resources; one update may change at most ${MAX_COMMITS} (they are applied all or none, in one batch)`);
+    }
     // Refuse a subject the requester may not change before looking into it, so that the answer
     // says nothing about what it holds. New resources are the host's to judge (by their parent).
     const existing = [...bySubject.keys()].filter((s) => this.#mirror.has(s));
@@ -126,7 +126,7 @@ export class MirrorUpdates {
     // Many reads in flight at once: the host answers them as they come.
     for (let i = 0; i < subjects.length; i += PARALLEL_READS) {
       const chunk = subjects.slice(i, i + PARALLEL_READS);
-      const read = await Promise.all(chunk.map((s) => this.#current(s)));
+      const read = await Promise.all(chunk.map((s) => readResource(s)));
       chunk.forEach((s, j) => currents.set(s, read[j]));
     }
     const commits: CommitChanges[] = [];
@@ -176,13 +176,4 @@ export class MirrorUpdates {
     return { subject, ...(Object.keys(set).length > 0 ? { set } : {}), ...(remove.length > 0 ? { remove } : {}) };
   }
 
-  /** The resource as the server has it now, or undefined when it does not exist. */
-  async #current(subject: string): Promise<PropVals | undefined> {
-    try {
-      return (await getResource(subject)) as unknown as PropVals;
-    } catch (error) {
-      if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
 }

@@ -4,10 +4,10 @@
 // it is being built wait and are applied after it, in order; then a pass over the subjects finds
 // any resource a page missed because the store changed under the paging.
 
-import { getResource, HostError, type CommitEvent } from 'atomic-plugin/sdk/node';
+import type { CommitEvent } from 'atomic-plugin/sdk/node';
 import { namedNode, Store, type Quad } from 'oxigraph';
 import { atomic, resourceNQuads, type JsonValue } from './atomic-rdf.js';
-import { resourcePage, type ResourceJson } from './host-calls.js';
+import { readResource, resourcePage, type ResourceJson } from './host-calls.js';
 import type { PropertyTypes } from './property-types.js';
 
 /** What changed about one subject, for whoever caches views of the mirror. */
@@ -22,6 +22,8 @@ export interface MirrorChange {
 type PropVals = Readonly<Record<string, JsonValue>>;
 
 const PAGE_SIZE = 1000;
+/** The pause before a failed build is tried again. */
+const RETRY_MS = 5000;
 /** How often the subjects are listed again after a build that commits overlapped. */
 const MAX_RECONCILE_ROUNDS = 5;
 
@@ -63,14 +65,21 @@ export class Mirror {
   /** Starts building the mirror in the background (once); `log` gets what is worth knowing. */
   start(log: (message: string) => void): void {
     this.#log = log;
+    this.#ready ??= this.#attempt();
+  }
+
+  /** Builds; a failed build (the host busy, say) is logged and tried again after a pause. */
+  async #attempt(): Promise<void> {
     const started = performance.now();
-    this.#ready ??= this.#build().then(
-      () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms (${Math.round(this.#pagesMs)} ms of it waiting for pages)`),
-      (error: Error) => {
-        this.#failure = error;
-        log(`mirror build failed: ${error.message}`);
-      },
-    );
+    try {
+      await this.#build();
+      this.#failure = undefined;
+      this.#log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms (${Math.round(this.#pagesMs)} ms of it waiting for pages)`);
+    } catch (error) {
+      this.#failure = error as Error;
+      this.#log(`mirror build failed, trying again in ${RETRY_MS / 1000} s: ${(error as Error).message}`);
+      setTimeout(() => (this.#ready = this.#attempt()), RETRY_MS).unref();
+    }
   }
 
   /** Resolves when the mirror is built; rejects when the build failed. */
@@ -98,16 +107,12 @@ export class Mirror {
     return this.#subjects.has(subject);
   }
 
-  get resourceCount(): number {
-    return this.#subjects.size;
-  }
-
   /** The triples of one resource (in its graph). */
   quadsOf(subject: string): Quad[] {
     return this.#subjects.has(subject) ? this.store.match(null, null, null, namedNode(subject)) : [];
   }
 
-  /** Subjects whose `property` points at `target` (children by parent, commits by subject). */
+  /** Subjects whose `property` points at `target` (the children of a resource, by parent). */
   subjectsPointingAt(property: string, target: string): string[] {
     return this.store.match(null, namedNode(property), namedNode(target), null).map((q) => q.subject.value);
   }
@@ -133,14 +138,6 @@ export class Mirror {
     await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
   }
 
-  async #fetch(subject: string): Promise<PropVals | undefined> {
-    try {
-      return (await getResource(subject)) as unknown as PropVals;
-    } catch (error) {
-      if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
 
   /** Replaces the graph of `subject` with the triples of `propvals` (none: the resource is gone). */
   async #put(subject: string, propvals: PropVals | undefined): Promise<void> {
@@ -205,7 +202,7 @@ export class Mirror {
         const subject = resource['@id'];
         if (this.#subjects.has(subject) || isCommit(resource)) continue;
         // Read again: an event may have changed it since the page was read.
-        const propvals = await this.#fetch(subject);
+        const propvals = await readResource(subject);
         if (propvals && !this.#subjects.has(subject)) await this.#put(subject, propvals);
       }
     }

@@ -32,22 +32,16 @@ export interface ViewLimits {
   readonly maxCopyFactor: number;
 }
 
-/** Counters for the cost of rights filtering. */
-export interface ViewStats {
-  builds: number;
-  copiedTriples: number;
-  checkedSubjects: number;
-  buildMs: number;
-}
-
 export class ReadableViews {
   readonly #mirror: Mirror;
   readonly #limits: ViewLimits;
   readonly #views = new Map<string, View>();
-  readonly stats: ViewStats = { builds: 0, copiedTriples: 0, checkedSubjects: 0, buildMs: 0 };
+  readonly #log: (message: string) => void;
 
-  constructor(mirror: Mirror, limits: ViewLimits = { maxViews: 16, maxCopyFactor: 2 }) {
+  /** `log` hears what each view cost to build. */
+  constructor(mirror: Mirror, log: (message: string) => void, limits: ViewLimits = { maxViews: 16, maxCopyFactor: 2 }) {
     this.#mirror = mirror;
+    this.#log = log;
     this.#limits = limits;
     mirror.onChange((change) => this.#changed(change));
   }
@@ -77,10 +71,10 @@ export class ReadableViews {
     const view: View = { store: null, triples: 0, stale: false, dirty: new Set(), lastUsed: started };
     const subjects = this.#mirror.subjects();
     const allowed = await can(agent, 'read', subjects);
-    this.stats.checkedSubjects += subjects.length;
+    const checked = performance.now();
     if (!subjects.every((s) => allowed.has(s))) this.#copy(view, allowed);
-    this.stats.builds++;
-    this.stats.buildMs += performance.now() - started;
+    const copy = view.store ? `a copy of ${view.triples} triples in ${Math.round(performance.now() - checked)} ms` : 'the whole mirror';
+    this.#log(`view for ${agent ?? 'anonymous'}: ${allowed.size} of ${subjects.length} resources readable (asked in ${Math.round(checked - started)} ms), ${copy}`);
     return view;
   }
 
@@ -100,7 +94,6 @@ export class ReadableViews {
     if (view.store) freeStore(view.store);
     view.store = store;
     view.triples = kept.length;
-    this.stats.copiedTriples += kept.length;
   }
 
   async #recheck(agent: string | null, view: View): Promise<void> {
@@ -108,7 +101,6 @@ export class ReadableViews {
     const gone = [...view.dirty].filter((s) => !this.#mirror.has(s));
     view.dirty.clear();
     const allowed = await can(agent, 'read', dirty);
-    this.stats.checkedSubjects += dirty.length;
     if (view.store === null) {
       // Everything was readable; it stays so unless a changed resource is not.
       if (dirty.every((s) => allowed.has(s))) return;
