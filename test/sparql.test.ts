@@ -341,6 +341,13 @@ describe('datasets', () => {
       { s: ex('b'), o: '2' },
       { s: ex('d'), o: 'four' },
     ]);
+    // Not valid SPARQL: 400 with the parser's message; valid but failing when run: 500.
+    const sparqlUpdate = (body: string) => call('/sparql/datasets/scratch', { method: 'POST', headers: { 'content-type': 'application/sparql-update' }, body, agent: owner });
+    const malformed = await sparqlUpdate('INSERT DATA { <a> }');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body?.error).toMatch(/error at 1:\d+/);
+    expect((await sparqlUpdate(`DROP GRAPH <${ex('never-made')}>`)).status).toBe(500);
+    expect((await sparqlUpdate(`DROP SILENT GRAPH <${ex('never-made')}>`)).status).toBe(204);
     // The named graph is not in the default graph of a dataset; GRAPH finds it.
     const named = bindings(await call(`/sparql/datasets/scratch?${form({ query: 'SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }' })}`, { agent: owner }));
     expect(named).toEqual([{ g: ex('g'), s: ex('c') }]);

@@ -13,7 +13,7 @@ import { errorReply, jsonReply, methodNotAllowed, parseContentType, ProtocolErro
 import type { Mirror } from './mirror.js';
 import { readProtocolRequest } from './protocol-request.js';
 import type { ReadableViews } from './readable-views.js';
-import { answerQuery, badRequest, describeService } from './sparql-engine.js';
+import { answerQuery, oxigraphFailure, describeService } from './sparql-engine.js';
 import type { MirrorUpdates } from './mirror-updates.js';
 import { withUsingGraphs } from './update-rewrite.js';
 
@@ -140,7 +140,7 @@ async function datasetEndpoint(services: Services, request: HttpRequestInput, na
   try {
     store.update(update, { base_iri: endpoint });
   } catch (error) {
-    throw badRequest(error, 'update');
+    throw oxigraphFailure(error, 'update');
   }
   services.datasets.save(name);
   return { status: 204, headers: {}, body: '' };

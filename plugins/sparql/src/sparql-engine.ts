@@ -40,10 +40,18 @@ export function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defa
   return scope.unionDefaultGraph ? { use_default_graph_as_union: true } : {};
 }
 
-/** Oxigraph's error as a 400: its parser messages say where the query went wrong. */
-export function badRequest(error: unknown, what: string): ProtocolError {
+/** Oxigraph's messages for text that is not valid SPARQL (its parser's, and the rules it checks while parsing). */
+const MALFORMED = [/^error at \d+:\d+/, /cannot be shared by multiple blocks/];
+
+/**
+ * Oxigraph's error as the protocol's answer: 400 with the parser's message for a query or update
+ * that is not valid SPARQL, 500 for a valid one that fails when run (an unknown function, LOAD,
+ * DROP of a graph that does not exist).
+ */
+export function oxigraphFailure(error: unknown, what: 'query' | 'update'): ProtocolError {
   const message = error instanceof Error ? error.message : String(error);
-  return new ProtocolError(400, `the ${what} cannot be run: ${message}`);
+  if (MALFORMED.some((pattern) => pattern.test(message))) return new ProtocolError(400, `the ${what} is not valid SPARQL: ${message}`);
+  return new ProtocolError(500, `the ${what} failed: ${message}`);
 }
 
 /**
@@ -58,7 +66,7 @@ export function answerQuery(scope: QueryScope, op: QueryOperation, accept: strin
     try {
       scope.store.query(op.query, options);
     } catch (error) {
-      throw badRequest(error, 'query');
+      throw oxigraphFailure(error, 'query');
     }
     throw new ProtocolError(400, 'the query must be a SELECT, CONSTRUCT, DESCRIBE or ASK query');
   }
@@ -67,7 +75,7 @@ export function answerQuery(scope: QueryScope, op: QueryOperation, accept: strin
   try {
     body = scope.store.query(op.query, { ...options, results_format: format.oxigraph });
   } catch (error) {
-    throw badRequest(error, 'query');
+    throw oxigraphFailure(error, 'query');
   }
   return { status: 200, headers: { 'content-type': contentType(format) }, body: String(body) };
 }

@@ -13,7 +13,7 @@ import sparqljs from 'sparqljs';
 import type { ConstructQuery, IriTerm, Pattern, Quads, Triple, UpdateOperation } from 'sparqljs';
 import { quad, Store, type BlankNode, type NamedNode, type Quad } from 'oxigraph';
 import { ProtocolError } from './http.js';
-import { badRequest } from './sparql-engine.js';
+import { oxigraphFailure } from './sparql-engine.js';
 import { applyUsingGraphs, parseUpdate, quadsAsPatterns } from './update-rewrite.js';
 import { freeStore } from './free-store.js';
 
@@ -69,7 +69,7 @@ function instantiate(view: Store, template: Triple[], p: Plan, base: string): Qu
     // Without USING the default graph is every readable resource's graph; USING names its own.
     triples = view.query(text, { base_iri: base, ...(p.using ? {} : { use_default_graph_as_union: true }) }) as Quad[];
   } catch (error) {
-    throw badRequest(error, 'update');
+    throw oxigraphFailure(error, 'update');
   }
   // A CONSTRUCT's subjects are IRIs or blank nodes; blank ones are refused before any commit.
   return triples.map((t) => quad(t.subject, t.predicate, t.object, t.subject as NamedNode | BlankNode));
@@ -137,7 +137,7 @@ function parse(update: string, base: string): ReturnType<typeof parseUpdate> {
     try {
       probe.update(update, { base_iri: base });
     } catch (oxigraphError) {
-      throw badRequest(oxigraphError, 'update');
+      throw oxigraphFailure(oxigraphError, 'update');
     } finally {
       freeStore(probe);
     }
