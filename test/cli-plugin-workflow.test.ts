@@ -278,6 +278,28 @@ describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({
     expect(served[`https://example.com/acme/${name}/served-to`]).toBe('anyone');
   }, 60_000);
 
+  it('config set re-initializes it; update to a new version keeps the config', async () => {
+    expect(await json(['config', 'set', `acme/${name}`, 'greeting=Hoi'])).toEqual({ greeting: 'Hoi' });
+    expect(await (await fetch(`${endpoint()}?name=Ann`)).json()).toEqual({ message: 'Hoi, Ann!' });
+    const bad = await runCli(['config', 'set', `acme/${name}`, 'greeting='], { env: env(), cwd: work });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('INVALID_CONFIG');
+    const manifestPath = join(project, 'plugin.json');
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    const updated = await json<{ version: string; previousVersion: string; status: string }>(['update', `acme/${name}`, '.', '--yes'], project);
+    expect(updated).toMatchObject({ version: '0.2.0', previousVersion: '0.1.0', status: 'active' });
+    expect(await (await fetch(endpoint())).json()).toEqual({ message: 'Hoi, world!' });
+  }, 120_000);
+
+  it('publish --server lists it in the registry, and install by name@range takes it from there', async () => {
+    const published = await json<{ created: boolean }>(['publish', join(project, 'dist', `acme-${name}-0.2.0.zip`), '--server', host.url]);
+    expect(published.created).toBe(true);
+    await json(['uninstall', `acme/${name}`, '--yes']);
+    const installed = await json<{ version: string; status: string; endpoints: string[] }>(['install', `acme/${name}@^0.2`, '--yes']);
+    expect(installed).toMatchObject({ version: '0.2.0', status: 'active', endpoints: [endpoint()] });
+    expect(await (await fetch(`${endpoint()}?name=Bo`)).json()).toEqual({ message: 'Hello, Bo!' });
+  }, 120_000);
+
   it('uninstall removes it', async () => {
     await json(['uninstall', `acme/${name}`, '--yes']);
     expect((await fetch(endpoint())).status).toBe(404);
