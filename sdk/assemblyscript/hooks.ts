@@ -259,8 +259,11 @@ export function readCommitEvent(): CommitEvent {
 
 /** Answers `before_commit`: let the commit through. */
 export function allow(): void {
-  outputJson(Json.newObject().set("allow", true));
+  writeOutput(Uint8Array.wrap(ALLOW));
 }
+
+// The answer of almost every before_commit call, encoded once.
+const ALLOW = String.UTF8.encode('{"allow":true}');
 
 /** Answers `before_commit`: refuse the commit, with a reason shown to the client. */
 export function reject(reason: string): void {
