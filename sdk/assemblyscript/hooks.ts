@@ -259,11 +259,14 @@ export function readCommitEvent(): CommitEvent {
 
 /** Answers `before_commit`: let the commit through. */
 export function allow(): void {
-  writeOutput(Uint8Array.wrap(ALLOW));
+  let bytes = allowBytes;
+  if (bytes === null) allowBytes = bytes = String.UTF8.encode('{"allow":true}');
+  writeOutput(Uint8Array.wrap(bytes));
 }
 
-// The answer of almost every before_commit call, encoded once.
-const ALLOW = String.UTF8.encode('{"allow":true}');
+// The answer of almost every before_commit call, encoded on first use (not by a module
+// initializer: those run before the SDK's abort handler is set up).
+let allowBytes: ArrayBuffer | null = null;
 
 /** Answers `before_commit`: refuse the commit, with a reason shown to the client. */
 export function reject(reason: string): void {
