@@ -6,6 +6,7 @@
 //              each returns a Result/Status
 //   hooks.ts - reading hook inputs (readRequest, readCommitEvent, ...) and writing hook outputs
 //              (respond, allow, reject, extend, outputJson, ...)
+//   memory.ts - moving bytes in and out of Extism blocks with the host's bulk copies
 //
 // Build a plugin from its own folder with:
 //   asc index.ts --outFile plugin.wasm --use abort=index/pluginAbort -O3
@@ -17,6 +18,7 @@ import { Memory } from "@extism/as-pdk";
 export * from "./json";
 export * from "./host";
 export * from "./hooks";
+export * from "./memory";
 
 let aborting = false;
 
