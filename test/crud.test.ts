@@ -37,7 +37,8 @@ describe('atomic/crud', () => {
   let owner: AgentIdentity;
   /** An agent with no rights on the drive; may write only under shelfB. */
   let bob: AgentIdentity;
-  let pluginAgent: string;
+  /** The installation's subject (its agent is named after it). */
+  let installation: string;
   let bookClass: string;
   let shelfB: string;
   let publicShelf: string;
@@ -82,7 +83,7 @@ describe('atomic/crud', () => {
     await cli('sign', built.path as string);
     const installed = await cli('install', built.path as string, '--yes');
     expect(installed).toMatchObject({ status: 'active', endpoints: [`${host.url}/crud`] });
-    pluginAgent = (await getAs(installed.subject as string, owner)).body![props.plugin.agent] as string;
+    installation = installed.subject as string;
 
     // The ontology, public so that any client can resolve it.
     for (const [name, datatype] of Object.entries(bookProperties)) {
@@ -335,7 +336,9 @@ describe('atomic/crud', () => {
     const commit = await store.fetchResourceFromServer(resource.get(props.lastCommit) as string);
     expect(commit.error).toBeUndefined();
     const onBehalfOf = localProps(host.url).onBehalfOf;
-    expect(commit.get(props.commit.signer)).toBe(pluginAgent);
+    // Signed by the plugin's own agent, not by Bob.
+    const signer = await store.fetchResourceFromServer(commit.get(props.commit.signer) as string);
+    expect(signer.get(props.name)).toBe(`Plugin ${installation}`);
     expect(commit.get(onBehalfOf)).toBe(bob.subject);
     // The property is served, so clients can resolve what it means.
     const property = await store.getProperty(onBehalfOf);

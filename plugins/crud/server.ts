@@ -4,7 +4,7 @@
 // instance); what one call needs twice it keeps in local variables. Host refusals become
 // CrudErrors with the status the API answers.
 
-import { callHost, getConfig, getPluginAgent, type HostError, type HostFunctionName, type Json, type JsonObject, type PropVals } from 'atomic-plugin/sdk/js';
+import { can, commit, getConfig, getPluginAgent, getResource as hostGetResource, query, type CommitChanges, type HostError, type Json, type JsonObject, type PropVals } from 'atomic-plugin/sdk/js';
 import { CrudError } from './items.js';
 
 /** At most this many members per `query` call (the host's cap). */
@@ -18,12 +18,6 @@ function isObject(value: Json | undefined): value is JsonObject {
 
 function hostFailure(what: string, error: HostError): CrudError {
   return new CrudError(502, `${what} failed: ${error.code}: ${error.message}`);
-}
-
-function call(name: string, request: JsonObject, what: string): Json {
-  const result = callHost(name as HostFunctionName, request);
-  if (!result.ok) throw hostFailure(what, result.error);
-  return result.value;
 }
 
 /** The plugin's config (contract C): the classes served and where new instances go. */
@@ -56,12 +50,11 @@ export function serverUrl(): string {
 
 /** A resource as the plugin's agent reads it; `undefined` when there is none. */
 export function getResource(subject: string): PropVals | undefined {
-  const result = callHost('get_resource', { subject });
+  const result = hostGetResource(subject);
   if (!result.ok) {
     if (result.error.code === 'NOT_FOUND') return undefined;
     throw hostFailure(`reading ${subject}`, result.error);
   }
-  if (!isObject(result.value)) throw new CrudError(502, `reading ${subject} did not give a resource`);
   const { '@id': _id, ...propvals } = result.value;
   return propvals;
 }
@@ -74,28 +67,17 @@ export interface Found {
 
 /**
  * Every local subject with `property` = `value`, in the host's order, paging through the `query`
- * host function. With `withResources`, asks the host to send each member's resource too
- * (`include_resources`); a host that does not leaves `resources` without them.
+ * host function; with `withResources`, the host sends each member's resource along.
  */
 export function findAll(property: string, value: string, withResources: boolean): Found {
   const subjects: string[] = [];
   const resources = new Map<string, PropVals>();
   for (let page = 0; ; page++) {
-    const request: JsonObject = { property, value, page, page_size: QUERY_PAGE };
-    if (withResources) request.include_resources = true;
-    const answer = call('query', request, `querying ${property}=${value}`);
-    if (!isObject(answer) || !Array.isArray(answer.members)) throw new CrudError(502, 'query did not answer members');
-    const members = answer.members.filter((m): m is string => typeof m === 'string');
+    const result = query(property, value, { page, pageSize: QUERY_PAGE, includeResources: withResources });
+    if (!result.ok) throw hostFailure(`querying ${property}=${value}`, result.error);
+    const { members, total } = result.value;
     subjects.push(...members);
-    if (Array.isArray(answer.resources)) {
-      for (const r of answer.resources) {
-        if (isObject(r) && typeof r['@id'] === 'string') {
-          const { '@id': id, ...propvals } = r;
-          resources.set(id, propvals);
-        }
-      }
-    }
-    const total = typeof answer.total === 'number' ? answer.total : subjects.length;
+    for (const { '@id': id, ...propvals } of result.value.resources ?? []) resources.set(id, propvals);
     if (members.length < QUERY_PAGE || subjects.length >= total) return { subjects, resources };
   }
 }
@@ -110,29 +92,18 @@ export function resourcesOf(subjects: readonly string[], known: ReadonlyMap<stri
   return out;
 }
 
-/** A right the `can` host function checks. */
-export type Right = 'read' | 'write';
-
 /**
  * The subjects among `subjects` on which `agent` (`null`: anonymous) has `right`, by the server's
  * own rules, in the order given.
  */
-export function allowed(agent: string | null, right: Right, subjects: readonly string[]): string[] {
+export function allowed(agent: string | null, right: 'read' | 'write', subjects: readonly string[]): string[] {
   const yes = new Set<string>();
   for (let i = 0; i < subjects.length; i += CAN_CHUNK) {
-    const answer = call('can', { agent, right, subjects: subjects.slice(i, i + CAN_CHUNK) }, `checking ${right} rights`);
-    if (!isObject(answer) || !Array.isArray(answer.allowed)) throw new CrudError(502, 'can did not answer allowed subjects');
-    for (const s of answer.allowed) if (typeof s === 'string') yes.add(s);
+    const result = can(agent, right, subjects.slice(i, i + CAN_CHUNK));
+    if (!result.ok) throw hostFailure(`checking ${right} rights`, result.error);
+    for (const s of result.value) yes.add(s);
   }
   return subjects.filter((s) => yes.has(s));
-}
-
-/** A commit to make on a requester's behalf. */
-export interface CommitRequest {
-  readonly subject: string;
-  readonly set?: PropVals;
-  readonly remove?: readonly string[];
-  readonly destroy?: boolean;
 }
 
 /** Host error codes and the status the API answers them with. */
@@ -154,12 +125,8 @@ const COMMIT_STATUS: Readonly<Record<string, number>> = {
  * checks the rights of both. `fieldOf` names the field an INVALID_VALUE is about, from its
  * message (`{property URL}: ...`).
  */
-export function commitFor(requester: string, changes: CommitRequest, fieldOf: (message: string) => string | undefined): void {
-  const request: JsonObject = { subject: changes.subject, on_behalf_of: requester };
-  if (changes.set && Object.keys(changes.set).length > 0) request.set = changes.set;
-  if (changes.remove && changes.remove.length > 0) request.remove = [...changes.remove];
-  if (changes.destroy) request.destroy = true;
-  const result = callHost('commit', request);
+export function commitFor(requester: string, changes: CommitChanges, fieldOf: (message: string) => string | undefined): void {
+  const result = commit(changes, { onBehalfOf: requester });
   if (result.ok) return;
   const { code, message } = result.error;
   const status = COMMIT_STATUS[code];
