@@ -11,8 +11,8 @@ import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, props } from '../server/atomic/urls.js';
 import { signPackage } from '../server/plugins/package.js';
 import { withCpu } from './child.js';
-import { BenchSigner, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
-import { describe, HttpClient, runConcurrent, type LoadStats, type RequestSpec } from './load.js';
+import { BenchSigner, commitBody, commitRequest, sendExpecting, startHostProcess, uploadPackage, type Progress } from './commit-ingestion.js';
+import { describe, HttpClient, runConcurrent, type LoadStats } from './load.js';
 
 /** The class the benchmark creates instances of, by its shortname. */
 const SHORTNAME = 'benchitem';
@@ -55,41 +55,27 @@ export async function runCrudSuite(options: CrudSuiteOptions): Promise<CrudSuite
   const url = child.info.url;
   const signer = new BenchSigner(owner);
   const client = new HttpClient('127.0.0.1', child.info.port, Math.max(...options.levels), new URL(url).host);
-  const send = async (what: string, spec: RequestSpec, expect = 200): Promise<void> => {
-    const { status, body } = await client.send(spec, expect);
-    if (status !== expect) throw new Error(`${what}: HTTP ${status} ${body ?? ''}`);
-  };
-  const commit = (changes: Parameters<BenchSigner['sign']>[0]): RequestSpec => ({
-    method: 'POST',
-    path: '/commit',
-    headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
-    body: commitBody(signer.sign(changes, Date.now())),
-  });
+  const commit = (what: string, changes: Parameters<BenchSigner['sign']>[0]): Promise<void> =>
+    sendExpecting(client, what, commitRequest(commitBody(signer.sign(changes, Date.now()))));
   const result: CrudSuiteResult = { crudCreate: [], directCommit: [], packageBytes: 0 };
   try {
     const signed = signPackage(built.zip, owner);
     result.packageBytes = signed.length;
-    const uploaded = await fetch(`${url}/plugins/packages`, {
-      method: 'POST',
-      body: signed,
-      headers: { 'content-type': 'application/zip', ...signRequestHeaders(`${url}/plugins/packages`, owner) },
-    });
-    if (uploaded.status !== 201) throw new Error(`uploading the crud package failed: HTTP ${uploaded.status} ${await uploaded.text()}`);
-    const packageUrl = ((await uploaded.json()) as { '@id': string })['@id'];
-    await send('installing atomic/crud', commit({
+    const packageUrl = await uploadPackage(url, signed, 'application/zip', owner);
+    await commit('installing atomic/crud', {
       subject: `${url}/plugins/installed/atomic-crud`,
       set: { [props.isA]: [classes.plugin], [props.parent]: url, [props.plugin.file]: packageUrl, [props.plugin.permissions]: CRUD_PERMISSIONS },
-    }));
+    });
     // The server answers 404 on /crud until the installation is active.
     for (let tries = 0; (await client.send({ method: 'GET', path: '/crud', headers: { accept: 'application/json' } })).status === 404; tries++) {
       if (tries > 100) throw new Error('atomic/crud did not become active');
       await new Promise((r) => setTimeout(r, 100));
     }
     const classUrl = `${url}/bench-ontology/${SHORTNAME}`;
-    await send('creating the class', commit({
+    await commit('creating the class', {
       subject: classUrl,
       set: { [props.isA]: [classes.class], [props.parent]: url, [props.shortname]: SHORTNAME, [props.requires]: [props.name], [props.recommends]: [props.description] },
-    }));
+    });
 
     const crudPath = `/crud/${SHORTNAME}`;
     let headers = { signedAt: 0, value: {} as Record<string, string> };
@@ -115,8 +101,7 @@ export async function runCrudSuite(options: CrudSuiteOptions): Promise<CrudSuite
         }))
         .map(commitBody);
     };
-    const directOp = (bodies: Buffer[]) =>
-      client.op((i) => ({ method: 'POST', path: '/commit', headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' }, body: bodies[i] ?? Buffer.alloc(0) }));
+    const directOp = (bodies: Buffer[]) => client.op((i) => commitRequest(bodies[i] ?? Buffer.alloc(0)));
     const measured = async (work: () => Promise<LoadStats>): Promise<LoadStats> => {
       const { result: stats, cpu } = await withCpu(child.process.pid, work);
       if (cpu) stats.serverCpu = cpu;
