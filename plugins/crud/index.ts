@@ -7,7 +7,7 @@ import { log, readRequest, respond, respondJson, type Request } from 'atomic-plu
 import { resolveClass, servedClasses } from './classes.js';
 import { CrudError } from './items.js';
 import { classEntry, create, get, list, parseBody, remove, update, type Answer, type Context } from './routes.js';
-import { allowed, readConfig, serverUrl } from './server.js';
+import { allowed, readConfig } from './server.js';
 
 /** The endpoint plugin.json declares. */
 const BASE = '/crud';
@@ -41,7 +41,7 @@ function route(req: Request): Answer {
   }
   if (parts.length > 2 || parts.some((p) => p === '')) throw new CrudError(404, `no route ${req.path}: use /crud/{class} or /crud/{class}/{id}`);
   const [shortname, id] = parts as [string, string | undefined];
-  const ctx: Context = { schema: resolveClass(config, shortname), config, server: serverUrl(), agent: req.agent };
+  const ctx: Context = { schema: resolveClass(config, shortname), config, agent: req.agent };
   if (id === undefined) {
     if (req.method === 'GET') return list(ctx, req.query);
     if (req.method === 'POST') return create(ctx, parseBody(req.body));

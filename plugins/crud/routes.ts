@@ -5,8 +5,8 @@
 import type { Json, JsonObject, PropVals } from 'atomic-plugin/sdk/js';
 import { applyChanges, CrudError, lastSegment, readBody, toItem, type Changes, type WriteKind } from './items.js';
 import { isA, props, type ClassSchema } from './schema.js';
-import { allowed, commitFor, findAll, getResource, resourcesOf, type CrudConfig } from './server.js';
-import { datatypes, indexText, matchesFilter, parseFilter } from './values.js';
+import { allowed, commitFor, findAll, getResource, resourcesOf, serverUrl, type CrudConfig } from './server.js';
+import { datatypes, indexText, matchesFilter, parseFilter, type FilterValue } from './values.js';
 
 /** What the routes answer: a status, a JSON body (none for 204) and extra headers. */
 export interface Answer {
@@ -19,8 +19,6 @@ export interface Answer {
 export interface Context {
   readonly schema: ClassSchema;
   readonly config: CrudConfig;
-  /** The server's URL, which is its drive. */
-  readonly server: string;
   /** The authenticated requester; `null` when anonymous. */
   readonly agent: string | null;
 }
@@ -40,7 +38,7 @@ function integerParam(query: Readonly<Record<string, string>>, name: string, fal
 
 interface Filter {
   readonly property: string;
-  readonly value: Json;
+  readonly value: FilterValue;
 }
 
 function readFilters(schema: ClassSchema, query: Readonly<Record<string, string>>): Filter[] {
@@ -66,8 +64,8 @@ function matching(schema: ClassSchema, filters: readonly Filter[]): { subjects: 
     const found = findAll(props.isA, schema.url, false);
     return { subjects: found.subjects, known: found.resources };
   }
-  const lookup = filters.find((f) => typeof f.value !== 'object' && indexText(f.value as string | number | boolean).length <= MAX_INDEXED_TEXT);
-  const found = lookup ? findAll(lookup.property, indexText(lookup.value as string | number | boolean), true) : findAll(props.isA, schema.url, true);
+  const lookup = filters.find((f) => indexText(f.value).length <= MAX_INDEXED_TEXT);
+  const found = lookup ? findAll(lookup.property, indexText(lookup.value), true) : findAll(props.isA, schema.url, true);
   const known = resourcesOf(found.subjects, found.resources);
   const subjects = found.subjects.filter((s) => {
     const propvals = known.get(s);
@@ -88,9 +86,9 @@ export function list(ctx: Context, query: Readonly<Record<string, string>>): Ans
   return { status: 200, body: { items, total: readable.length, page, pageSize } };
 }
 
-/** Where new instances of the class go unless the body names a parent. */
+/** Where new instances of the class go unless the body names a parent: the config's, or the drive. */
 function defaultParent(ctx: Context): string {
-  return ctx.config.parents[ctx.schema.url] ?? ctx.server;
+  return ctx.config.parents[ctx.schema.url] ?? serverUrl();
 }
 
 /**

@@ -87,8 +87,11 @@ function datatypeProblem(datatype: string, value: Json): string | undefined {
   }
 }
 
+/** A value a filter matches: the scalars the server's query index files. */
+export type FilterValue = string | number | boolean;
+
 /** A filter value read from the query string, or why it cannot be one for `datatype`. */
-export type ParsedFilter = { readonly value: Json } | { readonly problem: string };
+export type ParsedFilter = { readonly value: FilterValue } | { readonly problem: string };
 
 /**
  * The typed value a filter's text stands for: `completed=true` is `true` for a boolean, `5` a
@@ -117,7 +120,7 @@ export function parseFilter(datatype: string, text: string): ParsedFilter {
 }
 
 /** Whether a stored value matches a filter value: equal, or for an array, one of its members. */
-export function matchesFilter(stored: Json | undefined, wanted: Json): boolean {
+export function matchesFilter(stored: Json | undefined, wanted: FilterValue): boolean {
   if (stored === undefined) return false;
   if (Array.isArray(stored)) return stored.some((item) => item === wanted);
   return stored === wanted;
@@ -127,6 +130,6 @@ export function matchesFilter(stored: Json | undefined, wanted: Json): boolean {
  * The text the server's query index files a scalar under (the `value` of a `query` host call):
  * strings as they are, numbers and booleans as text.
  */
-export function indexText(value: string | number | boolean): string {
+export function indexText(value: FilterValue): string {
   return String(value);
 }
