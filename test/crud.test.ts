@@ -321,6 +321,11 @@ describe('atomic/crud', () => {
     await createResource(host.url, owner, subject, { [props.isA]: [bookClass], [prop('title')]: 'By hand', [props.parent]: shelfB });
     const read = await crud('GET', '/book/made-by-hand', { agent: bob });
     expect(read.body).toEqual({ '@id': subject, id: 'made-by-hand', title: 'By hand', parent: shelfB });
+    // With the same id under the drive (where the API creates books) too, each requester gets the one they may read.
+    await createResource(host.url, owner, `${host.url}/made-by-hand`, { [props.isA]: [bookClass], [prop('title')]: 'In the drive' });
+    expect((await crud('GET', '/book/made-by-hand', { agent: owner })).body!.title).toBe('In the drive');
+    expect((await crud('GET', '/book/made-by-hand', { agent: bob })).body!.title).toBe('By hand');
+    expect((await crud('GET', '/book/made-by-hand')).status).toBe(404);
   });
 
   it("is ordinary Atomic Data for @tomic/lib, each commit signed by the plugin on the requester's behalf", async () => {

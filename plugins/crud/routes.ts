@@ -92,23 +92,21 @@ function defaultParent(ctx: Context): string {
 }
 
 /**
- * The instance with this id that the requester may read: `{default parent}/{id}` first (where
- * this API creates them), else any instance of the class whose subject ends in `/{id}`. 404
- * otherwise, also when it exists but the requester may not read it.
+ * The instance with this id that the requester may read: `{default parent}/{id}` (where this API
+ * creates them), else the first instance of the class whose subject ends in `/{id}`. 404 otherwise,
+ * also when such instances exist but the requester may read none of them.
  */
 function find(ctx: Context, id: string): { subject: string; propvals: PropVals } {
   const notFound = new CrudError(404, `no ${ctx.schema.shortname} with id "${id}"`);
-  let subject = `${defaultParent(ctx)}/${id}`;
-  let propvals = getResource(subject);
-  if (propvals === undefined || !isA(propvals, ctx.schema.url)) {
-    const other = findAll(props.isA, ctx.schema.url, false).subjects.find((s) => lastSegment(s) === id);
-    if (other === undefined) throw notFound;
-    subject = other;
-    propvals = getResource(subject);
-    if (propvals === undefined) throw notFound;
+  const direct = `${defaultParent(ctx)}/${id}`;
+  const propvals = getResource(direct);
+  if (propvals !== undefined && isA(propvals, ctx.schema.url) && allowed(ctx.agent, 'read', [direct]).length > 0) return { subject: direct, propvals };
+  const elsewhere = findAll(props.isA, ctx.schema.url, false).subjects.filter((s) => s !== direct && lastSegment(s) === id);
+  for (const subject of allowed(ctx.agent, 'read', elsewhere)) {
+    const found = getResource(subject);
+    if (found !== undefined) return { subject, propvals: found };
   }
-  if (allowed(ctx.agent, 'read', [subject]).length === 0) throw notFound;
-  return { subject, propvals };
+  throw notFound;
 }
 
 /** `GET /crud/{class}/{id}`. */
