@@ -19,7 +19,7 @@ describe('npm run bench -- --quick', () => {
       cwd: repoRoot,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 120_000,
+      timeout: 240_000,
     });
     const report = JSON.parse(out) as {
       inProcessBound: Phase[];
@@ -50,5 +50,5 @@ describe('npm run bench -- --quick', () => {
     }
     expect(report.crud?.crudCreate.length).toBeGreaterThan(0);
     expect(report.ratios.some((r) => r.name.startsWith('plugin crud:') && r.value > 0)).toBe(true);
-  }, 180_000);
+  }, 300_000);
 });
