@@ -1,7 +1,8 @@
 // Plain JSON values against Atomic Data datatypes: whether a value a client sends fits its
 // property, how a filter's query-string text becomes a typed value, and when a stored value matches
-// a filter. Pure functions, so the sandbox and the unit tests run the same code. (The sandbox has no
-// `URL`, so URLs are checked by their shape.)
+// a filter. Pure functions, so the sandbox and the unit tests run the same code. The same rules as
+// the server's server/atomic/datatypes.ts, restated because a plugin sees only the public SDK and
+// the sandbox has no `URL` (URLs are checked by their shape here).
 
 import type { Json } from 'atomic-plugin/sdk/js';
 
