@@ -45,3 +45,12 @@ export function canRead(store: StoreReader, serverUrl: string, subject: string, 
 export function isLocal(serverUrl: string, subject: string): boolean {
   return subject === serverUrl || subject.startsWith(`${serverUrl}/`);
 }
+
+/**
+ * Whether `agent` (undefined: anonymous) may change the existing resource `subject`: write rights,
+ * or it is the agent's own resource.
+ */
+export function canWrite(store: StoreReader, subject: string, propvals: PropVals, agent: string | undefined): boolean {
+  if (agent !== undefined && subject === agent) return true;
+  return hasRight((s) => store.get(s), propvals, agent, 'write');
+}

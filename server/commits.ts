@@ -6,12 +6,13 @@ import { agentSubject } from './atomic/agent.js';
 import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignatureAsync, type Commit } from './atomic/commit.js';
 import { datatypeProblem } from './atomic/datatypes.js';
 import { AtomicError } from './atomic/errors.js';
-import type { JsonAdValue, PropVals } from './atomic/json-ad.js';
+import { isObject, type JsonAdValue, type PropVals } from './atomic/json-ad.js';
 import { hasRight } from './atomic/rights.js';
 import { props } from './atomic/urls.js';
 import { isLocal } from './access.js';
 import type { CommitAppliedEvent, HostEvents } from './events.js';
-import type { Store, StoreReader } from './store/store.js';
+import { Overlay } from './store/overlay.js';
+import type { Store, StoreReader, StoreWriter } from './store/store.js';
 import { SubjectCache } from './store/subject-cache.js';
 
 /** How far in the future a commit's createdAt may be (clock skew). */
@@ -39,6 +40,63 @@ export interface AppliedCommit {
   commitPropVals: PropVals;
 }
 
+/** The most commits one batch may hold: they are checked and written in one go. */
+export const MAX_BATCH_COMMITS = 1_000;
+
+/** Throws TOO_MANY_COMMITS for a batch larger than MAX_BATCH_COMMITS. */
+export function checkBatchSize(count: number): void {
+  if (count > MAX_BATCH_COMMITS) {
+    throw new AtomicError('TOO_MANY_COMMITS', `the batch holds ${count} commits; split it into batches of at most ${MAX_BATCH_COMMITS}`);
+  }
+}
+
+/** How a commit (or a batch) is processed. */
+export interface ProcessOptions {
+  /** Skips the rights check: only for commits the host signs to set itself up. */
+  asHost?: boolean;
+  now?: number;
+  /**
+   * The agent the caller vouches the commits were made for (a plugin serving that agent's
+   * request). A commit that records an on-behalf-of agent is refused unless it is this one.
+   */
+  onBehalfOf?: string;
+}
+
+/** Why a batch was refused: the commit at `index` was, so nothing of the batch was written. */
+export class CommitBatchError extends AtomicError {
+  constructor(
+    readonly index: number,
+    readonly subject: string,
+    readonly refusal: AtomicError,
+  ) {
+    super(refusal.code, undefined, { cause: refusal });
+    this.message = refusal.message;
+  }
+}
+
+/** A commit on its way into the store. */
+interface PendingCommit {
+  commit: Commit;
+  commitId: string;
+  commitPropVals: PropVals;
+  /** The resource's lastCommit when the gates saw it (NO_RESOURCE: absent); unset when no gate ran. */
+  expectedLast?: JsonAdValue;
+}
+
+/** A refusal of the commit at `index`, naming its place in the batch; other errors pass as they are. */
+function atIndex(index: number, subject: string, error: unknown): unknown {
+  return error instanceof AtomicError && !(error instanceof CommitBatchError) ? new CommitBatchError(index, subject, error) : error;
+}
+
+/** Runs `work` for the commit at `index`, naming its place in the batch if it refuses. */
+function refusedAt<T>(index: number, subject: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw atIndex(index, subject, error);
+  }
+}
+
 export class CommitProcessor {
   readonly #gates = new Set<CommitGate>();
   // Every commit looks up its signer's key and its properties' datatypes; both rarely change.
@@ -54,13 +112,40 @@ export class CommitProcessor {
     this.#datatypes = new SubjectCache(events);
   }
 
+  /** Validates, authorizes and applies a commit given as parsed JSON. Throws AtomicError. */
+  async process(body: unknown, options: ProcessOptions = {}): Promise<AppliedCommit> {
+    try {
+      const [applied] = await this.processBatch([body], options);
+      return applied!;
+    } catch (error) {
+      throw error instanceof CommitBatchError ? error.refusal : error;
+    }
+  }
+
   /**
-   * Validates, authorizes and applies a commit given as parsed JSON. Throws AtomicError.
-   * `asHost` skips the rights check: only for commits the host signs to set itself up.
+   * Validates, authorizes and applies commits all or nothing: each is checked (and shown to the
+   * gates) against the state the earlier ones leave, then all are written in one transaction and
+   * their after-commit events fire in order. A refusal throws a CommitBatchError naming the commit.
    */
-  async process(body: unknown, options: { asHost?: boolean; now?: number } = {}): Promise<AppliedCommit> {
+  async processBatch(bodies: readonly unknown[], options: ProcessOptions = {}): Promise<AppliedCommit[]> {
+    checkBatchSize(bodies.length);
     const now = options.now ?? Date.now();
-    const commit = parseCommit(body);
+    const checked = bodies.map((body, i) => refusedAt(i, subjectOf(body), () => this.#checkCommit(body, now, options)));
+    // Signatures are verified on the thread pool, all at once; the first bad one is reported.
+    const valid = await Promise.all(checked.map(({ commit, publicKey }) => verifyCommitSignatureAsync(commit, publicKey)));
+    const commits = checked.map(({ commit }, i) =>
+      refusedAt(i, commit.subject, () => {
+        if (!valid[i]) throw new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`);
+        this.checkDatatypes(commit);
+        return commit;
+      }),
+    );
+    return this.#apply(commits, options.asHost ?? false);
+  }
+
+  /** The checks of one commit that need neither its signature verified nor the write lock. */
+  #checkCommit(body: unknown, now: number, options: ProcessOptions): { commit: Commit; publicKey: string } {
+    const commit = parseCommit(body, this.serverUrl);
     this.checkSubject(commit.subject);
     if (commit.createdAt > now + MAX_FUTURE_MS) {
       throw new AtomicError('COMMIT_IN_FUTURE', `createdAt is ${commit.createdAt - now} ms ahead of the server's clock (at most ${MAX_FUTURE_MS} ms allowed)`);
@@ -68,12 +153,11 @@ export class CommitProcessor {
     if (commit.createdAt < now - MAX_AGE_MS) {
       throw new AtomicError('COMMIT_TOO_OLD', `createdAt is ${Math.round((now - commit.createdAt) / 1000)} s old (at most ${MAX_AGE_MS / 1000} s allowed); sign it again`);
     }
-    const publicKey = this.signerPublicKey(commit);
-    if (!(await verifyCommitSignatureAsync(commit, publicKey))) {
-      throw new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`);
+    // Whom a commit was made for is a claim only a plugin serving that agent's request may make.
+    if (commit.onBehalfOf && commit.onBehalfOf.agent !== options.onBehalfOf) {
+      throw new AtomicError('FORBIDDEN', `the commit says it was made on behalf of ${commit.onBehalfOf.agent}, which only a plugin serving that agent's request may record`);
     }
-    this.checkDatatypes(commit);
-    return this.apply(commit, options.asHost ?? false);
+    return { commit, publicKey: this.signerPublicKey(commit) };
   }
 
   private checkSubject(subject: string): void {
@@ -118,39 +202,57 @@ export class CommitProcessor {
     for (const [property, items] of Object.entries(commit.push ?? {})) check(property, items);
   }
 
-  private async apply(commit: Commit, asHost: boolean): Promise<AppliedCommit> {
-    const commitId = commitSubject(this.serverUrl, commit);
-    const commitPropVals = commitToPropVals(commit);
-    // Gates (plugins' before-commit hooks, the plugin host's own checks) are asynchronous, so
-    // they see a preview computed outside the write lock; the transaction then applies the commit
-    // only if the resource is still as the gates saw it.
-    let expectedLast: JsonAdValue | undefined;
-    const gates = [...this.#gates].filter((gate) => gate.applies(commit));
-    if (gates.length > 0) {
-      const before = this.store.get(commit.subject);
-      checkPreviousCommit(commit, before);
-      const after = applyCommit(before, commit, commitId);
-      if (!asHost) this.authorize(this.store, commit, before, after);
-      const preview: CommitPreview = { commit, commitId, commitPropVals, before, after };
-      for (const gate of gates) await gate.check(preview);
-      expectedLast = before?.[props.lastCommit] ?? NO_RESOURCE;
-    }
-    const event = await this.store.transact((txn): CommitAppliedEvent => {
-      if (txn.get(commitId)) throw new AtomicError('COMMIT_REPLAYED', `${commitId} was applied before`);
-      const before = txn.get(commit.subject);
-      if (expectedLast !== undefined && (before?.[props.lastCommit] ?? NO_RESOURCE) !== expectedLast) {
-        throw new AtomicError('PREVIOUS_COMMIT_MISMATCH', `${commit.subject} changed while the commit was being checked; send it again`);
-      }
-      checkPreviousCommit(commit, before);
-      const after = applyCommit(before, commit, commitId);
-      if (!asHost) this.authorize(txn, commit, before, after);
-      if (after) txn.put(commit.subject, after);
-      else txn.remove(commit.subject);
-      txn.put(commitId, commitPropVals);
-      return { commit, commitId, commitPropVals, before, after };
+  async #apply(commits: readonly Commit[], asHost: boolean): Promise<AppliedCommit[]> {
+    const pending: PendingCommit[] = commits.map((commit) => {
+      const commitId = commitSubject(this.serverUrl, commit);
+      return { commit, commitId, commitPropVals: commitToPropVals(commit) };
     });
-    this.events.emitCommitApplied(event);
-    return { commitId, commitPropVals };
+    // Gates (plugins' before-commit hooks, the plugin host's own checks) are asynchronous, so
+    // they see previews computed outside the write lock, each on the state the earlier commits
+    // of the batch leave; the transaction then applies a commit only if its resource is still as
+    // the gates saw it.
+    const gates = pending.map(({ commit }) => [...this.#gates].filter((gate) => gate.applies(commit)));
+    if (gates.some((list) => list.length > 0)) {
+      const overlay = new Overlay(this.store);
+      for (const [i, entry] of pending.entries()) {
+        const { subject } = entry.commit;
+        const preview = refusedAt(i, subject, () => this.#preview(overlay, entry, overlay.get(subject), asHost));
+        try {
+          for (const gate of gates[i]!) await gate.check(preview);
+        } catch (error) {
+          throw atIndex(i, subject, error);
+        }
+        entry.expectedLast = preview.before?.[props.lastCommit] ?? NO_RESOURCE;
+        overlay.set(subject, preview.after);
+      }
+    }
+    const events = await this.store.transact((txn) => pending.map((entry, i) => refusedAt(i, entry.commit.subject, () => this.#write(txn, entry, asHost))));
+    for (const event of events) this.events.emitCommitApplied(event);
+    return pending.map(({ commitId, commitPropVals }) => ({ commitId, commitPropVals }));
+  }
+
+  /** What the commit does to the resource, given its state `before` in `reader`: checked, not written. */
+  #preview(reader: Pick<StoreReader, 'get'>, entry: PendingCommit, before: PropVals | undefined, asHost: boolean): CommitPreview {
+    const { commit, commitId, commitPropVals } = entry;
+    checkPreviousCommit(commit, before);
+    const after = applyCommit(before, commit, commitId);
+    if (!asHost) this.authorize(reader, commit, before, after);
+    return { commit, commitId, commitPropVals, before, after };
+  }
+
+  /** Checks the commit again inside the transaction, where nothing changes under it, and writes it. */
+  #write(txn: StoreWriter, entry: PendingCommit, asHost: boolean): CommitAppliedEvent {
+    const { commit, commitId, commitPropVals, expectedLast } = entry;
+    if (txn.get(commitId)) throw new AtomicError('COMMIT_REPLAYED', `${commitId} was applied before`);
+    const before = txn.get(commit.subject);
+    if (expectedLast !== undefined && (before?.[props.lastCommit] ?? NO_RESOURCE) !== expectedLast) {
+      throw new AtomicError('PREVIOUS_COMMIT_MISMATCH', `${commit.subject} changed while the commit was being checked; send it again`);
+    }
+    const event = this.#preview(txn, entry, before, asHost);
+    if (event.after) txn.put(commit.subject, event.after);
+    else txn.remove(commit.subject);
+    txn.put(commitId, commitPropVals);
+    return event;
   }
 
   /**
@@ -162,16 +264,24 @@ export class CommitProcessor {
     return () => this.#gates.delete(gate);
   }
 
-  private authorize(txn: StoreReader, commit: Commit, before: PropVals | undefined, after: PropVals | undefined): void {
-    const get = (s: string): PropVals | undefined => txn.get(s);
-    const signer = commit.signer;
+  /**
+   * Whether the signer, and the agent the commit was made for if any, may make this commit: acting
+   * for someone only ever narrows what the signer may do.
+   */
+  private authorize(reader: Pick<StoreReader, 'get'>, commit: Commit, before: PropVals | undefined, after: PropVals | undefined): void {
+    this.authorizeAgent(reader, commit.signer, commit, before, after);
+    if (commit.onBehalfOf) this.authorizeAgent(reader, commit.onBehalfOf.agent, commit, before, after);
+  }
+
+  private authorizeAgent(reader: Pick<StoreReader, 'get'>, agent: string, commit: Commit, before: PropVals | undefined, after: PropVals | undefined): void {
+    const get = (s: string): PropVals | undefined => reader.get(s);
     const deny = (detail: string): never => {
-      throw new AtomicError('FORBIDDEN', `${signer} ${detail}`);
+      throw new AtomicError('FORBIDDEN', `${agent} ${detail}`);
     };
     // An agent may always edit its own Agent resource (and create it).
-    if (commit.subject === signer) return;
+    if (commit.subject === agent) return;
     if (before) {
-      if (!hasRight(get, before, signer, 'write')) deny(`may not write ${commit.subject}`);
+      if (!hasRight(get, before, agent, 'write')) deny(`may not write ${commit.subject}`);
       const oldParent = before[props.parent];
       const newParent = after?.[props.parent];
       if (after && newParent !== oldParent) {
@@ -184,7 +294,7 @@ export class CommitProcessor {
           throw new AtomicError('INVALID_COMMIT', `${newParent} is ${commit.subject} or lies under it, which would make a cycle`);
         }
         if (!get(newParent)) throw new AtomicError('INVALID_COMMIT', `the new parent ${newParent} does not exist`);
-        if (!hasRight(get, get(newParent), signer, 'append')) deny(`may not move ${commit.subject} under ${newParent}`);
+        if (!hasRight(get, get(newParent), agent, 'append')) deny(`may not move ${commit.subject} under ${newParent}`);
       }
       return;
     }
@@ -195,8 +305,13 @@ export class CommitProcessor {
     }
     const parentPropVals = get(parent);
     if (!parentPropVals) throw new AtomicError('INVALID_COMMIT', `the parent ${parent} of ${commit.subject} does not exist`);
-    if (!hasRight(get, parentPropVals, signer, 'append')) deny(`may not create resources under ${parent}`);
+    if (!hasRight(get, parentPropVals, agent, 'append')) deny(`may not create resources under ${parent}`);
   }
+}
+
+function subjectOf(body: unknown): string {
+  const subject = isObject(body) ? body[props.commit.subject] : undefined;
+  return typeof subject === 'string' ? subject : '';
 }
 
 function stringProperty(propvals: PropVals | undefined, property: string): string | undefined {

@@ -14,6 +14,10 @@ declare function host_get_resource(offset: u64): u64;
 declare function host_query(offset: u64): u64;
 @external("extism:host/user", "commit")
 declare function host_commit(offset: u64): u64;
+@external("extism:host/user", "commit_batch")
+declare function host_commit_batch(offset: u64): u64;
+@external("extism:host/user", "can")
+declare function host_can(offset: u64): u64;
 @external("extism:host/user", "get_config")
 declare function host_get_config(offset: u64): u64;
 @external("extism:host/user", "get_plugin_agent")
@@ -36,6 +40,11 @@ export const INVALID_RESPONSE = "INVALID_RESPONSE";
 
 /** A refusal or failure reported by the host: a stable code (e.g. `NOT_FOUND`) and a message. */
 export class HostError {
+  /** For a refused {@link commitBatch}: the place of the refused commit in the batch (else -1). */
+  index: i32 = -1;
+  /** For a refused {@link commitBatch}: the subject of the refused commit. */
+  subject: string = "";
+
   constructor(
     public code: string,
     public message: string,
@@ -121,10 +130,13 @@ export function parseEnvelope(bytes: Uint8Array): Result<Json> {
   }
   const e = env.get("error");
   if (e !== null) {
-    return fail<Json>(
-      e.getString("code", INVALID_RESPONSE),
-      e.getString("message", e.isObject ? "" : e.stringify()),
-    );
+    const error = new HostError(e.getString("code", INVALID_RESPONSE), e.getString("message", e.isObject ? "" : e.stringify()));
+    // A refused batch names the refused commit.
+    if (e.isObject && e.has("index")) {
+      error.index = <i32>e.getNumber("index", -1);
+      error.subject = e.getString("subject");
+    }
+    return new Result<Json>(null, error);
   }
   const ok = env.get("ok");
   if (ok === null) return fail<Json>(INVALID_RESPONSE, "the host's answer has neither ok nor error");
@@ -216,10 +228,15 @@ export class QueryOptions {
   page: i32 = -1;
   /** Members per page; -1 leaves it to the host. */
   pageSize: i32 = -1;
+  /** Also answer the members' resources (`QueryResult.resources`). */
+  includeResources: bool = false;
 }
 
 /** One page of a query: the member subjects and the total number of matches. */
 export class QueryResult {
+  /** The members' resources, when asked for with `includeResources`; otherwise empty. */
+  resources: Resource[] = [];
+
   constructor(
     public members: string[],
     public total: i64,
@@ -228,7 +245,8 @@ export class QueryResult {
 
 /**
  * Finds the subjects that have `property` (with `value`, if given), as a collection query does
- * (permission `read`). An empty `property` leaves it out of the request: every readable subject.
+ * (permission `read`). An empty `property` leaves it out of the request: every local resource the
+ * plugin's agent may read.
  */
 export function query(
   property: string,
@@ -244,6 +262,7 @@ export function query(
     if (options.sortDesc) body.set("sort_desc", true);
     if (options.page >= 0) body.set("page", options.page);
     if (options.pageSize >= 0) body.set("page_size", options.pageSize);
+    if (options.includeResources) body.set("include_resources", true);
   }
   const req = send(body);
   const r = receive(req, host_query(req));
@@ -251,10 +270,12 @@ export function query(
   const v = r.value!;
   const members = v.getArray("members");
   if (members === null) return fail<QueryResult>(INVALID_RESPONSE, "query did not answer members");
-  return new Result<QueryResult>(
-    new QueryResult(members.strings(), <i64>v.getNumber("total", <f64>members.length)),
-    null,
-  );
+  const page = new QueryResult(members.strings(), <i64>v.getNumber("total", <f64>members.length));
+  const resources = v.getArray("resources");
+  if (resources !== null) {
+    for (let i = 0; i < resources.length; i++) page.resources.push(Resource.fromJsonAd(resources.at(i)!));
+  }
+  return new Result<QueryResult>(page, null);
 }
 
 // ---- commits ----
@@ -319,12 +340,79 @@ export class CommitBuilder {
  * The value is the new commit's subject.
  */
 export function commit(changes: CommitBuilder): Result<string> {
-  const req = send(changes.toJson());
+  return sendCommit(changes.toJson());
+}
+
+/**
+ * {@link commit} on behalf of `requester`, the `agent` of the request being served: the commit
+ * records it and must pass that agent's rights as well as the plugin's. A `null` requester (an
+ * anonymous request) is refused with `UNAUTHORIZED`.
+ */
+export function commitFor(requester: string | null, changes: CommitBuilder): Result<string> {
+  return sendCommit(withRequester(changes.toJson(), requester));
+}
+
+function withRequester(request: Json, requester: string | null): Json {
+  if (requester === null) return request.setNull("on_behalf_of");
+  return request.set("on_behalf_of", requester);
+}
+
+function sendCommit(request: Json): Result<string> {
+  const req = send(request);
   const r = receive(req, host_commit(req));
   if (!r.ok) return new Result<string>(null, r.error);
   const c = r.value!.get("commit");
   if (c === null || !c.isString) return fail<string>(INVALID_RESPONSE, "commit did not answer a commit subject");
   return new Result<string>(c.asString(), null);
+}
+
+/**
+ * Applies up to 1,000 commits signed by the plugin's agent all or nothing (permission `write`):
+ * each is checked against the state the earlier ones leave, then all are written at once. The
+ * value is the commits' subjects; a refusal's error has the refused commit's `index` and `subject`.
+ */
+export function commitBatch(commits: CommitBuilder[]): Result<string[]> {
+  return sendBatch(batchRequest(commits));
+}
+
+/** {@link commitBatch} on behalf of `requester`, as {@link commitFor}. */
+export function commitBatchFor(requester: string | null, commits: CommitBuilder[]): Result<string[]> {
+  return sendBatch(withRequester(batchRequest(commits), requester));
+}
+
+function batchRequest(commits: CommitBuilder[]): Json {
+  const list = Json.newArray();
+  for (let i = 0; i < commits.length; i++) list.push<Json>(commits[i].toJson());
+  return Json.newObject().set<Json>("commits", list);
+}
+
+function sendBatch(request: Json): Result<string[]> {
+  const req = send(request);
+  const r = receive(req, host_commit_batch(req));
+  if (!r.ok) return new Result<string[]>(null, r.error);
+  const list = r.value!.getArray("commits");
+  if (list === null) return fail<string[]>(INVALID_RESPONSE, "commit_batch did not answer commit subjects");
+  return new Result<string[]>(list.strings(), null);
+}
+
+// ---- rights ----
+
+/**
+ * Which of `subjects` (at most 10,000) `agent` (`null`: anonymous) has `right` on (`"read"`,
+ * `"write"` or `"append"`), by the server's own rules (permission `read`). Subjects the plugin's
+ * own agent may not read are never listed.
+ */
+export function can(agent: string | null, right: string, subjects: string[]): Result<string[]> {
+  const body = Json.newObject();
+  if (agent === null) body.setNull("agent");
+  else body.set("agent", agent);
+  body.set("right", right).set<string[]>("subjects", subjects);
+  const req = send(body);
+  const r = receive(req, host_can(req));
+  if (!r.ok) return new Result<string[]>(null, r.error);
+  const allowed = r.value!.getArray("allowed");
+  if (allowed === null) return fail<string[]>(INVALID_RESPONSE, "can did not answer allowed subjects");
+  return new Result<string[]>(allowed.strings(), null);
 }
 
 // ---- config and identity ----

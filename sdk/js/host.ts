@@ -12,6 +12,9 @@ import type { Json, JsonObject, PropVals } from './types.js';
 export interface HostError {
   readonly code: string;
   readonly message: string;
+  /** For a refused {@link commitBatch}: the place of the refused commit in the batch, and its subject. */
+  readonly index?: number;
+  readonly subject?: string;
 }
 
 /** The outcome of a host call: `value` when `ok`, otherwise `error`. */
@@ -36,9 +39,13 @@ export function parseEnvelope(text: string): HostResult<Json> {
     return fail(INVALID_RESPONSE, "the host's answer is not JSON");
   }
   if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return fail(INVALID_RESPONSE, "the host's answer is not a JSON object");
-  const { ok, error } = envelope as { ok?: Json; error?: { code?: unknown; message?: unknown } };
+  const { ok, error } = envelope as { ok?: Json; error?: { code?: unknown; message?: unknown; index?: unknown; subject?: unknown } };
   if (error !== undefined) {
-    return fail(typeof error?.code === 'string' ? error.code : INVALID_RESPONSE, typeof error?.message === 'string' ? error.message : JSON.stringify(error));
+    const code = typeof error?.code === 'string' ? error.code : INVALID_RESPONSE;
+    const message = typeof error?.message === 'string' ? error.message : JSON.stringify(error);
+    // A refused batch names the refused commit.
+    const at = typeof error?.index === 'number' ? { index: error.index, subject: typeof error.subject === 'string' ? error.subject : '' } : {};
+    return { ok: false, error: { code, message, ...at } };
   }
   if (ok === undefined) return fail(INVALID_RESPONSE, "the host's answer has neither ok nor error");
   return { ok: true, value: ok };
@@ -90,17 +97,21 @@ export interface QueryOptions {
   readonly sortDesc?: boolean;
   readonly page?: number;
   readonly pageSize?: number;
+  /** Also answer the members' resources, so that mirroring the store takes no call per resource. */
+  readonly includeResources?: boolean;
 }
 
-/** A page of subjects, and how many there are in all. */
+/** A page of subjects, and how many there are in all; with `includeResources`, the resources too. */
 export interface QueryResult {
   readonly members: string[];
   readonly total: number;
+  readonly resources?: Resource[];
 }
 
 /**
  * Finds the subjects that have `property` (with `value`, if given), as a collection query does
- * (permission `read`). An empty `property` leaves it out: every readable subject.
+ * (permission `read`). An empty `property` leaves it out: every local resource the plugin's agent
+ * may read.
  */
 export function query(property: string, value: string | null = null, options: QueryOptions = {}): HostResult<QueryResult> {
   const request: JsonObject = {};
@@ -110,12 +121,15 @@ export function query(property: string, value: string | null = null, options: Qu
   if (options.sortDesc) request.sort_desc = true;
   if (options.page !== undefined) request.page = options.page;
   if (options.pageSize !== undefined) request.page_size = options.pageSize;
+  if (options.includeResources) request.include_resources = true;
   return map(
     callHost('query', request),
     (v) => {
       if (!isObject(v) || !Array.isArray(v.members)) return undefined;
       const members = v.members.filter((m): m is string => typeof m === 'string');
-      return { members, total: typeof v.total === 'number' ? v.total : members.length };
+      const total = typeof v.total === 'number' ? v.total : members.length;
+      if (!Array.isArray(v.resources)) return { members, total };
+      return { members, total, resources: v.resources.filter((r): r is Resource => isObject(r) && typeof r['@id'] === 'string') };
     },
     'query did not answer members',
   );
@@ -130,14 +144,60 @@ export interface CommitChanges {
   readonly destroy?: boolean;
 }
 
-/** Applies a commit signed by the plugin's agent (permission `write`); the value is the commit's subject. */
-export function commit(changes: CommitChanges): HostResult<string> {
+/** Options of {@link commit} and {@link commitBatch}. */
+export interface CommitOptions {
+  /**
+   * The requester of the HTTP request being served (its `agent`): the commit records it and must
+   * pass that agent's rights as well as the plugin's. `null` (anonymous) is refused (UNAUTHORIZED).
+   */
+  readonly onBehalfOf?: string | null;
+}
+
+function changesRequest(changes: CommitChanges): JsonObject {
   const request: JsonObject = { subject: changes.subject };
   if (changes.set && Object.keys(changes.set).length > 0) request.set = { ...changes.set };
   if (changes.remove && changes.remove.length > 0) request.remove = [...changes.remove];
   if (changes.push && Object.keys(changes.push).length > 0) request.push = Object.fromEntries(Object.entries(changes.push).map(([k, v]) => [k, [...v]]));
   if (changes.destroy) request.destroy = true;
-  return map(callHost('commit', request), (v) => (isObject(v) && typeof v.commit === 'string' ? v.commit : undefined), 'commit did not answer a commit subject');
+  return request;
+}
+
+function withBehalf(request: JsonObject, options: CommitOptions): JsonObject {
+  if (options.onBehalfOf !== undefined) request.on_behalf_of = options.onBehalfOf;
+  return request;
+}
+
+/** Applies a commit signed by the plugin's agent (permission `write`); the value is the commit's subject. */
+export function commit(changes: CommitChanges, options: CommitOptions = {}): HostResult<string> {
+  return map(callHost('commit', withBehalf(changesRequest(changes), options)), (v) => (isObject(v) && typeof v.commit === 'string' ? v.commit : undefined), 'commit did not answer a commit subject');
+}
+
+/**
+ * Applies up to 1,000 commits signed by the plugin's agent all or nothing (permission `write`):
+ * each is checked against the state the earlier ones leave, then all are written at once. The
+ * value is the commits' subjects; a refusal's error has the refused commit's `index` and `subject`.
+ */
+export function commitBatch(commits: readonly CommitChanges[], options: CommitOptions = {}): HostResult<string[]> {
+  return map(
+    callHost('commit_batch', withBehalf({ commits: commits.map(changesRequest) }, options)),
+    (v) => (isObject(v) && Array.isArray(v.commits) && v.commits.every((c) => typeof c === 'string') ? (v.commits as string[]) : undefined),
+    'commit_batch did not answer commit subjects',
+  );
+}
+
+/** A right {@link can} asks about. */
+export type Right = 'read' | 'write' | 'append';
+
+/**
+ * Which of `subjects` (at most 10,000) `agent` (null: anonymous) has `right` on, by the server's
+ * own rules (permission `read`). Subjects the plugin's own agent may not read are never listed.
+ */
+export function can(agent: string | null, right: Right, subjects: readonly string[]): HostResult<string[]> {
+  return map(
+    callHost('can', { agent, right, subjects: [...subjects] }),
+    (v) => (isObject(v) && Array.isArray(v.allowed) ? v.allowed.filter((s): s is string => typeof s === 'string') : undefined),
+    'can did not answer allowed subjects',
+  );
 }
 
 /** The plugin's configuration object (as validated against its `configSchema`). */

@@ -10,6 +10,8 @@ declare module 'extism:host' {
     get_resource(ptr: PTR): PTR;
     query(ptr: PTR): PTR;
     commit(ptr: PTR): PTR;
+    commit_batch(ptr: PTR): PTR;
+    can(ptr: PTR): PTR;
     get_config(ptr: PTR): PTR;
     get_plugin_agent(ptr: PTR): PTR;
     kv_get(ptr: PTR): PTR;

@@ -6,8 +6,8 @@
 import { RpcError, type Json } from './json-rpc.js';
 import type { HostFunctionName } from './protocol.js';
 
-/** The ABI envelope. */
-export type Envelope<T = Json> = { ok: T } | { error: { code: string; message: string } };
+/** The ABI envelope; a refused `commit_batch` also names the refused commit (`index`, `subject`). */
+export type Envelope<T = Json> = { ok: T } | { error: { code: string; message: string; index?: number; subject?: string } };
 
 /** An error answer from a host function (`PERMISSION_DENIED`, `NOT_FOUND`, `HOST_NOT_ALLOWED`, …). */
 export class HostError extends Error {
@@ -65,13 +65,87 @@ export type Resource = { '@id': string } & Record<string, Json>;
 /** Reads a resource as the plugin's agent (`read`). */
 export const getResource = (subject: string): Promise<Resource> => ok('get_resource', { subject });
 
+/** A `query` request: without property and value it lists every local resource the plugin's agent may read. */
+export interface QueryRequest {
+  property?: string;
+  value?: string;
+  sort_by?: string;
+  sort_desc?: boolean;
+  page?: number;
+  page_size?: number;
+  /** Also answer the members' resources (`resources`), so a mirror needs no call per resource. */
+  include_resources?: boolean;
+}
+
+/** A page of a query: member subjects, how many match in all, and with `include_resources` the resources. */
+export interface QueryResult {
+  members: string[];
+  total: number;
+  resources?: Resource[];
+}
+
 /** Runs a collection query as the plugin's agent (`read`). */
-export const query = (request: { property?: string; value?: string; sort_by?: string; sort_desc?: boolean; page?: number; page_size?: number }): Promise<{ members: string[]; total: number }> =>
-  ok('query', request as Json);
+export const query = (request: QueryRequest): Promise<QueryResult> => ok('query', request as Json);
+
+/** The changes of one commit the plugin's agent signs. */
+export interface CommitChanges {
+  subject: string;
+  set?: Record<string, Json>;
+  remove?: string[];
+  push?: Record<string, Json[]>;
+  destroy?: boolean;
+}
+
+/** Options of {@link commit} and {@link commitBatch}. */
+export interface CommitOptions {
+  /**
+   * The requester of the HTTP request being served (its `agent`): the commit records it and must
+   * pass that agent's rights as well as the plugin's. `null` (anonymous) is refused (UNAUTHORIZED).
+   */
+  onBehalfOf?: string | null;
+}
+
+const behalf = (options: CommitOptions): Record<string, Json> => (options.onBehalfOf === undefined ? {} : { on_behalf_of: options.onBehalfOf });
 
 /** Signs and applies a commit as the plugin's agent (`write`); resolves to the commit's subject. */
-export const commit = async (changes: { subject: string; set?: Record<string, Json>; remove?: string[]; push?: Record<string, Json[]>; destroy?: boolean }): Promise<string> =>
-  (await ok<{ commit: string }>('commit', changes as Json)).commit;
+export const commit = async (changes: CommitChanges, options: CommitOptions = {}): Promise<string> =>
+  (await ok<{ commit: string }>('commit', { ...(changes as unknown as Record<string, Json>), ...behalf(options) })).commit;
+
+/**
+ * A refused batch: nothing was written. `index` and `subject` name the commit that was refused.
+ */
+export class BatchRefused extends HostError {
+  readonly index: number;
+  readonly subject: string;
+
+  constructor(code: string, message: string, index: number, subject: string) {
+    super(code, message);
+    this.name = 'BatchRefused';
+    this.index = index;
+    this.subject = subject;
+  }
+}
+
+/**
+ * Signs and applies up to 1,000 commits all or nothing (`write`): each is checked against the
+ * state the earlier ones leave, then all are written at once. Resolves to the commits' subjects;
+ * throws {@link BatchRefused} when one is refused.
+ */
+export const commitBatch = async (commits: CommitChanges[], options: CommitOptions = {}): Promise<string[]> => {
+  const answer = await hostCall<{ commits: string[] }>('commit_batch', { commits: commits as unknown as Json[], ...behalf(options) });
+  if ('error' in answer) {
+    const { code, message, index, subject } = answer.error;
+    throw index === undefined ? new HostError(code, message) : new BatchRefused(code, message, index, subject ?? '');
+  }
+  return answer.ok.commits;
+};
+
+/**
+ * Which of `subjects` (at most 10,000) `agent` (null: anonymous) has `right` on, by the server's
+ * own rules (`read`). Subjects the plugin's own agent may not read are never listed.
+ */
+export const can = async (agent: string | null, right: 'read' | 'write' | 'append', subjects: string[]): Promise<string[]> =>
+  (await ok<{ allowed: string[] }>('can', { agent, right, subjects })).allowed;
 
 /** The installation's config. */
 export const getConfig = <T = Record<string, Json>>(): Promise<T> => ok('get_config', {});

@@ -3,8 +3,11 @@
 export { definePlugin, HookError, pluginContext, rawOutput, RawOutput } from './plugin.js';
 export type { CallContext, Handler, PluginDefinition } from './plugin.js';
 export {
+  BatchRefused,
   callPlugin,
+  can,
   commit,
+  commitBatch,
   getConfig,
   getPluginAgent,
   getResource,
@@ -18,7 +21,7 @@ export {
   log,
   query,
 } from './host.js';
-export type { Envelope, Resource } from './host.js';
+export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource } from './host.js';
 export { signCommit, signedHeaders } from './agent.js';
 export type { Json } from './json-rpc.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';

@@ -81,6 +81,8 @@ export type HostFunctionName =
   | 'get_resource'
   | 'query'
   | 'commit'
+  | 'commit_batch'
+  | 'can'
   | 'get_config'
   | 'get_plugin_agent'
   | 'kv_get'

@@ -3,7 +3,7 @@
 
 import { canonicalJson, isHttpUrl, isObject, assertJsonAdValue, type JsonAdValue, type PropVals } from './json-ad.js';
 import { signMessage, verifyMessage, verifyMessageAsync } from './ed25519.js';
-import { classes, props } from './urls.js';
+import { classes, localProps, props } from './urls.js';
 import type { AgentIdentity } from './agent.js';
 import { AtomicError } from './errors.js';
 
@@ -20,10 +20,21 @@ export interface Commit {
   push?: Record<string, JsonAdValue[]>;
   destroy?: boolean;
   previousCommit?: string;
+  /** The agent a plugin made this commit for; signed like the rest. */
+  onBehalfOf?: OnBehalfOf;
+}
+
+/**
+ * The agent a commit was made for, under the property the server defines for it
+ * (`{server}/ontology/on-behalf-of`, see localProps).
+ */
+export interface OnBehalfOf {
+  property: string;
+  agent: string;
 }
 
 /** The changes a commit makes, before it is signed. */
-export type CommitChanges = Pick<Commit, 'subject' | 'set' | 'remove' | 'push' | 'destroy' | 'previousCommit'>;
+export type CommitChanges = Pick<Commit, 'subject' | 'set' | 'remove' | 'push' | 'destroy' | 'previousCommit' | 'onBehalfOf'>;
 
 const KNOWN_KEYS = new Set<string>([
   '@id', C.subject, C.createdAt, C.signer, C.signature, C.set, C.remove, C.push, C.destroy, C.previousCommit, props.isA,
@@ -35,11 +46,15 @@ function requireString(body: Record<string, unknown>, key: string, name: string)
   return value;
 }
 
-/** Parses and shape-checks a commit from untrusted JSON. Throws AtomicError (400) with the reason. */
-export function parseCommit(body: unknown): Commit {
+/**
+ * Parses and shape-checks a commit from untrusted JSON. Throws AtomicError (400) with the reason.
+ * With `serverUrl`, the server's own on-behalf-of property is recognized too.
+ */
+export function parseCommit(body: unknown, serverUrl?: string): Commit {
   if (!isObject(body)) throw AtomicError.invalidCommit('the body must be a JSON object');
+  const onBehalfOfProperty = serverUrl === undefined ? undefined : localProps(serverUrl).onBehalfOf;
   for (const key of Object.keys(body)) {
-    if (!KNOWN_KEYS.has(key)) throw AtomicError.invalidCommit(`unknown property ${key}`);
+    if (!KNOWN_KEYS.has(key) && key !== onBehalfOfProperty) throw AtomicError.invalidCommit(`unknown property ${key}`);
   }
   const subject = requireString(body, C.subject, 'subject');
   if (!isHttpUrl(subject)) throw AtomicError.invalidCommit(`subject is not an http(s) URL: ${subject}`);
@@ -99,6 +114,11 @@ export function parseCommit(body: unknown): Commit {
     if (typeof previousCommit !== 'string' || !isHttpUrl(previousCommit)) throw AtomicError.invalidCommit('previousCommit must be a URL');
     commit.previousCommit = previousCommit;
   }
+  const onBehalfOf = onBehalfOfProperty === undefined ? undefined : body[onBehalfOfProperty];
+  if (onBehalfOf !== undefined) {
+    if (typeof onBehalfOf !== 'string' || !isHttpUrl(onBehalfOf)) throw AtomicError.invalidCommit(`${onBehalfOfProperty} must be an agent URL`);
+    commit.onBehalfOf = { property: onBehalfOfProperty!, agent: onBehalfOf };
+  }
   if (!commit.set && !commit.remove && !commit.push && !commit.destroy) {
     throw AtomicError.invalidCommit('it changes nothing (no set, remove, push or destroy)');
   }
@@ -118,6 +138,7 @@ export function commitToPropVals(commit: Commit, withSignature = true): PropVals
   if (commit.push && Object.keys(commit.push).length > 0) out[C.push] = commit.push;
   if (commit.destroy) out[C.destroy] = true;
   if (commit.previousCommit) out[C.previousCommit] = commit.previousCommit;
+  if (commit.onBehalfOf) out[commit.onBehalfOf.property] = commit.onBehalfOf.agent;
   if (withSignature) out[C.signature] = commit.signature;
   return out;
 }
@@ -140,6 +161,7 @@ function stripEmpty(changes: CommitChanges): CommitChanges {
   if (changes.push && Object.keys(changes.push).length > 0) out.push = changes.push;
   if (changes.destroy) out.destroy = true;
   if (changes.previousCommit) out.previousCommit = changes.previousCommit;
+  if (changes.onBehalfOf) out.onBehalfOf = changes.onBehalfOf;
   return out;
 }
 

@@ -15,6 +15,7 @@ export const errorCatalog = {
   COMMIT_TOO_OLD: { status: 400, title: 'The commit was signed too long ago' },
   COMMIT_IN_FUTURE: { status: 400, title: 'The commit is signed with a time in the future' },
   COMMIT_REPLAYED: { status: 409, title: 'This commit was already applied' },
+  TOO_MANY_COMMITS: { status: 413, title: 'The batch holds more commits than are applied at once' },
   PREVIOUS_COMMIT_MISMATCH: { status: 409, title: 'The commit is based on an outdated version of the resource' },
   FOREIGN_SUBJECT: { status: 400, title: 'The subject is not on this server' },
   INVALID_SUBJECT: { status: 400, title: 'The subject is not a valid resource URL for this server' },

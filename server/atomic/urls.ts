@@ -106,7 +106,7 @@ export const publicAgent = 'https://atomicdata.dev/agents/publicAgent';
 
 /**
  * Properties this server defines itself, under `{server}/ontology/`: the state of installed
- * plugins. They are created at first start (see init.ts) so that clients can resolve them.
+ * plugins, the plugin registry, and the agent a plugin's commit was made for. They are created at first start (see init.ts) so that clients can resolve them.
  */
 export function localProps(serverUrl: string) {
   const O = `${serverUrl}/ontology`;
@@ -125,5 +125,8 @@ export function localProps(serverUrl: string) {
     packageDigest: `${O}/package-digest`,
     packageCid: `${O}/package-cid`,
     publisher: `${O}/publisher`,
+    // On a commit a plugin signed while serving a request: the requester it acted for (host
+    // function `commit` with `on_behalf_of`). Part of the signed commit.
+    onBehalfOf: `${O}/on-behalf-of`,
   } as const;
 }

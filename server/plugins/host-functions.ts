@@ -3,11 +3,14 @@
 // functions its granted permissions allow, and each acts as the installation's own agent.
 
 import type { AgentIdentity } from '../atomic/agent.js';
-import { commitToPropVals, signCommit } from '../atomic/commit.js';
+import { commitToPropVals, signCommit, type CommitChanges } from '../atomic/commit.js';
 import { AtomicError } from '../atomic/errors.js';
-import { isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
+import { isHttpUrl, isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
+import { hasRight } from '../atomic/rights.js';
+import { localProps, props } from '../atomic/urls.js';
+import { canRead, canWrite } from '../access.js';
 import { runCollection } from '../collections.js';
-import type { CommitProcessor } from '../commits.js';
+import { CommitBatchError, checkBatchSize, type CommitProcessor } from '../commits.js';
 import { resolveUrl } from '../resolve.js';
 import type { Store } from '../store/store.js';
 import type { Permission } from './manifest.js';
@@ -27,6 +30,8 @@ export interface HostFunctionContext {
   log: (level: string, message: string) => void;
   /** Calls a provided function of another plugin by `namespace/name@range`. */
   callPlugin: (plugin: string, fn: string, input: unknown) => Promise<unknown>;
+  /** Whether the installation is serving an HTTP request of `agent` right now (handle_request). */
+  serving: (agent: string) => boolean;
 }
 
 class HostError extends Error {
@@ -43,6 +48,8 @@ const decoder = new TextDecoder();
 const MAX_KV_VALUE_BYTES = 1 << 20;
 const MAX_KV_KEY_BYTES = 512;
 const HTTP_TIMEOUT_MS = 10_000;
+/** The most subjects one `can` call answers for. */
+const MAX_CAN_SUBJECTS = 10_000;
 
 function request(input: Uint8Array): Record<string, unknown> {
   let parsed: unknown;
@@ -74,7 +81,9 @@ function answer(ok: unknown): Uint8Array {
 function failure(error: unknown): Uint8Array {
   const code = error instanceof HostError || error instanceof AtomicError ? error.code : 'FAILED';
   const message = error instanceof Error ? error.message : String(error);
-  return encoder.encode(JSON.stringify({ error: { code, message } }));
+  // A refused batch says which of its commits was refused.
+  const at = error instanceof CommitBatchError ? { index: error.index, subject: error.subject } : {};
+  return encoder.encode(JSON.stringify({ error: { code, message, ...at } }));
 }
 
 /** Wraps a handler so that every outcome becomes an envelope; nothing thrown reaches the sandbox. */
@@ -106,6 +115,32 @@ function hostAllowed(granted: readonly Permission[], url: URL): boolean {
 
 type Handler = (body: Record<string, unknown>) => unknown;
 
+/** The changes of a `commit` request (or of one commit of a batch). */
+function commitChanges(body: Record<string, unknown>, onBehalfOf: CommitChanges['onBehalfOf']): CommitChanges {
+  return {
+    subject: text(body, 'subject'),
+    set: isObject(body.set) ? (body.set as PropVals) : undefined,
+    remove: Array.isArray(body.remove) ? (body.remove as string[]) : undefined,
+    push: isObject(body.push) ? (body.push as Record<string, JsonAdValue[]>) : undefined,
+    destroy: body.destroy === true,
+    onBehalfOf,
+  };
+}
+
+/**
+ * The agent a commit request says it acts for (`on_behalf_of`): only the authenticated agent of
+ * a request the installation is serving right now. `null` (an anonymous requester) is refused,
+ * so that a plugin passing on its request's agent never writes with its own rights instead.
+ */
+function requester(ctx: HostFunctionContext, body: Record<string, unknown>): string | undefined {
+  if (!('on_behalf_of' in body)) return undefined;
+  const agent = body.on_behalf_of;
+  if (agent === null) throw new AtomicError('UNAUTHORIZED', 'on_behalf_of is null: an anonymous requester may not write; ask them to sign in');
+  if (typeof agent !== 'string' || agent === '') throw new HostError('INVALID_REQUEST', '"on_behalf_of" must be an agent URL');
+  if (!ctx.serving(agent)) throw new AtomicError('FORBIDDEN', `on_behalf_of ${agent}: the plugin is not serving a request of that agent right now`);
+  return agent;
+}
+
 /** The handlers that only read (or log) and answer synchronously. */
 function readers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, serverUrl, agent } = ctx;
@@ -116,18 +151,46 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
     },
     query: (body) => {
       const pageSize = typeof body.page_size === 'number' ? body.page_size : 100;
+      const property = typeof body.property === 'string' && body.property !== '' ? body.property : undefined;
+      const value = typeof body.value === 'string' ? body.value : undefined;
+      // Without a property every readable resource matches: a value alone would be ignored.
+      if (value !== undefined && property === undefined) throw new HostError('INVALID_REQUEST', '"value" needs a "property"');
+      const includeResources = body.include_resources === true;
       const collection = runCollection(store, serverUrl, {
         name: 'Query',
-        property: typeof body.property === 'string' ? body.property : undefined,
-        value: typeof body.value === 'string' ? body.value : undefined,
+        property,
+        value,
         sortBy: typeof body.sort_by === 'string' ? body.sort_by : undefined,
         sortDesc: body.sort_desc === true,
         currentPage: typeof body.page === 'number' ? body.page : 0,
         pageSize: Math.min(Math.max(1, pageSize), 1000),
         includeExternal: false,
-        includeNested: false,
+        includeNested: includeResources,
       }, agent.subject);
-      return { members: collection['https://atomicdata.dev/properties/collection/members'], total: collection['https://atomicdata.dev/properties/collection/totalMembers'] };
+      const members = collection[props.collection.members] as JsonAdValue[];
+      const total = collection[props.collection.totalMembers];
+      if (!includeResources) return { members, total };
+      return { members: members.map((m) => (m as PropVals)['@id']), total, resources: members };
+    },
+    can: (body) => {
+      const who = body.agent;
+      if (who !== null && (typeof who !== 'string' || !isHttpUrl(who))) throw new HostError('INVALID_REQUEST', '"agent" must be an agent URL, or null for anonymous');
+      const right = body.right;
+      if (right !== 'read' && right !== 'write' && right !== 'append') throw new HostError('INVALID_REQUEST', '"right" must be "read", "write" or "append"');
+      const subjects = body.subjects;
+      if (!Array.isArray(subjects) || !subjects.every((s): s is string => typeof s === 'string')) throw new HostError('INVALID_REQUEST', '"subjects" must be an array of strings');
+      if (subjects.length > MAX_CAN_SUBJECTS) throw new HostError('TOO_LARGE', `at most ${MAX_CAN_SUBJECTS} subjects per call`);
+      const asker = who ?? undefined;
+      const get = (s: string): PropVals | undefined => store.get(s);
+      const allowed = subjects.filter((subject) => {
+        const propvals = store.get(subject);
+        // What the plugin's own agent may not read, it learns nothing about.
+        if (!propvals || !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
+        if (right === 'read') return canRead(store, serverUrl, subject, propvals, asker);
+        if (right === 'write') return canWrite(store, subject, propvals, asker);
+        return hasRight(get, propvals, asker, 'append');
+      });
+      return { allowed };
     },
     get_config: () => ctx.config(),
     get_plugin_agent: () => ({ subject: agent.subject, publicKey: agent.publicKey }),
@@ -143,18 +206,33 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
 /** The handlers that change something or wait for something. */
 function writers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, agent } = ctx;
+  const local = localProps(ctx.serverUrl);
   return {
     commit: async (body) => {
-      const subject = text(body, 'subject');
-      const changes = {
-        subject,
-        set: isObject(body.set) ? (body.set as PropVals) : undefined,
-        remove: Array.isArray(body.remove) ? (body.remove as string[]) : undefined,
-        push: isObject(body.push) ? (body.push as Record<string, JsonAdValue[]>) : undefined,
-        destroy: body.destroy === true,
-      };
-      const applied = await ctx.commits.process(commitToPropVals(signCommit(changes, agent)));
+      const onBehalfOf = requester(ctx, body);
+      const changes = commitChanges(body, onBehalfOf === undefined ? undefined : { property: local.onBehalfOf, agent: onBehalfOf });
+      const applied = await ctx.commits.process(commitToPropVals(signCommit(changes, agent)), { onBehalfOf });
       return { commit: applied.commitId };
+    },
+    commit_batch: async (body) => {
+      const onBehalfOf = requester(ctx, body);
+      const list = body.commits;
+      if (!Array.isArray(list)) throw new HostError('INVALID_REQUEST', '"commits" must be an array of commits');
+      checkBatchSize(list.length);
+      const now = Date.now();
+      const signed = list.map((entry: unknown, i) => {
+        const on = onBehalfOf === undefined ? undefined : { property: local.onBehalfOf, agent: onBehalfOf };
+        try {
+          if (!isObject(entry)) throw new HostError('INVALID_REQUEST', 'each commit must be an object');
+          // One millisecond apart: the same change twice in a batch is still two commits.
+          return commitToPropVals(signCommit(commitChanges(entry, on), agent, now + i));
+        } catch (error) {
+          const subject = isObject(entry) && typeof entry.subject === 'string' ? entry.subject : '';
+          throw new CommitBatchError(i, subject, AtomicError.invalidCommit((error as Error).message));
+        }
+      });
+      const applied = await ctx.commits.processBatch(signed, { onBehalfOf });
+      return { commits: applied.map((a) => a.commitId) };
     },
     kv_set: async (body) => {
       const key = kvKey(body);

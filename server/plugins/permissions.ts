@@ -9,6 +9,8 @@ export const hostFunctionPermissions: Readonly<Record<string, string | null>> = 
   get_resource: 'read',
   query: 'read',
   commit: 'write',
+  commit_batch: 'write',
+  can: 'read',
   get_config: null,
   get_plugin_agent: null,
   kv_get: 'storage',

@@ -27,6 +27,7 @@ import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
+import { RequestsInFlight } from './requests-in-flight.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
 const P = props.plugin;
@@ -98,6 +99,7 @@ export class PluginHost {
   readonly #removers: (() => void)[] = [];
   readonly #local: ReturnType<typeof localProps>;
   readonly #logs = new PluginLogs();
+  readonly #requests = new RequestsInFlight();
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
@@ -200,8 +202,10 @@ export class PluginHost {
       // Plugins run code on the server: installing, changing or removing one takes write rights
       // on the drive, not merely the right to append to it.
       const { store, serverUrl } = this.#options;
-      if (!hasRight((s) => store.get(s), store.get(serverUrl), commit.signer, 'write')) {
-        throw new AtomicError('FORBIDDEN', `${commit.signer} may not manage plugins: that needs write rights on the drive`);
+      for (const agent of [commit.signer, commit.onBehalfOf?.agent]) {
+        if (agent !== undefined && !hasRight((s) => store.get(s), store.get(serverUrl), agent, 'write')) {
+          throw new AtomicError('FORBIDDEN', `${agent} may not manage plugins: that needs write rights on the drive`);
+        }
       }
     }
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
@@ -445,6 +449,7 @@ export class PluginHost {
         granted,
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
+        serving: (requester) => this.#requests.serving(subject, requester),
       };
       // A plugin on disk (a process) gets its agent's secret at start and may use it at once.
       if (runtime.capabilities.packageOnDisk) await registered;
@@ -618,14 +623,15 @@ export class PluginHost {
     delete headers['x-atomic-signature'];
     let answer: unknown;
     try {
-      answer = await this.#call(installation, 'handle_request', {
+      const input = {
         method: request.method,
         path,
         query: Object.fromEntries(new URLSearchParams(search)),
         headers,
         body: request.body?.toString('utf8') ?? '',
         agent: agent ?? null,
-      }, { affinity: `endpoint ${base}`, breaker: false });
+      };
+      answer = await this.#requests.during(installation.subject, agent, () => this.#call(installation, 'handle_request', input, { affinity: `endpoint ${base}`, breaker: false }));
     } catch (error) {
       installation.log('error', `handle_request failed: ${(error as Error).message}`);
       if (error instanceof PluginCallError && error.code === 'TIMEOUT') throw new AtomicError('PLUGIN_TIMEOUT', `${installation.id} did not answer in time`);
