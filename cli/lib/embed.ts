@@ -19,13 +19,13 @@ export const textLoaders: Record<string, Loader> = {
 };
 
 /** The suffix that asks for a browser bundle of the imported entry, as text. */
-export const BROWSER_SUFFIX = '?browser';
+const BROWSER_SUFFIX = '?browser';
 
 /**
  * How a browser entry is bundled: one script that runs by itself in a page (`<script src>`),
  * for the browsers of the last few years, minified since it is served as it is.
  */
-export const browserBuildOptions = {
+const browserBuildOptions = {
   bundle: true,
   format: 'iife',
   platform: 'browser',
