@@ -1,4 +1,4 @@
-// Test configuration: unit tests next to the code (server/, cli/), end-to-end suites in test/.
+// Test configuration: unit tests next to the code (server/, cli/, sdk/, plugins/), end-to-end suites in test/.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
