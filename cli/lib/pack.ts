@@ -12,7 +12,9 @@ import { CliError } from './errors.js';
 import { install, update } from './install.js';
 import { listInstallations, type InstalledPlugin } from './installations.js';
 import { formatFields } from './output.js';
+import { parsePackage } from './package-signing.js';
 import { loadReference, type LoadedPackage } from './plugin-source.js';
+import { fetchBytes } from './server-client.js';
 import { readReferenceIndex, referenceEntry, type IndexPublisher } from './reference-plugins.js';
 
 /** The pack `npm start` serves with (`serve --pack`): SPARQL, CRUD JSON and the TODO app. */
@@ -26,8 +28,8 @@ export interface PackPluginResult {
   /** The version serving now (the installed one when it was left alone). */
   version: string;
   /**
-   * `installed` (it was missing), `updated` (an older version or another build of the same one was
-   * installed), `unchanged` (this build, or a newer version, is installed), `failed` (see error).
+   * `installed` (it was missing), `updated` (an older version, or the same version with other
+   * files, was installed), `unchanged` (this build, or a newer version, is installed), `failed` (see error).
    */
   action: 'installed' | 'updated' | 'unchanged' | 'failed';
   subject?: string;
@@ -62,10 +64,23 @@ export function packNames(pack: boolean | undefined, withNames: readonly string[
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** True when the installed plugin runs exactly the shipped package (uploads are named by their SHA-256). */
-function runsPackage(installed: InstalledPlugin, loaded: LoadedPackage): boolean {
+/**
+ * True when the installed plugin runs the shipped package's content. Uploads are named by the
+ * SHA-256 of their bytes, so the same bytes answer at once; other bytes may be the same files
+ * signed again (a clean rebuild signs anew), so the installed package is read back and its
+ * content digest compared. A package this server does not serve by URL (ipfs://) counts as the same:
+ * it was installed on purpose, not by the pack.
+ */
+async function runsPackage(serverUrl: string, agent: AgentIdentity, installed: InstalledPlugin, loaded: LoadedPackage): Promise<boolean> {
   const file = installed.stored[props.plugin.file];
-  return typeof file === 'string' && file.endsWith(`/${sha256(loaded.zip)}`);
+  if (typeof file !== 'string' || !file.startsWith(`${serverUrl}/plugins/packages/`)) return true;
+  if (file.endsWith(`/${sha256(loaded.zip)}`)) return true;
+  try {
+    return parsePackage(await fetchBytes(file, agent), file).digest === loaded.pkg.digest;
+  } catch (error) {
+    if (error instanceof CliError) return false;
+    throw error;
+  }
 }
 
 /** The endpoints of an installed plugin with the manifest's descriptions. */
@@ -96,7 +111,7 @@ async function ensureOne(
     }
     const installedVersion = semver.valid(current.summary.version);
     const older = installedVersion === null || semver.lt(installedVersion, entry.version);
-    const sameButOtherBuild = installedVersion !== null && semver.eq(installedVersion, entry.version) && !runsPackage(current, loaded);
+    const sameButOtherBuild = installedVersion !== null && semver.eq(installedVersion, entry.version) && !(await runsPackage(serverUrl, agent, current, loaded));
     if (older || sameButOtherBuild) {
       const result = await update({ ...common, plugin: current.subject });
       return {
@@ -117,8 +132,8 @@ async function ensureOne(
 
 /**
  * Makes sure the reference plugins `names` run on the server, in order (a plugin that needs another
- * comes after it): each missing one is installed, each older one (or another build of the same
- * version, as after editing its sources in a checkout) updated, with all the permissions it asks
+ * comes after it): each missing one is installed, each older one (or the same version with other
+ * files, as after editing its sources in a checkout) updated, with all the permissions it asks
  * for, as `agent`. A plugin that fails is reported and the others still go ahead.
  */
 export async function ensureReferencePlugins(options: {
