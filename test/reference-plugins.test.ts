@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAgentIdentity, encodeSecret } from '../server/atomic/agent.js';
 import { readPackage, signPackage } from '../server/plugins/package.js';
 import { loadReferencePackage, readReferenceIndex, type ReferenceIndex } from '../cli/lib/reference-plugins.js';
-import { cliEnv, jsonError, linkAtomicPlugin, runCli, type CliRun } from './support/cli-run.js';
+import { cliEnv, expectCliError, expectSuccess, jsonError, linkAtomicPlugin, runCli, type CliRun } from './support/cli-run.js';
 import { cliPath, freePort, repoRoot, startHostProcess, type HostProcess } from './support/host-process.js';
 
 const buildScript = join(repoRoot, 'dist', 'cli', 'build-reference-plugins.js');
@@ -91,17 +91,9 @@ describe('reference plugins built from a plugins folder', () => {
     });
   const cli = (host: HostProcess | undefined, args: string[], extra: Record<string, string> = {}): Promise<CliRun> =>
     runCli([...args, '--json'], { env: env(host, extra), cwd: work });
-  const ok = async <T>(host: HostProcess, args: string[], extra: Record<string, string> = {}): Promise<T> => {
-    const run = await cli(host, args, extra);
-    expect(run.code, `${args.join(' ')}\n${run.stdout}${run.stderr}`).toBe(0);
-    return JSON.parse(run.stdout) as T;
-  };
-  const fails = (run: CliRun, expected: string): { code: string; message: string } => {
-    expect(run.code, run.stdout + run.stderr).toBe(1);
-    const error = jsonError(run);
-    expect(error.code, error.message).toBe(expected);
-    return error;
-  };
+  const ok = async <T>(host: HostProcess, args: string[], extra: Record<string, string> = {}): Promise<T> =>
+    expectSuccess<T>(await cli(host, args, extra), args.join(' '));
+  const fails = expectCliError;
   const installed = async (host: HostProcess): Promise<string[]> =>
     (await ok<{ plugin: string; version: string; status: string }[]>(host, ['list'])).map((p) => `${p.plugin}@${p.version} ${p.status}`).sort();
   const startHost = async (options: { dataDir?: string; port?: number; args?: string[]; packDir?: string } = {}): Promise<HostProcess> => {
