@@ -16,7 +16,7 @@ import {
   type PluginSummary,
 } from './installations.js';
 import { parseConfigFlag } from './plugin-config.js';
-import { formatPermissions, grantedPermissions, loadPackage, type LoadedPackage } from './plugin-source.js';
+import { formatPermissions, grantedPermissions, loadPackage, loadReference, type LoadedPackage, type SourceContext } from './plugin-source.js';
 import { confirmOrStop } from './prompts.js';
 import { referenceNameOf, referencePluginId } from './reference-plugins.js';
 
@@ -66,7 +66,7 @@ function provenance(loaded: LoadedPackage): Pick<InstallResult, 'built' | 'cid' 
 }
 
 /** Uploads the package: by its CID when it came from IPFS (the server checks it), else by its hash. */
-async function upload(options: InstallOptions, loaded: LoadedPackage): Promise<string> {
+async function upload(options: Omit<InstallOptions, 'source'>, loaded: LoadedPackage): Promise<string> {
   const { serverUrl, agent, progress } = options;
   progress(`Uploading ${loaded.zip.length} bytes to ${serverUrl}/plugins/packages${loaded.cid ? ` as ${loaded.cid}` : ''}…`);
   return uploadPackage(serverUrl, loaded.zip, agent, loaded.cid);
@@ -76,7 +76,7 @@ async function upload(options: InstallOptions, loaded: LoadedPackage): Promise<s
 export async function install(options: InstallOptions & { subject?: string }): Promise<InstallResult> {
   const { serverUrl, agent, progress } = options;
   const config = options.config === undefined ? undefined : parseConfigFlag(options.config);
-  const loaded = options.package ?? (await loadPackage(options.source, progress, { serverUrl, agent, ...(options.ipfsApi ? { ipfsApi: options.ipfsApi } : {}) }));
+  const loaded = options.package ?? (await loadPackage(options.source, progress, sourceContext(options)));
   const { manifest } = loaded.pkg;
   const granted = grantedPermissions(manifest, options.grant);
   const subject = options.subject ?? defaultInstallSubject(serverUrl, manifest);
@@ -93,29 +93,35 @@ export async function install(options: InstallOptions & { subject?: string }): P
 }
 
 /**
- * The source `update` takes when none is given: a reference plugin's shipped package (this CLI's
- * version of it), else the newest version in the server's registry that is compatible with the
- * installed one (`namespace/name@^installed`).
+ * What `update` installs when no source is given: a reference plugin's shipped package (this CLI's
+ * version of it, whatever folders the current directory holds), else the newest version in the
+ * server's registry that is compatible with the installed one (`namespace/name@^installed`).
  */
-function defaultUpdateSource(installed: InstalledPlugin): string {
+async function defaultUpdatePackage(options: Omit<InstallOptions, 'source'>, installed: InstalledPlugin): Promise<LoadedPackage> {
   const { plugin, version } = installed.summary;
   if (!plugin) throw new CliError('INVALID_INPUT', `${installed.subject} does not say which plugin it is`, ['give the package to update to']);
   const reference = referenceNameOf(plugin);
-  if (reference) return reference;
-  return version ? `${plugin}@^${version}` : plugin;
+  if (reference) return loadReference(reference, options.progress);
+  return loadPackage(version ? `${plugin}@^${version}` : plugin, options.progress, sourceContext(options));
+}
+
+/** What loading a source needs besides the source. */
+function sourceContext(options: Omit<InstallOptions, 'source'>): SourceContext {
+  return { serverUrl: options.serverUrl, agent: options.agent, ...(options.ipfsApi ? { ipfsApi: options.ipfsApi } : {}) };
 }
 
 /**
  * Replaces an installed plugin's package with another version of the same plugin. Permissions the
  * new version asks for that the old grant lacks are shown and need confirmation. Without a source,
- * see {@link defaultUpdateSource}. `plugin` may also be a reference plugin's short name.
+ * see {@link defaultUpdatePackage}. `plugin` may also be a reference plugin's short name.
  */
 export async function update(options: Omit<InstallOptions, 'source'> & { plugin: string; source?: string }): Promise<InstallResult> {
   const { serverUrl, agent, progress } = options;
   const config = options.config === undefined ? undefined : parseConfigFlag(options.config);
   const installed = await findInstallation(serverUrl, agent, referencePluginId(options.plugin) ?? options.plugin);
-  const source = options.source ?? (options.package ? options.package.label : defaultUpdateSource(installed));
-  const loaded = options.package ?? (await loadPackage(source, progress, { serverUrl, agent, ...(options.ipfsApi ? { ipfsApi: options.ipfsApi } : {}) }));
+  const loaded =
+    options.package ??
+    (options.source === undefined ? await defaultUpdatePackage(options, installed) : await loadPackage(options.source, progress, sourceContext(options)));
   const { manifest } = loaded.pkg;
   const id = `${manifest.namespace}/${manifest.name}`;
   if (installed.summary.plugin && installed.summary.plugin !== id) {
@@ -130,7 +136,7 @@ export async function update(options: Omit<InstallOptions, 'source'> & { plugin:
   progress(`Permissions:\n${formatPermissions(manifest, granted)}`);
   if (added.length > 0) progress(`New since the installed version: ${added.join(', ')}`);
   await confirmOrStop(`Update ${installed.subject} to ${manifest.version}?`, options.yes);
-  const packageUrl = await upload({ ...options, source }, loaded);
+  const packageUrl = await upload(options, loaded);
   progress(`Updating ${installed.subject}…`);
   await updateInstallation(serverUrl, agent, installed.subject, { packageUrl, manifest, granted, ...(config ? { config } : {}) });
   const live = await waitUntilActive(serverUrl, agent, installed.subject);
