@@ -5,6 +5,7 @@
 //              kvGet/kvSet/kvDelete, log, httpRequest, callPlugin; each returns a Result/Status
 //   hooks.ts - reading hook inputs (readRequest, readCommitEvent, ...) and writing hook outputs
 //              (respond, allow, reject, extend, outputJson, ...)
+//   memory.ts - moving bytes in and out of Extism blocks with the host's bulk copies
 //
 // Build a plugin from its own folder with:
 //   asc index.ts --outFile plugin.wasm --use abort=index/pluginAbort -O3
@@ -16,6 +17,7 @@ import { Memory } from "@extism/as-pdk";
 export * from "./json";
 export * from "./host";
 export * from "./hooks";
+export * from "./memory";
 
 let aborting = false;
 
