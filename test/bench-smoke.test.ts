@@ -19,13 +19,15 @@ describe('npm run bench -- --quick', () => {
       cwd: repoRoot,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 120_000,
+      timeout: 240_000,
     });
     const report = JSON.parse(out) as {
       inProcessBound: Phase[];
       targets: { name: string; value: number; met: boolean }[];
       pluginTargets?: { name: string; value: number; met: boolean }[];
       host: Record<string, unknown>;
+      crud?: { crudCreate: Phase[]; directCommit: Phase[] };
+      ratios: { name: string; concurrency: number; value: number }[];
     };
     const phases = (value: unknown): Phase[] => (Array.isArray(value) ? (value as Phase[]) : []);
     expect(report.inProcessBound.length).toBeGreaterThan(0);
@@ -41,5 +43,12 @@ describe('npm run bench -- --quick', () => {
     // The plugin suite measures a real installed plugin: every target has a figure.
     expect(report.pluginTargets?.length).toBeGreaterThan(0);
     for (const target of report.pluginTargets ?? []) expect(Number.isFinite(target.value)).toBe(true);
-  }, 180_000);
+    // The crud suite creates resources both ways without a failure, and prints their ratio.
+    for (const phase of [...(report.crud?.crudCreate ?? []), ...(report.crud?.directCommit ?? [])]) {
+      expect(phase.ok).toBeGreaterThan(0);
+      expect(phase.errors).toBe(0);
+    }
+    expect(report.crud?.crudCreate.length).toBeGreaterThan(0);
+    expect(report.ratios.some((r) => r.name.startsWith('plugin crud:') && r.value > 0)).toBe(true);
+  }, 300_000);
 });

@@ -43,6 +43,8 @@ export const cliErrorCatalog = {
   REGISTRY_NOT_FOUND: 'The server\'s registry lists no plugin of that name',
   NO_MATCHING_VERSION: 'No published version satisfies the range',
   PUBLISH_REFUSED: 'The server refused to record the release in its registry',
+  REFERENCE_NOT_FOUND: 'No reference plugin has that short name',
+  REFERENCE_INDEX_INVALID: 'The built reference plugins are missing or their index cannot be read',
 } as const satisfies Record<string, string>;
 
 /** A stable CLI error code. */
