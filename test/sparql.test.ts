@@ -132,7 +132,9 @@ describe('the mirror', () => {
   it('answers the query forms of the protocol alike: GET, POST form, POST direct', async () => {
     const query = `SELECT ?name WHERE { <${publicBefore}> <${NAME}> ?name }`;
     const expected = [{ name: 'Public before' }];
-    expect(bindings(await call(`/sparql?${form({ query })}`))).toEqual(expected);
+    const viaGet = await call(`/sparql?${form({ query })}`);
+    expect(bindings(viaGet)).toEqual(expected);
+    expect(viaGet.headers.get('access-control-allow-origin')).toBe('*');
     expect(bindings(await call('/sparql', { method: 'POST', headers: FORM, body: form({ query }) }))).toEqual(expected);
     expect(bindings(await call('/sparql', { method: 'POST', headers: { 'content-type': 'application/sparql-query' }, body: query }))).toEqual(expected);
     const restricted = await call(`/sparql?${form({ 'default-graph-uri': publicBefore })}`, { method: 'POST', headers: { 'content-type': 'application/sparql-query' }, body: 'SELECT DISTINCT ?s { ?s ?p ?o }' });

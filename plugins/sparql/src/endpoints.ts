@@ -32,14 +32,20 @@ export interface Services {
   readonly datasets: Datasets;
 }
 
-/** Answers one HTTP request on the plugin's endpoints. */
+/**
+ * Answers one HTTP request on the plugin's endpoints. Every answer may be read by pages of any
+ * origin (SPARQL clients in the browser): rights come from signed headers, never cookies, and the
+ * server answers the preflight itself.
+ */
 export async function handleRequest(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
+  let response: HttpResponse;
   try {
-    return await route(services, request);
+    response = await route(services, request);
   } catch (error) {
-    if (error instanceof ProtocolError) return errorReply(error);
-    throw error;
+    if (!(error instanceof ProtocolError)) throw error;
+    response = errorReply(error);
   }
+  return { ...response, headers: { 'access-control-allow-origin': '*', ...response.headers } };
 }
 
 async function route(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
