@@ -139,6 +139,8 @@ describe('the mirror', () => {
     expect(bindings(await call('/sparql', { method: 'POST', headers: { 'content-type': 'application/sparql-query' }, body: query }))).toEqual(expected);
     const restricted = await call(`/sparql?${form({ 'default-graph-uri': publicBefore })}`, { method: 'POST', headers: { 'content-type': 'application/sparql-query' }, body: 'SELECT DISTINCT ?s { ?s ?p ?o }' });
     expect(bindings(restricted)).toEqual([{ s: publicBefore }]);
+    // FROM in the query names the dataset as well (the protocol's parameters would replace it).
+    expect(await mirrorQuery(`SELECT DISTINCT ?s FROM <${publicBefore}> WHERE { ?s ?p ?o }`)).toEqual([{ s: publicBefore }]);
   });
 
   it('answers in every result format, by Accept (with q-values) or the format parameter', async () => {

@@ -3,6 +3,7 @@
 // service description a GET without a query gets. Oxigraph's parser messages become 400 answers.
 
 import { defaultGraph, namedNode, quad, Store, type NamedNode } from 'oxigraph';
+import sparqljs from 'sparqljs';
 import type { HttpResponse } from 'atomic-plugin/sdk/node';
 import { chooseFormat, contentType, formatsFor, graphFormats, resultFormats } from './formats.js';
 import { ProtocolError } from './http.js';
@@ -28,8 +29,24 @@ export function iri(value: string, parameter: string): NamedNode {
   }
 }
 
-/** Oxigraph's query options for the request's dataset, or the scope's own. */
-export function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defaultGraphs' | 'namedGraphs'>): Record<string, unknown> {
+/**
+ * Whether the query names its own dataset (FROM, FROM NAMED). Oxigraph's union-default-graph
+ * option would override it, so it must not be set then. sparqljs confirms what a quick look for
+ * the keyword suggests; a query sparqljs cannot read is taken to have none (Oxigraph's parser
+ * then has the last word).
+ */
+function hasDatasetClause(query: string, base: string): boolean {
+  if (!/\bFROM\b/i.test(query)) return false;
+  try {
+    const parsed = new sparqljs.Parser({ baseIRI: base }).parse(query);
+    return parsed.type === 'query' && parsed.from !== undefined && parsed.from.default.length + parsed.from.named.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Oxigraph's query options for the request's dataset, or the query's own, or the scope's. */
+function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defaultGraphs' | 'namedGraphs' | 'query'>): Record<string, unknown> {
   // The protocol's dataset replaces the query's FROM clauses, and the endpoint's default dataset.
   if (op.defaultGraphs.length > 0 || op.namedGraphs.length > 0) {
     return {
@@ -37,7 +54,7 @@ export function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defa
       named_graphs: op.namedGraphs.map((g) => iri(g, 'named-graph-uri')),
     };
   }
-  return scope.unionDefaultGraph ? { use_default_graph_as_union: true } : {};
+  return scope.unionDefaultGraph && !hasDatasetClause(op.query, scope.base) ? { use_default_graph_as_union: true } : {};
 }
 
 /** Oxigraph's messages for text that is not valid SPARQL (its parser's, and the rules it checks while parsing). */
