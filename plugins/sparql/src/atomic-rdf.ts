@@ -36,7 +36,7 @@ export const atomic = {
 } as const;
 
 /** The XSD datatype each Atomic datatype's literals are written with. */
-export const xsdOf: Readonly<Record<string, string>> = {
+const xsdOf: Readonly<Record<string, string>> = {
   [datatypes.string]: `${XSD}string`,
   [datatypes.markdown]: `${XSD}string`,
   [datatypes.slug]: `${XSD}string`,
@@ -68,7 +68,7 @@ const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:[^\s<>"{}|\\^`]*$/
  * value and written either as an Oxigraph term or as N-Triples text, which Oxigraph loads in bulk
  * far faster than it takes term objects one by one (~15 µs against ~80 µs a triple).
  */
-export type RdfTerm = { readonly iri: string } | { readonly literal: string; readonly datatype?: string };
+type RdfTerm = { readonly iri: string } | { readonly literal: string; readonly datatype?: string };
 
 const json = (value: JsonValue): RdfTerm => ({ literal: JSON.stringify(value), datatype: datatypes.json });
 
@@ -90,7 +90,7 @@ function valueTerm(value: JsonValue, datatype: string | undefined): RdfTerm {
 }
 
 /** The RDF objects of one property value: one per member for list datatypes. */
-export function valueRdfTerms(value: JsonValue, datatype: string | undefined): RdfTerm[] {
+function valueRdfTerms(value: JsonValue, datatype: string | undefined): RdfTerm[] {
   if (Array.isArray(value) && (isListDatatype(datatype) || datatype === undefined)) {
     return value.map((member) => (typeof member === 'string' && isUrl(member) ? { iri: member } : valueTerm(member, undefined)));
   }

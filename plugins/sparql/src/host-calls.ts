@@ -6,7 +6,7 @@ import { can as canBatch, getResource, HostError, query } from 'atomic-plugin/sd
 import type { JsonValue } from './atomic-rdf.js';
 
 /** The most subjects one `can` call takes. */
-export const CAN_BATCH = 10_000;
+const CAN_BATCH = 10_000;
 
 /** The subjects among `subjects` on which `agent` (null: anonymous) has `right`. */
 export async function can(agent: string | null, right: 'read' | 'write', subjects: readonly string[]): Promise<Set<string>> {
