@@ -67,6 +67,28 @@ export function commitBody(commit: Commit): Buffer {
   return Buffer.from(JSON.stringify(commitToPropVals(commit)), 'utf8');
 }
 
+/** The request that POSTs a commit's JSON-AD body to /commit. */
+export function commitRequest(body: Buffer): RequestSpec {
+  return { method: 'POST', path: '/commit', headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' }, body };
+}
+
+/** Sends `spec` and throws, naming `what`, unless the answer has status `expect`. */
+export async function sendExpecting(client: HttpClient, what: string, spec: RequestSpec, expect = 200): Promise<void> {
+  const { status, body } = await client.send(spec, expect);
+  if (status !== expect) throw new Error(`${what}: HTTP ${status} ${body ?? ''}`);
+}
+
+/** Uploads a package to `{url}/plugins/packages` with a request signed by `agent`; returns the package's URL. */
+export async function uploadPackage(url: string, bytes: Uint8Array, type: string, agent: AgentIdentity): Promise<string> {
+  const response = await fetch(`${url}/plugins/packages`, {
+    method: 'POST',
+    body: bytes,
+    headers: { 'content-type': type, ...signRequestHeaders(`${url}/plugins/packages`, agent) },
+  });
+  if (response.status !== 201) throw new Error(`uploading to /plugins/packages failed: HTTP ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { '@id': string })['@id'];
+}
+
 /** What `serve --json` prints once it listens. */
 interface ServeInfo {
   url: string;
@@ -150,12 +172,7 @@ export async function runHostSuite(options: HostSuiteOptions): Promise<HostSuite
   const postCommits = async (label: string, concurrency: number, limits: RunLimits, count: number): Promise<LoadStats> => {
     const bodies = signer.signMany(nextIndex, count, (i) => benchCommitChanges(url, i)).map(commitBody);
     nextIndex += count;
-    const spec = (i: number): RequestSpec => ({
-      method: 'POST',
-      path: '/commit',
-      headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
-      body: bodies[i] ?? Buffer.alloc(0),
-    });
+    const spec = (i: number): RequestSpec => commitRequest(bodies[i] ?? Buffer.alloc(0));
     return measured(label, () => runConcurrent(concurrency, { ...limits, maxOps: Math.min(limits.maxOps, bodies.length) }, client.op(spec)));
   };
 

@@ -10,15 +10,15 @@
 //   does besides the agent and the commit), and once, preparing the code cold (fuel instrumentation).
 
 import { createHash } from 'node:crypto';
-import type { CallContext } from '@extism/extism';
 import { createAgentIdentity } from '../server/atomic/agent.js';
 import { applyCommit, commitSubject, commitToPropVals } from '../server/atomic/commit.js';
 import { props } from '../server/atomic/urls.js';
 import { effectiveLimits } from '../server/plugins/manifest.js';
 import { readPackage, verifyPackage } from '../server/plugins/package.js';
 import type { HostFunction, InlineHostFunction, PluginInstance, PreparedCode, Runtime } from '../server/plugins/runtimes/runtime.js';
+import { ExtismSandbox } from '../server/plugins/runtimes/wasm/extism-sandbox.js';
 import { createWasmRuntime } from '../server/plugins/runtimes/wasm/index.js';
-import { WebAssembly, type WasmGlobal, type WasmModule } from '../server/plugins/runtimes/wasm/webassembly.js';
+import { WebAssembly, type WasmModule } from '../server/plugins/runtimes/wasm/webassembly.js';
 import { BenchSigner, type Progress } from './commit-ingestion.js';
 import { PROBE_PERMISSIONS } from './probe-package.js';
 
@@ -74,11 +74,8 @@ export interface InstallBreakdown {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const OK_ENVELOPE = encoder.encode('{"ok":null}');
-const MAX_FUEL = 0x7fff_ffff_ffff_ffffn;
-const noop = (): void => {};
 /** The rest before each call of `workerAfterIdle`: about the time between two commits at C=1. */
 export const IDLE_GAP_MS = 5;
-const silentLogger = { trace: noop, debug: noop, info: noop, warn: noop, log: noop, error: noop } as unknown as Console;
 
 function timing(samples: number[]): CallTiming {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -186,17 +183,12 @@ async function preparePackage(zip: Uint8Array): Promise<Prepared> {
 export async function measureCallBreakdown(zip: Uint8Array, options: { iterations: number; idleCalls: number; progress: Progress }): Promise<CallBreakdown> {
   const { runtime, prepared, limits } = await preparePackage(zip);
   const stubs = stubHostFunctions(prepared.hostFunctions);
-  const extismStubs = Object.fromEntries(prepared.hostFunctions.map((name) => [name, (context: CallContext) => context.store(OK_ENVELOPE)]));
-  // Loaded here, not at the top: Extism loads node:wasi, which prints an ExperimentalWarning.
-  const { createPlugin } = await import('@extism/extism');
-  const plugin = await createPlugin({ wasm: [{ module: prepared.module as never }] }, {
-    useWasi: false,
-    functions: { 'extism:host/user': extismStubs },
-    logger: silentLogger,
-    logLevel: 'silent',
+  const plugin = await ExtismSandbox.create({
+    module: prepared.module,
+    hostFunctions: Object.fromEntries(prepared.hostFunctions.map((name) => [name, () => OK_ENVELOPE])),
+    config: {},
+    memoryPages: null,
   });
-  const { exports } = await plugin.getInstance();
-  const fuel = exports.__fuel as WasmGlobal | undefined;
   const instance: PluginInstance = await runtime.instantiate(prepared, { hostFunctions: stubs, limits });
   const inlineInstance: PluginInstance = await runtime.instantiate(prepared, { hostFunctions: stubs, inlineHostFunctions: inlineStubs(prepared.hostFunctions), limits });
   const n = options.iterations;
@@ -204,9 +196,9 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
 
   const breakdown = async (exportName: string, input: Record<string, unknown>): Promise<ExportBreakdown> => {
     const bytes = encoder.encode(JSON.stringify(input));
-    const answer = await plugin.call(exportName, bytes);
-    const answerText = answer ? decoder.decode(answer.bytes()) : 'null';
-    if (!answer || !answerText.startsWith('{')) throw new Error(`${exportName} answered ${answerText.slice(0, 80)}`);
+    const answer = await plugin.call(exportName, bytes, -1n);
+    const answerText = answer.ok ? decoder.decode(answer.output) : answer.message;
+    if (!answer.ok || !answerText.startsWith('{')) throw new Error(`${exportName} answered ${answerText.slice(0, 80)}`);
     const answerBytes = encoder.encode(answerText);
     const json = await timeLoop(n, warmup, () => {
       const encoded = encoder.encode(JSON.stringify(input));
@@ -214,8 +206,7 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
       return encoded.length + (parsed === null ? 0 : 1);
     });
     const direct = await timeLoop(n, warmup, async () => {
-      if (fuel) fuel.value = MAX_FUEL;
-      await plugin.call(exportName, bytes);
+      await plugin.call(exportName, bytes, -1n);
     });
     const inline = await timeLoop(n, warmup, () => inlineInstance.call(exportName, bytes));
     const worker = await timeLoop(n, warmup, () => instance.call(exportName, bytes));
@@ -239,7 +230,6 @@ export async function measureCallBreakdown(zip: Uint8Array, options: { iteration
   } finally {
     await instance.close();
     await inlineInstance.close();
-    await plugin.close();
   }
 }
 

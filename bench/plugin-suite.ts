@@ -6,7 +6,7 @@
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, localProps, props, publicAgent } from '../server/atomic/urls.js';
 import { rssKb, settle, withCpu } from './child.js';
-import { BenchSigner, benchCommitChanges, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
+import { BenchSigner, benchCommitChanges, commitBody, commitRequest, sendExpecting, startHostProcess, uploadPackage, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
 import { measureCallBreakdown, measureInstallBreakdown, type CallBreakdown, type InstallBreakdown } from './plugin-calls.js';
 import { buildProbe, PROBE_PERMISSIONS, type ProbeBuild } from './probe-package.js';
@@ -185,25 +185,9 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     if (cpu) stats.serverCpu = cpu;
     return stats;
   };
-  const send = async (what: string, spec: RequestSpec, expect = 200): Promise<void> => {
-    const { status, body } = await client.send(spec, expect);
-    if (status !== expect) throw new Error(`${what}: HTTP ${status} ${body ?? ''}`);
-  };
-  const commit = (changes: Parameters<BenchSigner['sign']>[0]): RequestSpec => ({
-    method: 'POST',
-    path: '/commit',
-    headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
-    body: commitBody(signer.sign(changes, Date.now())),
-  });
-  const upload = async (bytes: Uint8Array, type: string): Promise<string> => {
-    const response = await fetch(`${url}/plugins/packages`, {
-      method: 'POST',
-      body: bytes,
-      headers: { 'content-type': type, ...signRequestHeaders(`${url}/plugins/packages`, owner) },
-    });
-    if (response.status !== 201) throw new Error(`uploading to /plugins/packages failed: HTTP ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { '@id': string })['@id'];
-  };
+  const send = (what: string, spec: RequestSpec, expect = 200): Promise<void> => sendExpecting(client, what, spec, expect);
+  const commit = (changes: Parameters<BenchSigner['sign']>[0]): RequestSpec => commitRequest(commitBody(signer.sign(changes, Date.now())));
+  const upload = (bytes: Uint8Array, type: string): Promise<string> => uploadPackage(url, bytes, type, owner);
   const installSpec = (subject: string, packageUrl: string): RequestSpec =>
     commit({
       subject,
@@ -234,12 +218,7 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
       })
       .map(commitBody);
     nextIndex += count;
-    const op = client.op((i) => ({
-      method: 'POST',
-      path: '/commit',
-      headers: { 'content-type': 'application/ad+json', accept: 'application/ad+json' },
-      body: bodies[i] ?? Buffer.alloc(0),
-    }));
+    const op = client.op((i) => commitRequest(bodies[i] ?? Buffer.alloc(0)));
     const timed = onSample
       ? async (i: number): Promise<string | undefined> => {
           const t0 = performance.now();

@@ -5,6 +5,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureBareHttp, measureInProcessBound, measureVerifyOnly, type BareResult, type VerifyStats } from './baselines.js';
 import { runHostSuite, type HostSuiteResult } from './commit-ingestion.js';
+import { runCrudSuite, type CrudSuiteResult } from './crud-suite.js';
 import { machineBusyPercent } from './child.js';
 import type { LoadStats } from './load.js';
 import { IDLE_GAP_MS } from './plugin-calls.js';
@@ -13,9 +14,7 @@ import { measureRuntimeCalls, type RuntimeCallsResult } from './runtime-calls.js
 import { runSparqlSuite, type SparqlSuiteResult } from './sparql-suite.js';
 import { findProfile, formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 
-// The CRUD plugin's suite (create throughput against direct signed commits) registers here as
-// 'crud' when the crud branch lands, next to 'sparql'.
-const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes', 'sparql'] as const;
+const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes', 'sparql', 'crud'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Target: HTTP commit ingestion at least this many commits per second. */
@@ -159,6 +158,8 @@ interface BenchResult {
   runtimes?: RuntimeCallsResult;
   /** The SPARQL plugin: query latency against in-process Oxigraph, UPDATE-to-commits throughput. */
   sparql?: SparqlSuiteResult;
+  /** CRUD create (POST /crud/{class}) against direct signed commits creating the same resources. */
+  crud?: CrudSuiteResult;
   ratios: Ratio[];
   /** The commit ingestion targets. */
   targets: Target[];
@@ -214,6 +215,10 @@ function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[]; pl
   add('HTTP commit ingestion ÷ bare HTTP POST', r.host?.commits, r.bare?.post);
   add('GET public ÷ bare HTTP GET', r.host?.getPublic, r.bare?.get);
   add('GET signed ÷ bare HTTP GET', r.host?.getSigned, r.bare?.get);
+  for (const a of r.crud?.crudCreate ?? []) {
+    const b = r.crud?.directCommit.find((s) => s.concurrency === a.concurrency);
+    if (b && b.perSecond > 0) ratios.push({ name: CRUD_RATIO, concurrency: a.concurrency, value: a.perSecond / b.perSecond });
+  }
 
   // The targets are judged at the concurrency where the host ingested the most commits.
   const targets: Target[] = [];
@@ -398,6 +403,7 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
 }
 
 const PLUGIN_RATIO_GET = 'plugin GET echo ÷ faster native GET';
+const CRUD_RATIO = 'plugin crud: POST /crud ÷ direct commits';
 const PLUGIN_RATIO_POST = 'plugin POST echo ÷ faster native GET';
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 const fmtKb = (kb: number | undefined): string => (kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MiB`);
@@ -453,8 +459,10 @@ function report(r: BenchResult): string {
   rows('sparql: INSERT DATA via /sparql → commit', sq?.updates);
   rows('sparql: the same change as a signed commit', sq?.commits);
   const sparqlLists = sq ? [...sq.queries.flatMap((q) => [q.plugin, q.inProcess]).map((x) => [x]), [sq.nativeGet], sq.updates, sq.commits] : [];
+  rows('crud: direct signed commits (same items)', r.crud?.directCommit);
+  rows('crud: POST /crud/{class} (create)', r.crud?.crudCreate);
   const pluginLists = p ? [p.endpoints.native, p.endpoints.nativePackage, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
-  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists]) {
+  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists, r.crud?.directCommit, r.crud?.crudCreate]) {
     for (const s of list ?? []) if (s.firstError) lines.push(`  ! C=${s.concurrency}: ${s.errors} errors, first: ${s.firstError}`);
   }
 
@@ -492,7 +500,6 @@ function report(r: BenchResult): string {
       `sparql: ${sq.triples.toLocaleString('en-US')} triples in the plugin's mirror from ${sq.resources.toLocaleString('en-US')} resources (written into the data folder in ${(sq.seedMs / 1000).toFixed(1)} s);` +
         ` plugin built and installed in ${(sq.installMs / 1000).toFixed(1)} s, its mirror complete ${(sq.mirrorMs / 1000).toFixed(1)} s later`,
     );
-    lines.push('  CRUD create throughput against the same signed commits: not measured yet (the crud plugin adds it).');
   }
   if (r.runtimes) {
     const native = r.runtimes.rows[0]?.timing.p50Us ?? 0;
@@ -714,6 +721,13 @@ async function main(): Promise<void> {
     }
     if (flags.only.has('runtimes')) {
       result.runtimes = await measureRuntimeCalls({ iterations: quick ? 2_000 : 20_000, progress });
+    }
+    if (flags.only.has('crud')) {
+      const budget = (c: number): number => {
+        const rate = result.host?.commits.find((s) => s.concurrency === c)?.perSecond ?? 6_000;
+        return Math.max(500, Math.ceil((rate * phaseMs * 1.3) / 1000));
+      };
+      result.crud = await runCrudSuite({ levels: flags.pluginLevels, warmupMs: initialWarmupMs, durationMs: phaseMs, maxOps, commitBudget: budget, dataDir: join(tmp, 'crud'), progress });
     }
   } finally {
     if (flags.keep) progress(`kept ${tmp}`);

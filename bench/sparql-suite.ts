@@ -70,8 +70,6 @@ export interface SparqlSuiteResult {
   updates: LoadStats[];
   /** The same change as a signed commit POSTed to /commit, per concurrency: the baseline. */
   commits: LoadStats[];
-  // The CRUD plugin's create throughput against the same direct commits goes here when the
-  // `crud` branch lands (`crud?: LoadStats[]`).
 }
 
 /** The queries: a subject lookup, a 2-hop join, and a filter with an aggregate. */

@@ -1,6 +1,8 @@
 // The commit pipeline: from a POSTed JSON body to a durable change. Cheap checks and the
 // signature come first, outside the write lock; rights, replay and previousCommit are decided
-// inside the transaction that writes the resource, the commit and their index entries.
+// inside the transaction that writes the resource, the commit and their index entries. A batch
+// goes the same way, all or nothing: each commit is checked on the state the earlier ones leave,
+// and one transaction writes them all.
 
 import { agentSubject } from './atomic/agent.js';
 import { applyCommit, commitSubject, commitToPropVals, parseCommit, verifyCommitSignatureAsync, type Commit } from './atomic/commit.js';

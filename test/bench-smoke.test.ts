@@ -27,6 +27,8 @@ describe('npm run bench -- --quick', () => {
       pluginTargets?: { name: string; value: number; met: boolean }[];
       host: Record<string, unknown>;
       sparql?: { triples: number; queries: { name: string; solutions: number; plugin: Phase; inProcess: Phase }[]; updates: Phase[]; commits: Phase[] };
+      crud?: { crudCreate: Phase[]; directCommit: Phase[] };
+      ratios: { name: string; concurrency: number; value: number }[];
     };
     const phases = (value: unknown): Phase[] => (Array.isArray(value) ? (value as Phase[]) : []);
     expect(report.inProcessBound.length).toBeGreaterThan(0);
@@ -50,5 +52,12 @@ describe('npm run bench -- --quick', () => {
       for (const phase of [q.plugin, q.inProcess]) expect([phase.ok > 0, phase.errors], q.name).toEqual([true, 0]);
     }
     for (const phase of [...(report.sparql?.updates ?? []), ...(report.sparql?.commits ?? [])]) expect([phase.ok > 0, phase.errors]).toEqual([true, 0]);
+    // The crud suite creates resources both ways without a failure, and prints their ratio.
+    for (const phase of [...(report.crud?.crudCreate ?? []), ...(report.crud?.directCommit ?? [])]) {
+      expect(phase.ok).toBeGreaterThan(0);
+      expect(phase.errors).toBe(0);
+    }
+    expect(report.crud?.crudCreate.length).toBeGreaterThan(0);
+    expect(report.ratios.some((r) => r.name.startsWith('plugin crud:') && r.value > 0)).toBe(true);
   }, 300_000);
 });

@@ -159,6 +159,20 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     expect(await (await fetch(endpoint())).json()).toEqual({ message: 'Hoi, world!' });
   }, 120_000);
 
+  it('publish to IPFS and the registry; install by ipfs://cid and by name@range', async () => {
+    const withData = (...args: string[]) => runCli([...args, '--json'], { env: cliEnv(configPath, { XDG_DATA_HOME: join(work, 'xdg') }), cwd: work });
+    const published = await withData('publish', join(project, 'dist', 'acme-hello-0.2.0.zip'), '--ipfs', '--server', host.url);
+    expect(published.code, published.stderr).toBe(0);
+    const { cid } = JSON.parse(published.stdout) as { cid: string };
+    await json('uninstall', 'acme/hello', '--yes');
+    const byCid = await withData('install', `ipfs://${cid}`, '--yes');
+    expect(byCid.code, byCid.stderr).toBe(0);
+    expect(JSON.parse(byCid.stdout)).toMatchObject({ version: '0.2.0', status: 'active' });
+    await json('uninstall', 'acme/hello', '--yes');
+    expect(await json('install', 'acme/hello@0.2.x', '--yes', '--config', '{"greeting":"Hoi"}')).toMatchObject({ version: '0.2.0', status: 'active' });
+    expect(await (await fetch(endpoint())).json()).toEqual({ message: 'Hoi, world!' });
+  }, 120_000);
+
   it('disable stops it and enable starts it again', async () => {
     expect(await json('disable', 'acme/hello')).toMatchObject({ status: 'disabled', enabled: false });
     expect((await fetch(endpoint())).status).toBe(404);
@@ -222,7 +236,8 @@ describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({
   let zip: string;
   const name = `hello-${runtime}`;
   const endpoint = () => `${host.url}/plugins/acme/${name}/hello`;
-  const env = () => cliEnv(join(work, 'no-config.json'), { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret });
+  // XDG_DATA_HOME: the CLI's embedded IPFS node lives in the test's folder.
+  const env = () => cliEnv(join(work, 'no-config.json'), { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret, XDG_DATA_HOME: join(work, 'xdg') });
   const json = async <T>(args: string[], cwd = work): Promise<T> => {
     const run = await runCli([...args, '--json'], { env: env(), cwd });
     expect(run.code, `${args.join(' ')}\n${run.stdout}${run.stderr}`).toBe(0);
@@ -277,6 +292,31 @@ describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({
     const served = (await (await fetch(owner, { headers: { accept: 'application/ad+json' } })).json()) as Record<string, unknown>;
     expect(served[`https://example.com/acme/${name}/served-to`]).toBe('anyone');
   }, 60_000);
+
+  it('config set re-initializes it; update to a new version keeps the config', async () => {
+    expect(await json(['config', 'set', `acme/${name}`, 'greeting=Hoi'])).toEqual({ greeting: 'Hoi' });
+    expect(await (await fetch(`${endpoint()}?name=Ann`)).json()).toEqual({ message: 'Hoi, Ann!' });
+    const bad = await runCli(['config', 'set', `acme/${name}`, 'greeting='], { env: env(), cwd: work });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('INVALID_CONFIG');
+    const manifestPath = join(project, 'plugin.json');
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    const updated = await json<{ version: string; previousVersion: string; status: string }>(['update', `acme/${name}`, '.', '--yes'], project);
+    expect(updated).toMatchObject({ version: '0.2.0', previousVersion: '0.1.0', status: 'active' });
+    expect(await (await fetch(endpoint())).json()).toEqual({ message: 'Hoi, world!' });
+  }, 120_000);
+
+  it('publish to IPFS and the registry; install by ipfs://cid and by name@range', async () => {
+    const published = await json<{ created: boolean; cid: string }>(['publish', join(project, 'dist', `acme-${name}-0.2.0.zip`), '--ipfs', '--server', host.url]);
+    expect(published).toMatchObject({ created: true, cid: expect.stringMatching(/^Qm/) });
+    await json(['uninstall', `acme/${name}`, '--yes']);
+    const byCid = await json<{ version: string; status: string }>(['install', `ipfs://${published.cid}`, '--yes']);
+    expect(byCid).toMatchObject({ version: '0.2.0', status: 'active' });
+    await json(['uninstall', `acme/${name}`, '--yes']);
+    const byName = await json<{ version: string; status: string; endpoints: string[] }>(['install', `acme/${name}@^0.2`, '--yes']);
+    expect(byName).toMatchObject({ version: '0.2.0', status: 'active', endpoints: [endpoint()] });
+    expect(await (await fetch(`${endpoint()}?name=Bo`)).json()).toEqual({ message: 'Hello, Bo!' });
+  }, 120_000);
 
   it('uninstall removes it', async () => {
     await json(['uninstall', `acme/${name}`, '--yes']);

@@ -17,7 +17,7 @@ import { signRequestHeaders } from '../server/atomic/auth.js';
 import { computeCid, EmbeddedIpfs } from '../server/ipfs/unixfs.js';
 import { buildPackage, signPackage } from '../server/plugins/package.js';
 import { classes, props } from '../server/atomic/urls.js';
-import { cliEnv, jsonError, runCli, type CliRun } from './support/cli-run.js';
+import { cliEnv, expectCliError, expectSuccess, runCli, type CliRun } from './support/cli-run.js';
 import { postCommit } from './support/commits.js';
 import { fixtureManifest, jsFixtures } from './support/fixtures.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
@@ -30,17 +30,8 @@ describe('publish and install by CID and by name', () => {
   const env = (extra: Record<string, string> = {}) =>
     cliEnv(join(work, 'no-config.json'), { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret, XDG_DATA_HOME: xdg(), ...extra });
   const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> => runCli([...args, '--json'], { env: env(extra), cwd: work });
-  const ok = async <T>(args: string[], extra: Record<string, string> = {}): Promise<T> => {
-    const run = await cli(args, extra);
-    expect(run.code, `${args.join(' ')}\n${run.stdout}${run.stderr}`).toBe(0);
-    return JSON.parse(run.stdout) as T;
-  };
-  const fails = (run: CliRun, expected: string): { code: string; message: string } => {
-    expect(run.code, run.stdout + run.stderr).toBe(1);
-    const error = jsonError(run);
-    expect(error.code, error.message).toBe(expected);
-    return error;
-  };
+  const ok = async <T>(args: string[], extra: Record<string, string> = {}): Promise<T> => expectSuccess<T>(await cli(args, extra), args.join(' '));
+  const fails = expectCliError;
   const installed = async () => (await ok<{ plugin: string; version: string }[]>(['list'])).map((p) => `${p.plugin}@${p.version}`).sort();
   /** A small signed js plugin with one endpoint, as `namespace/name@version`. */
   const pkg = async (name: string, version: string, options: { sign?: boolean; description?: string } = {}): Promise<string> => {

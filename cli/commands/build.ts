@@ -10,7 +10,7 @@ export default class Build extends Command {
   static override description = `Checks plugin.json against the manifest schema, compiles the source for the plugin's runtime, checks the result the way the server will at install, and writes the package zip. Prints its path and digest (the digest is what \`<%= config.bin %> sign\` signs).
 
 - wasm: asc (AssemblyScript, with --use abort=index/myAbort -O3); the module must export every hook plugin.json declares and import only host functions its permissions cover. With --compiler extism-js, TypeScript against the Extism JS PDK is bundled by esbuild and compiled by extism-js (which must be on PATH, with plugin.d.ts next to the source).
-- js: esbuild bundles the source into the entry (plugin.js), which is loaded once in the js sandbox to list its exports.
+- js: esbuild bundles the source into the entry (plugin.js), which is loaded once in the js sandbox to list its exports. Imports of .html, .css, .svg, .txt and .md files give their text, and an import ending in ?browser gives that entry bundled for browsers, as a string: a plugin can serve a web app from its bundle (sdk/js/README.md).
 - process: esbuild bundles the source and everything it imports into the entry (e.g. plugin.mjs), which is started once, as the server would, to check that it starts and exports every hook.
 
 The js and process bundles are also written to dist/. Compiler errors are shown with file:line, and the command exits with status 1.`;

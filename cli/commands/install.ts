@@ -1,4 +1,5 @@
-// `atomic-plugin install`: a plugin folder, zip or URL to a running plugin on a server.
+// `atomic-plugin install`: a plugin folder, zip, URL, CID, registry name or reference plugin to a
+// running plugin on a server.
 
 import { Args, Command, Flags } from '@oclif/core';
 import { ipfsApiFlag, secretFlag, serverFlag, yesFlag } from '../lib/flags.js';
@@ -10,7 +11,7 @@ import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 export default class Install extends Command {
   static override summary = 'Install a plugin on a server and wait until it runs.';
 
-  static override description = `The source is a plugin folder (built first, as by \`<%= config.bin %> build\`), a package zip, an http(s) URL of one (downloaded by the CLI, at most 64 MiB, then uploaded), ipfs://<cid> (from the embedded IPFS node or --ipfs-api, checked against the CID here and again by the server), or namespace/name[@range] from the server's registry (the newest published version in the range; see \`<%= config.bin %> publish\`). A path that exists is always taken as a path. The package is checked (layout, manifest, and that a signature matches the files), its permissions are shown with their reasons, and after you confirm it is uploaded and installed with a signed commit that creates its Plugin resource. The server verifies and loads it before it accepts the commit, so a plugin that does not load leaves nothing behind. Then its endpoints are printed.
+  static override description = `The source is a plugin folder (built first, as by \`<%= config.bin %> build\`), a package zip, an http(s) URL of one (downloaded by the CLI, at most 64 MiB, then uploaded), ipfs://<cid> (from the embedded IPFS node or --ipfs-api, checked against the CID here and again by the server), namespace/name[@range] from the server's registry (the newest published version in the range; see \`<%= config.bin %> publish\`), or the short name of a reference plugin shipped with atomic-plugin (sparql, crud, todo, ...: built and signed into its dist/plugins/ by its own build, installed offline; the package must have the digest its index records and be signed by the index's publisher key). A path that exists is always taken as a path, also over a reference plugin's name. The package is checked (layout, manifest, and that a signature matches the files), its permissions are shown with their reasons, and after you confirm it is uploaded and installed with a signed commit that creates its Plugin resource. The server verifies and loads it before it accepts the commit, so a plugin that does not load leaves nothing behind. Then its endpoints are printed.
 
 Without a terminal, pass --yes to confirm. The agent needs write rights on the drive (the server's owner has them).`;
 
@@ -22,6 +23,10 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
     {
       description: 'Install a package in a script, granting only one of the permissions it asks for.',
       command: '<%= config.bin %> <%= command.id %> dist/acme-hello-0.1.0.zip --grant read --yes --json',
+    },
+    {
+      description: 'Install the SPARQL reference plugin shipped with atomic-plugin.',
+      command: '<%= config.bin %> <%= command.id %> sparql --yes',
     },
     {
       description: 'Install the newest 1.x release of a plugin from the server\'s registry.',
@@ -40,7 +45,7 @@ Without a terminal, pass --yes to confirm. The agent needs write rights on the d
   static override enableJsonFlag = true;
 
   static override args = {
-    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL of a package zip, ipfs://<cid>, or namespace/name[@range].', required: true }),
+    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL of a package zip, ipfs://<cid>, namespace/name[@range], or a reference plugin\'s short name.', required: true }),
   };
 
   static override flags = {

@@ -2,7 +2,10 @@
 
 import { Command, Flags } from '@oclif/core';
 import { defaultDataDir } from '../../server/data-dir.js';
+import { CliError } from '../lib/errors.js';
 import { dataDirFlag } from '../lib/flags.js';
+import { progress } from '../lib/output.js';
+import { ensureReferencePlugins, formatPackReport, PACK, packNames, type PackReport } from '../lib/pack.js';
 import { formatServeInfo, serveInfo, startServer, waitForStopSignal } from '../lib/serve.js';
 
 export default class Serve extends Command {
@@ -12,7 +15,9 @@ export default class Serve extends Command {
 
 The first start creates the data folder and an owner agent, whose secret is written to agent.secret in that folder; \`<%= config.bin %> agent show\` prints it.
 
-With --json it prints one line {url, port, dataDir, agentSecretPath, owner, initialized} as soon as it listens, for scripts and supervisors to read.`;
+With --pack (what \`npm start\` runs) it keeps the reference plugins ${PACK.join(', ')} installed, and --with names others (or only some): once the server listens, each one that is missing is installed and each older one updated, from the signed packages shipped with atomic-plugin, through the same path as \`<%= config.bin %> install <name>\` (package digest and signature checked against the shipped index, then a signed commit by the owner agent that the server checks under its trust policy). Then it prints where they serve. A plugin that is installed already in this build or a newer version is left alone, so restarting changes nothing. Installing one grants it every permission it asks for; they are printed. --no-pack serves without touching any.
+
+With --json it prints one line {url, port, dataDir, agentSecretPath, owner, initialized} as soon as it listens, for scripts and supervisors to read; with reference plugins to keep, once they are live, with "pack": {publisher, plugins: [{name, plugin, version, action, endpoints, error?}]} added.`;
 
   static override examples = [
     {
@@ -22,6 +27,14 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
     {
       description: 'Serve on another port from a folder of your choice.',
       command: '<%= config.bin %> <%= command.id %> --port 8080 --data-dir ./my-data',
+    },
+    {
+      description: 'Serve with the SPARQL, CRUD and TODO reference plugins installed (what `npm start` runs).',
+      command: '<%= config.bin %> <%= command.id %> --pack',
+    },
+    {
+      description: 'Serve with only the SPARQL reference plugin installed.',
+      command: '<%= config.bin %> <%= command.id %> --with sparql',
     },
     {
       description: 'Accept only plugins signed by one publisher.',
@@ -45,6 +58,15 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       multiple: true,
       helpValue: '<agent>',
     }),
+    pack: Flags.boolean({
+      summary: `Keep the reference plugins ${PACK.join(', ')} installed; --no-pack serves without installing any, --with given or not.`,
+      allowNo: true,
+    }),
+    with: Flags.string({
+      summary: 'Keep these reference plugins installed (comma-separated short names), after those of --pack.',
+      multiple: true,
+      helpValue: '<names>',
+    }),
     'server-url': Flags.string({
       summary: 'Public URL of the server, the base of every subject [default: http://localhost:{port}].',
       helpValue: '<url>',
@@ -55,6 +77,8 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
   // needs it then, not at exit), so there is no result left for oclif to print afterwards.
   public async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
+    // Before anything starts: a name that is no reference plugin is a mistake in the command line.
+    const names = packNames(flags.pack, flags.with);
     const host = await startServer({
       dataDir: flags['data-dir'] ?? defaultDataDir(),
       port: flags.port,
@@ -63,11 +87,32 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       trust: { requireSignature: flags['require-signed'], trustedPublishers: flags['trust-publisher'] ?? [] },
       log: (line: string) => process.stderr.write(`${line}\n`),
     });
+    const stopped = waitForStopSignal();
     const info = serveInfo(host);
-    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(info)}\n`);
-    else this.log(formatServeInfo(info));
+    if (!this.jsonEnabled()) this.log(formatServeInfo(info));
 
-    await waitForStopSignal();
+    let pack: PackReport | undefined;
+    if (names.length > 0) {
+      // The server is a client of itself here, so that the plugins go through the same checks as
+      // any install; a stop signal meanwhile wins and closes the host.
+      try {
+        pack = await Promise.race([ensureReferencePlugins({ serverUrl: host.url, agent: host.owner, names, progress }), stopped.then(() => undefined)]);
+      } catch (error) {
+        // Each plugin's own failure is in the report; this is the server not answering itself.
+        if (!(error instanceof CliError)) {
+          await host.close();
+          throw error;
+        }
+        progress(`The reference plugins could not be installed: ${error.message}`);
+      }
+    }
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(pack ? { ...info, pack } : info)}\n`);
+    else {
+      if (pack) this.log(formatPackReport(pack));
+      this.log('Press Ctrl+C to stop.');
+    }
+
+    await stopped;
     await host.close();
     // Closed cleanly: whatever handle the host may have left open must not keep the process alive.
     setTimeout(() => process.exit(), 1000).unref();

@@ -10,12 +10,16 @@ import { requireAgent, resolveServerUrl } from '../lib/server-client.js';
 export default class Update extends Command {
   static override summary = 'Update an installed plugin to another version of its package.';
 
-  static override description = `Without a source, takes the newest version in the server's registry that is compatible with the installed one (namespace/name@^installed). A source is what \`install\` takes: a folder, zip, URL, ipfs://<cid> or namespace/name[@range]. Uploads the new package (a folder is built first) and points the Plugin resource at it with a signed commit. The host loads the new version before it accepts the commit and swaps it in without a restart; if the new version does not load, the old one keeps serving. New permissions the version asks for are shown before you confirm.`;
+  static override description = `Without a source, a reference plugin is updated to the version shipped with this atomic-plugin, any other plugin to the newest version in the server's registry that is compatible with the installed one (namespace/name@^installed). A source is what \`install\` takes: a folder, zip, URL, ipfs://<cid>, namespace/name[@range] or a reference plugin's short name. Uploads the new package (a folder is built first) and points the Plugin resource at it with a signed commit. The host loads the new version before it accepts the commit and swaps it in without a restart; if the new version does not load, the old one keeps serving. New permissions the version asks for are shown before you confirm.`;
 
   static override examples = [
     {
       description: 'Update to the newest compatible version published in the server\'s registry.',
       command: '<%= config.bin %> <%= command.id %> acme/hello --yes',
+    },
+    {
+      description: 'Update the SPARQL reference plugin to the version shipped with this atomic-plugin.',
+      command: '<%= config.bin %> <%= command.id %> sparql --yes',
     },
     {
       description: 'Update from the plugin\'s folder.',
@@ -30,8 +34,8 @@ export default class Update extends Command {
   static override enableJsonFlag = true;
 
   static override args = {
-    plugin: Args.string({ description: 'The installed plugin: namespace/name or its subject.', required: true }),
-    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL, ipfs://<cid> or namespace/name[@range] [default: the newest compatible version in the registry].' }),
+    plugin: Args.string({ description: 'The installed plugin: namespace/name, its subject, or a reference plugin\'s short name.', required: true }),
+    source: Args.string({ description: 'Plugin folder, package zip, http(s) URL, ipfs://<cid>, namespace/name[@range] or a reference plugin\'s short name [default: the shipped version of a reference plugin, else the newest compatible version in the registry].' }),
   };
 
   static override flags = {

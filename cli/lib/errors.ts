@@ -45,6 +45,8 @@ export const cliErrorCatalog = {
   PUBLISH_REFUSED: 'The server refused to record the release in its registry',
   TESTS_NOT_FOUND: 'The W3C test data for a conformance run is not there',
   RUNNER_NOT_INSTALLED: 'The conformance runner\'s development dependencies are not installed',
+  REFERENCE_NOT_FOUND: 'No reference plugin has that short name',
+  REFERENCE_INDEX_INVALID: 'The built reference plugins are missing or their index cannot be read',
 } as const satisfies Record<string, string>;
 
 /** A stable CLI error code. */

@@ -1,14 +1,16 @@
 // Bundling js-runtime plugins with esbuild, as a plugin author would: one entry (TypeScript or
 // JavaScript written against the Extism JS PDK API) to one CommonJS script, the `plugin.js` of a
-// package — the same shape extism-js compiles. Cached in os.tmpdir() by content: a build records
-// the files esbuild read (its metafile) with their hashes, and is reused while none has changed,
-// so tests, benchmarks and the CLI share one build of the same sources.
+// package — the same shape extism-js compiles — with the files it embeds (embed.ts). Cached in
+// os.tmpdir() by content: a build records the files esbuild read (its metafile, and the browser
+// bundles' inputs) with their hashes, and is reused while none has changed, so tests, benchmarks
+// and the CLI share one build of the same sources.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { build, version as esbuildVersion, type BuildOptions } from 'esbuild';
+import { embedPlugin, isFileInput, textLoaders } from './embed.js';
 
 /** A bundled plugin script, and whether it came from the cache. */
 export interface ScriptBuild {
@@ -36,6 +38,7 @@ export const pluginBuildOptions = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   charset: 'utf8',
+  loader: textLoaders,
 } as const satisfies BuildOptions;
 
 function sha256(data: string | Uint8Array): string {
@@ -71,12 +74,21 @@ export async function bundlePlugin(dir: string, entry = 'index.ts'): Promise<Scr
   const hit = readEntry(file);
   if (hit) return { script: new TextEncoder().encode(hit.script), cached: true, ms: performance.now() - started };
 
-  const result = await build({ ...pluginBuildOptions, entryPoints: [entryPath], absWorkingDir: dir, write: false, metafile: true, logLevel: 'silent' });
+  // Files embedded as browser bundles (embed.ts) are read by nested builds: they are listed here.
+  const embedded = new Set<string>();
+  const result = await build({
+    ...pluginBuildOptions,
+    entryPoints: [entryPath],
+    absWorkingDir: dir,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [embedPlugin(embedded)],
+  });
   const output = result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced no output for ${entryPath}`);
   const inputs: Record<string, string> = {};
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const path = resolve(dir, input);
+  for (const path of [...Object.keys(result.metafile.inputs).filter(isFileInput).map((input) => resolve(dir, input)), ...embedded]) {
     inputs[path] = sha256(readFileSync(path));
   }
   const partial = `${file}.${process.pid}.partial`;

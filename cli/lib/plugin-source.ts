@@ -1,8 +1,9 @@
 // Where a package to install comes from: a plugin folder (built first), a zip file, an http(s) URL
 // (downloaded here, within a size limit and a timeout, never by the server), `ipfs://<cid>` (from
-// the embedded IPFS node or a Kubo node, checked against its CID), or `namespace/name[@range]`
-// from the server's registry (checked against the digest the registry records); and what it asks
-// for, shown with the reasons and narrowed by --grant.
+// the embedded IPFS node or a Kubo node, checked against its CID), `namespace/name[@range]`
+// from the server's registry (checked against the digest the registry records), or the short name
+// of a reference plugin shipped in this package (checked against its index and publisher key);
+// and what it asks for, shown with the reasons and narrowed by --grant.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { checkTrust, parsePackage } from './package-signing.js';
 import { buildPlugin, type BuildResult } from './plugin-build.js';
 import type { AgentIdentity } from '../../server/atomic/agent.js';
 import { cidFromSource, getFromIpfs } from './ipfs.js';
+import { isReferenceName, loadReferencePackage, SHORT_NAME, type ReferencePackage } from './reference-plugins.js';
 import { parseRegistryRef, resolveRelease, type Release } from './registry.js';
 import { fetchBytes } from './server-client.js';
 
@@ -28,6 +30,8 @@ export interface LoadedPackage {
   cid?: string;
   /** The registry release, when the source was `namespace/name[@range]`. */
   release?: Release;
+  /** The reference plugin, when the source was its short name. */
+  reference?: ReferencePackage;
 }
 
 /** What sources beyond files and URLs need: the server (its registry) and the IPFS node. */
@@ -47,7 +51,8 @@ export async function loadPackage(source: string, progress: (line: string) => vo
   let built: BuildResult | undefined;
   let cid: string | undefined;
   let release: Release | undefined;
-  const registryRef = existsSync(resolve(source)) ? undefined : parseRegistryRef(source);
+  const isPath = existsSync(resolve(source));
+  const registryRef = isPath ? undefined : parseRegistryRef(source);
   if (/^https?:\/\//i.test(source)) {
     progress(`Downloading ${source}…`);
     zip = await fetchBytes(source);
@@ -57,17 +62,20 @@ export async function loadPackage(source: string, progress: (line: string) => vo
     zip = await getFromIpfs(parsed, context?.ipfsApi);
     cid = parsed.toString();
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw new CliError('NOT_A_PLUGIN', `${source}: only plugin folders, zip files, http(s) URLs, ipfs://<cid> and namespace/name[@range] can be installed`, [
+    throw new CliError('NOT_A_PLUGIN', `${source}: only plugin folders, zip files, http(s) URLs, ipfs://<cid>, namespace/name[@range] and reference plugins by short name can be installed`, [
       'download the package and give its path, or build it from its folder',
     ]);
   } else if (registryRef && context) {
     release = await resolveRelease(context.serverUrl, context.agent, registryRef);
     progress(`${registryRef.namespace}/${registryRef.name}@${registryRef.range} resolves to ${release.version}; downloading ${release.packageUrl}…`);
     zip = await fetchBytes(release.packageUrl, context.agent);
+  } else if (!isPath && SHORT_NAME.test(source)) {
+    return loadReference(source, progress);
   } else {
+    if (isReferenceName(source)) progress(`${resolve(source)} exists: installing it rather than the reference plugin ${source} (a path always wins; run from another folder for the reference plugin)`);
     const path = resolve(source);
     if (!existsSync(path)) {
-      throw new CliError('NOT_A_PLUGIN', `${path} does not exist`, ['give a plugin folder (with plugin.json), a package zip, an http(s) URL, ipfs://<cid> or namespace/name[@range]']);
+      throw new CliError('NOT_A_PLUGIN', `${path} does not exist`, ['give a plugin folder (with plugin.json), a package zip, an http(s) URL, ipfs://<cid>, namespace/name[@range] or a reference plugin\'s short name']);
     }
     if (statSync(path).isDirectory()) {
       const result = await buildPlugin(path, { progress });
@@ -87,6 +95,17 @@ export async function loadPackage(source: string, progress: (line: string) => vo
     ]);
   }
   return { zip, pkg, label: source, ...(built ? { built } : {}), ...(cid ? { cid } : {}), ...(release ? { release } : {}) };
+}
+
+/**
+ * The reference plugin with short name `name`, from the package's built reference plugins, checked
+ * against their index (digest, signature by the index's publisher key), whatever paths exist here.
+ */
+export function loadReference(name: string, progress: (line: string) => void): LoadedPackage {
+  const reference = loadReferencePackage(name);
+  const { entry, publisher } = reference;
+  progress(`${name} is the reference plugin ${entry.plugin}@${entry.version} (${reference.path}): digest and signature match its index (${publisher.kind} key ${publisher.publicKey})`);
+  return { zip: reference.zip, pkg: reference.pkg, label: name, reference };
 }
 
 /** The permissions a package asks for, each with its reason, marked when not granted. */

@@ -1,10 +1,12 @@
 // Bundling process-runtime plugins with esbuild, as an author ships them: the entry and everything
 // it imports (the Node helper, sdk/node, and any npm package) in one ES module for the host's
 // Node, so the package needs no node_modules at run time, where the plugin could not read them
-// anyway (Node's permission model confines it to its package and data folder). The CLI's `build`
-// and the tests' fixtures both bundle through here.
+// anyway (Node's permission model confines it to its package and data folder). Files it embeds
+// (`import page from './index.html'`, `./app.ts?browser`) are bundled in too (embed.ts). The
+// CLI's `build` and the tests' fixtures both bundle through here.
 
 import { build, type BuildOptions } from 'esbuild';
+import { embedPlugin, textLoaders } from './embed.js';
 
 /**
  * The esbuild options for a process plugin: an ES module for Node 20. The banner gives bundled
@@ -19,6 +21,7 @@ export const processBuildOptions = {
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
+  loader: textLoaders,
   banner: {
     js: [
       "import { createRequire as __atomicPluginCreateRequire } from 'node:module';",
@@ -59,6 +62,7 @@ export async function bundleProcessPlugin(entry: string, options: ProcessBundleO
     ...(options.alias === undefined ? {} : { alias: { ...options.alias } }),
     write: false,
     logLevel: 'silent',
+    plugins: [embedPlugin(new Set())],
   });
   return only(result.outputFiles, entry);
 }

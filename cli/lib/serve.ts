@@ -72,7 +72,6 @@ export function formatServeInfo(info: ServeInfo): string {
       ['Data folder', info.dataDir],
       ['Owner secret', info.initialized ? `${info.agentSecretPath} (created)` : info.agentSecretPath],
     ]),
-    'Press Ctrl+C to stop.',
   ].join('\n');
 }
 

@@ -22,7 +22,8 @@ function start(): Services {
   const serverUrl = context.serverUrl.replace(/\/+$/, '');
   const types = new PropertyTypes();
   const mirror = new Mirror(types);
-  const views = new ReadableViews(mirror);
+  const report = (message: string): void => void log('info', message).catch(() => undefined);
+  const views = new ReadableViews(mirror, report);
   services = {
     serverUrl,
     mirror,
@@ -30,7 +31,7 @@ function start(): Services {
     updates: new MirrorUpdates({ mirror, views, types, serverUrl }),
     datasets: new Datasets(context.dataDir),
   };
-  mirror.start((message) => void log('info', message).catch(() => undefined));
+  mirror.start(report);
   return services;
 }
 

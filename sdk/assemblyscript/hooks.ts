@@ -1,37 +1,38 @@
 // Reading hook inputs and writing hook outputs (plugin ABI v1, docs/plugins/abi.md). All text goes
-// through UTF-8 explicitly: as-pdk 1.0.0's `Host.outputString` breaks on non-ASCII text.
+// through UTF-8 explicitly (as-pdk 1.0.0's `Host.outputString` breaks on non-ASCII text), and
+// through the host's bulk copies (./memory.ts) rather than as-pdk's `Host.input`/`Host.output`.
 
-import { Host } from "@extism/as-pdk";
 import { error_set } from "@extism/as-pdk/lib/env";
 import { Json } from "./json";
-import { Resource, findHeader, toStringMap, writeBlock } from "./host";
+import { Resource, findHeader, toStringMap } from "./host";
+import { readInput, writeBlock, writeOutput } from "./memory";
 
 // ---- raw input and output ----
 
 /** The hook's input as bytes. */
 export function inputBytes(): Uint8Array {
-  return Host.input();
+  return readInput();
 }
 
 /** The hook's input as text (UTF-8). */
 export function inputText(): string {
-  const bytes = Host.input();
+  const bytes = readInput();
   return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length);
 }
 
 /** The hook's input parsed as JSON; `null` if it is not JSON. */
 export function inputJson(): Json | null {
-  return Json.parseBytes(Host.input());
+  return Json.parseBytes(readInput());
 }
 
 /** Sets the hook's output to `text`, UTF-8 encoded. */
 export function outputText(text: string): void {
-  Host.output(Uint8Array.wrap(String.UTF8.encode(text)));
+  writeOutput(Uint8Array.wrap(String.UTF8.encode(text)));
 }
 
 /** Sets the hook's output to `value` as JSON. Use this for functions listed in `provides`. */
 export function outputJson(value: Json): void {
-  Host.output(value.toBytes());
+  writeOutput(value.toBytes());
 }
 
 /**
@@ -258,8 +259,14 @@ export function readCommitEvent(): CommitEvent {
 
 /** Answers `before_commit`: let the commit through. */
 export function allow(): void {
-  outputJson(Json.newObject().set("allow", true));
+  let bytes = allowBytes;
+  if (bytes === null) allowBytes = bytes = String.UTF8.encode('{"allow":true}');
+  writeOutput(Uint8Array.wrap(bytes));
 }
+
+// The answer of almost every before_commit call, encoded on first use (not by a module
+// initializer: those run before the SDK's abort handler is set up).
+let allowBytes: ArrayBuffer | null = null;
 
 /** Answers `before_commit`: refuse the commit, with a reason shown to the client. */
 export function reject(reason: string): void {

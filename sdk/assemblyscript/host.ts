@@ -4,9 +4,9 @@
 // as a trap. Each wrapper calls its own import, so a plugin imports only the host functions it
 // actually uses (the host refuses imports that the granted permissions do not cover).
 
-import { Memory } from "@extism/as-pdk";
-import { alloc, free, length, store_u64, store_u8 } from "@extism/as-pdk/lib/env";
+import { free } from "@extism/as-pdk/lib/env";
 import { Json } from "./json";
+import { readBlock, writeBlock } from "./memory";
 
 @external("extism:host/user", "get_resource")
 declare function host_get_resource(offset: u64): u64;
@@ -103,24 +103,6 @@ function fail<T>(code: string, message: string): Result<T> {
 }
 
 // ---- memory and envelope plumbing ----
-
-/** Copies `bytes` into a new Extism memory block; returns its offset. */
-export function writeBlock(bytes: Uint8Array): u64 {
-  const n = <u64>bytes.length;
-  const offset = alloc(n);
-  const base = bytes.dataStart;
-  let i: u64 = 0;
-  for (; i + 8 <= n; i += 8) store_u64(offset + i, load<u64>(base + <usize>i));
-  for (; i < n; i++) store_u8(offset + i, load<u8>(base + <usize>i));
-  return offset;
-}
-
-/** Reads (and frees) an Extism memory block. */
-export function readBlock(offset: u64): Uint8Array {
-  const bytes = new Memory(offset, length(offset)).toUint8Array();
-  free(offset);
-  return bytes;
-}
 
 /** Parses a host answer envelope; the `ok` value or the error. Exported for tests and advanced use. */
 export function parseEnvelope(bytes: Uint8Array): Result<Json> {

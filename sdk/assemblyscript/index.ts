@@ -1,10 +1,12 @@
 // The AssemblyScript SDK for atomic-plugin plugins (plugin ABI v1, docs/plugins/abi.md).
 //
 //   json.ts  - `Json`, a JSON value type (parse never traps; UTF-8 safe)
-//   host.ts  - the host functions: getResource, query, commit, getConfig, getPluginAgent,
-//              kvGet/kvSet/kvDelete, log, httpRequest, callPlugin; each returns a Result/Status
+//   host.ts  - the host functions: getResource, query, commit/commitFor, commitBatch/commitBatchFor,
+//              can, getConfig, getPluginAgent, kvGet/kvSet/kvDelete, log, httpRequest, callPlugin;
+//              each returns a Result/Status
 //   hooks.ts - reading hook inputs (readRequest, readCommitEvent, ...) and writing hook outputs
 //              (respond, allow, reject, extend, outputJson, ...)
+//   memory.ts - moving bytes in and out of Extism blocks with the host's bulk copies
 //
 // Build a plugin from its own folder with:
 //   asc index.ts --outFile plugin.wasm --use abort=index/pluginAbort -O3
@@ -16,6 +18,7 @@ import { Memory } from "@extism/as-pdk";
 export * from "./json";
 export * from "./host";
 export * from "./hooks";
+export * from "./memory";
 
 let aborting = false;
 

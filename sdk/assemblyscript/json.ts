@@ -13,6 +13,9 @@ export enum JsonKind {
   Object = 5,
 }
 
+/** Objects with this many keys get a hash index; smaller ones are scanned. */
+const INDEXED_KEYS = 12;
+
 /** Nesting deeper than this is refused by the parser (it recurses). */
 const MAX_DEPTH = 256;
 
@@ -24,6 +27,8 @@ export class Json {
   private str: string = "";
   private items: Json[] | null = null;
   private keyList: string[] | null = null;
+  // Built only once an object has INDEXED_KEYS keys: most objects are small, where scanning the
+  // keys beats hashing, and allocating a Map per object dominated parsing.
   private index: Map<string, i32> | null = null;
 
   private constructor(kind: JsonKind) {
@@ -33,7 +38,6 @@ export class Json {
     } else if (kind == JsonKind.Object) {
       this.items = [];
       this.keyList = [];
-      this.index = new Map<string, i32>();
     }
   }
 
@@ -214,18 +218,27 @@ export class Json {
     return keys === null ? new Array<string>() : keys.slice(0);
   }
 
+  /** Where `key` is among the object's keys; -1 if absent or this is not an object. */
+  private position(key: string): i32 {
+    const index = this.index;
+    if (index !== null) return index.has(key) ? index.get(key) : -1;
+    const keys = this.keyList;
+    if (keys === null) return -1;
+    for (let i = 0, n = keys.length; i < n; i++) {
+      if (keys[i] == key) return i;
+    }
+    return -1;
+  }
+
   /** Whether the object has `key`. */
   has(key: string): bool {
-    const index = this.index;
-    return index !== null && index.has(key);
+    return this.position(key) >= 0;
   }
 
   /** The object's value for `key`; `null` if absent or this is not an object. */
   get(key: string): Json | null {
-    const index = this.index;
-    const items = this.items;
-    if (index === null || items === null || !index.has(key)) return null;
-    return items[index.get(key)];
+    const at = this.position(key);
+    return at < 0 ? null : this.items![at];
   }
 
   /** The string at `key`, or `fallback` if absent or not a string. */
@@ -263,17 +276,24 @@ export class Json {
    * Returns this object, for chaining.
    */
   set<T>(key: string, value: T): Json {
-    const index = this.index;
     const items = this.items;
     const keys = this.keyList;
-    if (index === null || items === null || keys === null) return this;
+    if (items === null || keys === null) return this;
     const v = Json.from<T>(value);
-    if (index.has(key)) {
-      items[index.get(key)] = v;
-    } else {
-      index.set(key, items.length);
-      items.push(v);
-      keys.push(key);
+    const at = this.position(key);
+    if (at >= 0) {
+      items[at] = v;
+      return this;
+    }
+    items.push(v);
+    keys.push(key);
+    let index = this.index;
+    if (index !== null) {
+      index.set(key, keys.length - 1);
+    } else if (keys.length >= INDEXED_KEYS) {
+      index = new Map<string, i32>();
+      for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
+      this.index = index;
     }
     return this;
   }
@@ -285,15 +305,16 @@ export class Json {
 
   /** Removes `key` from an object; whether it was there. */
   delete(key: string): bool {
-    const index = this.index;
-    const items = this.items;
-    const keys = this.keyList;
-    if (index === null || items === null || keys === null || !index.has(key)) return false;
-    const at = index.get(key);
-    items.splice(at, 1);
+    const at = this.position(key);
+    if (at < 0) return false;
+    const keys = this.keyList!;
+    this.items!.splice(at, 1);
     keys.splice(at, 1);
-    index.delete(key);
-    for (let i = at; i < keys.length; i++) index.set(keys[i], i);
+    const index = this.index;
+    if (index !== null) {
+      index.delete(key);
+      for (let i = at; i < keys.length; i++) index.set(keys[i], i);
+    }
     return true;
   }
 

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import { BULK_MEMORY, bulkMemoryFunctions, type BulkMemoryTarget } from '../../server/plugins/runtimes/wasm/extism-sandbox.js';
+import type { WasmMemory } from '../../server/plugins/runtimes/wasm/webassembly.js';
 import { compileAssemblyScript } from '../../test/support/asc.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,7 +35,7 @@ const build = compileAssemblyScript;
 // A fake server behind the host functions
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Envelope = { ok: Json } | { error: { code: string; message: string } };
+type Envelope = { ok: Json } | { error: { code: string; message: string; index?: number; subject?: string } };
 
 const SERVER = 'http://localhost:9883';
 const NAME = 'https://atomicdata.dev/properties/name';
@@ -43,7 +45,7 @@ const SET = 'https://atomicdata.dev/properties/set';
 const SEEN = 'https://example.com/probe/seen';
 
 const hostFunctionNames = [
-  'get_resource', 'query', 'commit', 'get_config', 'get_plugin_agent',
+  'get_resource', 'query', 'commit', 'commit_batch', 'can', 'get_config', 'get_plugin_agent',
   'kv_get', 'kv_set', 'kv_delete', 'log', 'http_request', 'call_plugin',
 ] as const;
 type HostFunctionName = (typeof hostFunctionNames)[number];
@@ -88,8 +90,10 @@ class FakeServer {
       }
       case 'query': {
         const matches = (v: Json | undefined) => v !== undefined && (req.value === undefined || v === req.value || (Array.isArray(v) && v.includes(req.value as Json)));
-        const members = [...this.resources].filter(([, pv]) => matches(pv[req.property as string])).map(([s]) => s);
-        return { ok: { members, total: members.length } };
+        const found = [...this.resources].filter(([, pv]) => matches(pv[req.property as string]));
+        const members = found.map(([s]) => s);
+        if (req.include_resources !== true) return { ok: { members, total: members.length } };
+        return { ok: { members, total: members.length, resources: found.map(([s, pv]) => ({ '@id': s, ...pv })) } };
       }
       case 'commit': {
         const subject = req.subject as string;
@@ -99,6 +103,16 @@ class FakeServer {
         this.resources.set(subject, current);
         return { ok: { commit: `${SERVER}/commits/${++this.commitCount}` } };
       }
+      case 'commit_batch': {
+        const commits = req.commits as Record<string, Json>[];
+        const refused = commits.findIndex((c) => !(c.subject as string).startsWith(`${SERVER}/`));
+        if (refused >= 0) return { error: { code: 'FORBIDDEN', message: 'not here', index: refused, subject: commits[refused]!.subject as string } };
+        return { ok: { commits: commits.map((c) => (this.answer('commit', c) as { ok: { commit: string } }).ok.commit) } };
+      }
+      case 'can':
+        // The fake's rule: anonymous may read notes only; agents may read everything and write nothing.
+        if (req.right !== 'read') return { ok: { allowed: [] } };
+        return { ok: { allowed: (req.subjects as string[]).filter((s) => this.resources.has(s) && (req.agent !== null || s.startsWith(`${SERVER}/notes/`))) } };
       case 'get_config':
         return { ok: this.config };
       case 'get_plugin_agent':
@@ -144,10 +158,14 @@ const quietLogger = {
 } as unknown as Console;
 
 async function load(wasm: Uint8Array, host: FakeServer): Promise<Plugin> {
-  return createPlugin(
+  // The SDK moves bytes with the host's bulk copies; the real host's implementation serves them.
+  const bulk: BulkMemoryTarget = { memory: undefined, fuel: undefined };
+  const plugin = await createPlugin(
     { wasm: [{ data: wasm }] },
-    { useWasi: false, functions: { 'extism:host/user': host.functions() }, logger: quietLogger, logLevel: 'error' },
+    { useWasi: false, functions: { 'extism:host/user': host.functions(), [BULK_MEMORY]: bulkMemoryFunctions(bulk) }, logger: quietLogger, logLevel: 'error' },
   );
+  bulk.memory = (await plugin.getInstance()).exports.memory as WasmMemory;
+  return plugin;
 }
 
 async function callJson(plugin: Plugin, fn: string, input: unknown): Promise<any> {
@@ -189,11 +207,12 @@ describe('the built modules', () => {
     for (const provided of manifest.provides) for (const fn of provided.functions) expect(exports).toContain(fn);
   });
 
-  it('imports only Extism kernel functions and ABI host functions (no env.abort)', () => {
-    const kernel = new Set(['alloc', 'free', 'length', 'load_u8', 'load_u64', 'store_u8', 'store_u64', 'input_length', 'input_load_u8', 'input_load_u64', 'output_set', 'error_set', 'log_error']);
+  it('imports only Extism kernel functions, ABI host functions and the bulk copies (no env.abort)', () => {
+    const kernel = new Set(['alloc', 'free', 'length', 'load_u8', 'load_u64', 'store_u8', 'store_u64', 'input_offset', 'input_length', 'input_load_u8', 'input_load_u64', 'output_set', 'error_set', 'log_error']);
     const imports = importsOf(probeWasm);
     for (const i of imports) {
       if (i.module === 'extism:host/env') expect(kernel).toContain(i.name);
+      else if (i.module === BULK_MEMORY) expect(['read', 'write']).toContain(i.name);
       else expect(i.module).toBe('extism:host/user');
     }
     expect(imports.filter((i) => i.module === 'extism:host/user').map((i) => i.name).sort()).toEqual([...hostFunctionNames].sort());
@@ -201,7 +220,7 @@ describe('the built modules', () => {
 
   it('a module imports only the host functions it calls', () => {
     const imports = importsOf(harnessWasm);
-    expect(imports.filter((i) => i.module !== 'extism:host/env')).toEqual([]);
+    expect(imports.filter((i) => i.module === 'extism:host/user')).toEqual([]);
   });
 });
 
@@ -274,6 +293,43 @@ describe('handle_request', () => {
     expect(JSON.parse(res.body)).toEqual({ commit: `${SERVER}/commits/1` });
     expect(server.calls).toEqual([{ fn: 'commit', request: { subject, set } }]);
     expect(server.resources.get(subject)).toEqual(set);
+  });
+
+  it('/behalf sends on_behalf_of: the requester, null for an anonymous one, or ?as=', async () => {
+    const subject = `${SERVER}/notes/4`;
+    const agent = `${SERVER}/agents/requester`;
+    await request('POST', '/behalf', { body: JSON.stringify({ subject, set: { [NAME]: 'x' } }), agent });
+    await request('POST', '/behalf', { body: JSON.stringify({ subject, set: { [NAME]: 'y' } }) });
+    await request('POST', '/behalf', { body: JSON.stringify({ subject, set: { [NAME]: 'z' } }), agent, query: { as: `${SERVER}/agents/other` } });
+    expect(server.calls.map((c) => (c.request as Record<string, Json>).on_behalf_of)).toEqual([agent, null, `${SERVER}/agents/other`]);
+  });
+
+  it('/batch calls commit_batch; a refusal names the refused commit', async () => {
+    const a = { subject: `${SERVER}/notes/5`, set: { [NAME]: 'five' } };
+    const b = { subject: `${SERVER}/notes/6`, set: { [NAME]: 'six' } };
+    const res = await request('POST', '/batch', { body: JSON.stringify({ commits: [a, b], behalf: true }), agent: `${SERVER}/agents/r` });
+    expect(JSON.parse(res.body)).toEqual({ commits: [`${SERVER}/commits/1`, `${SERVER}/commits/2`] });
+    expect(server.calls[0]).toEqual({ fn: 'commit_batch', request: { commits: [a, b], on_behalf_of: `${SERVER}/agents/r` } });
+    const elsewhere = { subject: 'https://elsewhere.example/x', set: { [NAME]: 'x' } };
+    const refused = await request('POST', '/batch', { body: JSON.stringify({ commits: [a, elsewhere] }) });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'FORBIDDEN', message: 'not here', index: 1, subject: elsewhere.subject } });
+    expect(server.calls[1]).toEqual({ fn: 'commit_batch', request: { commits: [a, elsewhere] } });
+  });
+
+  it('/can calls can with agent (null: anonymous), right and subjects', async () => {
+    const subjects = [`${SERVER}/notes/1`, `${SERVER}/people/1`, `${SERVER}/missing`];
+    const anonymous = await request('POST', '/can', { body: JSON.stringify({ agent: null, right: 'read', subjects }) });
+    expect(JSON.parse(anonymous.body)).toEqual({ allowed: [`${SERVER}/notes/1`] });
+    const agent = await request('POST', '/can', { body: JSON.stringify({ agent: `${SERVER}/agents/a`, right: 'read', subjects }) });
+    expect(JSON.parse(agent.body)).toEqual({ allowed: subjects.slice(0, 2) });
+    expect(server.calls[0]).toEqual({ fn: 'can', request: { agent: null, right: 'read', subjects } });
+  });
+
+  it('/query with include asks for the resources and answers them', async () => {
+    const res = await request('GET', '/query', { query: { property: NAME, value: 'Ada', include: '1' } });
+    expect(JSON.parse(res.body)).toEqual({ members: [`${SERVER}/people/1`], total: 1, resources: [{ '@id': `${SERVER}/people/1`, ...server.resources.get(`${SERVER}/people/1`) }] });
+    expect(server.calls).toEqual([{ fn: 'query', request: { property: NAME, value: 'Ada', include_resources: true } }]);
   });
 
   it('/commit: a refused commit is a 403 with the host error; a bad body is a 400 without a host call', async () => {
@@ -397,7 +453,18 @@ describe('after_commit, on_schedule, on_plugin_event', () => {
   it('after_commit stores the last subject in kv last-commit', async () => {
     await probe.call('after_commit', JSON.stringify({ commit: {}, subject: `${SERVER}/notes/ü`, before: null, after: { [NAME]: 'x' }, signer: `${SERVER}/agents/a` }));
     expect(server.kv.get('last-commit')).toBe(`${SERVER}/notes/ü`);
-    expect(server.calls).toEqual([{ fn: 'kv_set', request: { key: 'last-commit', value: `${SERVER}/notes/ü` } }]);
+    expect(server.calls).toEqual([
+      { fn: 'kv_set', request: { key: 'last-commit', value: `${SERVER}/notes/ü` } },
+      { fn: 'kv_set', request: { key: `seen ${SERVER}/notes/ü`, value: null } },
+    ]);
+  });
+
+  it('after_commit of a commit named OUTSIDE commits on behalf of its signer and keeps the outcome', async () => {
+    server.rawAnswers.set('commit', JSON.stringify(error('FORBIDDEN', 'not serving')));
+    const event = { commit: { '@id': `${SERVER}/commits/x` }, subject: `${SERVER}/notes/1`, before: null, after: null, signer: `${SERVER}/agents/a` };
+    await probe.call('after_commit', JSON.stringify({ ...event, commit: { ...event.commit, [SET]: { [NAME]: 'probe: act outside a request' } } }));
+    expect(server.calls.find((c) => c.fn === 'commit')?.request).toEqual({ subject: `${SERVER}/notes/1`, set: { [DESCRIPTION]: 'from after_commit' }, on_behalf_of: `${SERVER}/agents/a` });
+    expect(server.kv.get('outside-behalf')).toBe('FORBIDDEN');
   });
 
   it('a failing host call fails the hook with a plugin error, not a trap', async () => {

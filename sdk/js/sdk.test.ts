@@ -44,6 +44,8 @@ beforeAll(async () => {
       get_resource: hostFunction('get_resource', (r) => ({ '@id': r.subject, 'https://atomicdata.dev/properties/name': 'Ada' })),
       query: hostFunction('query', () => ({ members: ['https://x/1', 'https://x/2'], total: 7 })),
       commit: hostFunction('commit', () => ({ commit: 'https://x/commits/abc' })),
+      commit_batch: hostFunction('commit_batch', (r) => ({ commits: (r.commits as unknown[]).map((_, i) => `https://x/commits/${i}`) })),
+      can: hostFunction('can', (r) => ({ allowed: (r.subjects as string[]).slice(0, 1) })),
       get_config: hostFunction('get_config', () => ({ greeting: 'hi' })),
       get_plugin_agent: hostFunction('get_plugin_agent', () => ({ subject: 'https://x/agents/p', publicKey: 'pk' })),
       kv_get: hostFunction('kv_get', () => null),
@@ -59,14 +61,14 @@ beforeAll(async () => {
 afterAll(() => plugin?.close());
 
 /** Calls handle_request with a request for `route` under the probe's prefix. */
-async function request(route: string, init: { method?: string; query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}) {
+async function request(route: string, init: { method?: string; query?: Record<string, string>; body?: string; headers?: Record<string, string>; agent?: string } = {}) {
   const answer = (await decode(await plugin.call('handle_request', encode({
     method: init.method ?? 'GET',
     path: `/plugins/test/probe${route}`,
     query: init.query ?? {},
     headers: init.headers ?? {},
     body: init.body ?? '',
-    agent: null,
+    agent: init.agent ?? null,
   })))) as { status: number; headers: Record<string, string>; body: string };
   return { ...answer, json: (): unknown => JSON.parse(answer.body) };
 }
@@ -93,6 +95,25 @@ describe('the js SDK', () => {
     expect(requests.call_plugin?.at(-1)).toEqual({ plugin: 'a/b@^1', function: 'greet', input: { name: 'Ada' } });
   });
 
+  it('sends commits on behalf of the requester, batches, can and query with include_resources', async () => {
+    const agent = 'https://x/agents/requester';
+    const change = { subject: 'https://x/r', set: { 'https://p': 1 } };
+    expect((await request('/behalf', { method: 'POST', body: JSON.stringify(change), agent })).status).toBe(200);
+    expect(requests.commit?.at(-1)).toEqual({ ...change, on_behalf_of: agent });
+    await request('/behalf', { method: 'POST', body: JSON.stringify(change) });
+    expect(requests.commit?.at(-1)).toEqual({ ...change, on_behalf_of: null });
+    expect((await request('/batch', { method: 'POST', body: JSON.stringify({ commits: [change, change], behalf: true }), agent })).json()).toEqual({ commits: ['https://x/commits/0', 'https://x/commits/1'] });
+    expect(requests.commit_batch?.at(-1)).toEqual({ commits: [change, change], on_behalf_of: agent });
+    answers.commit_batch = JSON.stringify({ error: { code: 'FORBIDDEN', message: 'no', index: 1, subject: 'https://x/r' } });
+    expect((await request('/batch', { method: 'POST', body: JSON.stringify({ commits: [change, change] }) })).json()).toEqual({ error: { code: 'FORBIDDEN', message: 'no', index: 1, subject: 'https://x/r' } });
+    expect(requests.commit_batch?.at(-1)).toEqual({ commits: [change, change] });
+    expect((await request('/can', { method: 'POST', body: JSON.stringify({ agent: null, right: 'write', subjects: ['https://x/a', 'https://x/b'] }) })).json()).toEqual({ allowed: ['https://x/a'] });
+    expect(requests.can?.at(-1)).toEqual({ agent: null, right: 'write', subjects: ['https://x/a', 'https://x/b'] });
+    answers.query = JSON.stringify({ ok: { members: ['https://x/1'], total: 1, resources: [{ '@id': 'https://x/1', 'https://p': 2 }] } });
+    expect((await request('/query', { query: { include: '1' } })).json()).toEqual({ members: ['https://x/1'], total: 1, resources: [{ '@id': 'https://x/1', 'https://p': 2 }] });
+    expect(requests.query?.at(-1)).toEqual({ include_resources: true });
+  });
+
   it('turns error envelopes and answers that are no envelope into error results, never exceptions', async () => {
     answers.get_resource = JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such resource' } });
     const missing = await request('/resource', { query: { subject: 'https://x/none' } });
@@ -113,7 +134,10 @@ describe('the js SDK', () => {
     expect(decode(await plugin.call('on_resource_get', encode({ subject: 'https://x/r', resource: {}, agent: null })))).toEqual({ set: { 'https://example.com/probe/seen': true } });
     expect(decode(await plugin.call('greet', encode({ name: 'Ada' })))).toEqual({ greeting: 'hello Ada' });
     await plugin.call('after_commit', event('x'));
-    expect(requests.kv_set?.at(-1)).toEqual({ key: 'last-commit', value: 'https://x/r' });
+    expect(requests.kv_set?.slice(-2)).toEqual([
+      { key: 'last-commit', value: 'https://x/r' },
+      { key: 'seen https://x/r', value: null },
+    ]);
     answers.kv_set = JSON.stringify({ error: { code: 'TOO_LARGE', message: 'full' } });
     await expect(plugin.call('after_commit', event('x'))).rejects.toMatchObject({ code: 'TRAP', message: expect.stringContaining('kv_set failed: full') });
   });

@@ -12,7 +12,7 @@ import {
 } from './commit.js';
 import { AtomicError } from './errors.js';
 import { generateKeyPair } from './ed25519.js';
-import { classes, props } from './urls.js';
+import { classes, localProps, props } from './urls.js';
 
 const SEED = 'CapMWIhFUT+w7ANv9oCPqrHrwZpkP2JhzF9JnyT6WcI=';
 const PUBLIC_KEY = '7LsjMW5gOfDdJzK/atgjQ1t20J/rw8MjVg6xwqm+h8U=';
@@ -163,6 +163,31 @@ describe('agreement with @tomic/lib', () => {
       CREATED_AT,
     );
     expect(ours.signature).toBe(signed.signature);
+  });
+});
+
+describe('commits made on behalf of an agent', () => {
+  const onBehalfOf = { property: localProps(SERVER).onBehalfOf, agent: `${SERVER}/agents/requester` };
+  const changes = { subject: SUBJECT, set: { [props.name]: 'A' }, onBehalfOf };
+
+  it('sign the on-behalf-of agent under the server\'s own property; without it a commit is signed as before', () => {
+    const commit = signCommit(changes, agent, CREATED_AT);
+    expect(JSON.parse(signableString(commit))[onBehalfOf.property]).toBe(onBehalfOf.agent);
+    expect(verifyCommitSignature(commit, PUBLIC_KEY)).toBe(true);
+    expect(verifyCommitSignature({ ...commit, onBehalfOf: { ...onBehalfOf, agent: `${SERVER}/agents/other` } }, PUBLIC_KEY)).toBe(false);
+    const { onBehalfOf: _, ...plain } = commit;
+    expect(verifyCommitSignature(plain, PUBLIC_KEY)).toBe(false);
+    expect(signableString(signCommit({ subject: SUBJECT, set: { [props.name]: 'A' } }, agent, CREATED_AT))).not.toContain('on-behalf-of');
+  });
+
+  it('survive the trip through JSON and parseCommit with the server URL, and only with it', () => {
+    const body = signedBody(changes);
+    const commit = parseCommit(body, SERVER);
+    expect(commit.onBehalfOf).toEqual(onBehalfOf);
+    expect(verifyCommitSignature(commit, PUBLIC_KEY)).toBe(true);
+    expect(() => parseCommit(body)).toThrow(/unknown property/);
+    expect(() => parseCommit(body, 'http://elsewhere.example')).toThrow(/unknown property/);
+    expect(() => parseCommit({ ...body, [onBehalfOf.property]: 'someone' }, SERVER)).toThrow(/must be an agent URL/);
   });
 });
 

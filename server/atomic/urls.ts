@@ -82,7 +82,8 @@ export const classes = {
   class: `${C}Class`,
   datatype: `${C}Datatype`,
   plugin: `${C}Plugin`,
-  ontology: `${C}Ontology`,
+  // Not under /classes/: the core ontology spells this one https://atomicdata.dev/class/ontology.
+  ontology: 'https://atomicdata.dev/class/ontology',
 } as const;
 
 /** Datatype URLs. */

@@ -3,7 +3,7 @@
 // functions its granted permissions allow, and each acts as the installation's own agent.
 
 import type { AgentIdentity } from '../atomic/agent.js';
-import { commitToPropVals, signCommit, type CommitChanges } from '../atomic/commit.js';
+import { commitToPropVals, signCommit, type CommitChanges, type OnBehalfOf } from '../atomic/commit.js';
 import { AtomicError } from '../atomic/errors.js';
 import { isHttpUrl, isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
 import { hasRight } from '../atomic/rights.js';
@@ -116,7 +116,7 @@ function hostAllowed(granted: readonly Permission[], url: URL): boolean {
 type Handler = (body: Record<string, unknown>) => unknown;
 
 /** The changes of a `commit` request (or of one commit of a batch). */
-function commitChanges(body: Record<string, unknown>, onBehalfOf: CommitChanges['onBehalfOf']): CommitChanges {
+function commitChanges(body: Record<string, unknown>, onBehalfOf: OnBehalfOf | undefined): CommitChanges {
   return {
     subject: text(body, 'subject'),
     set: isObject(body.set) ? (body.set as PropVals) : undefined,
@@ -132,13 +132,13 @@ function commitChanges(body: Record<string, unknown>, onBehalfOf: CommitChanges[
  * a request the installation is serving right now. `null` (an anonymous requester) is refused,
  * so that a plugin passing on its request's agent never writes with its own rights instead.
  */
-function requester(ctx: HostFunctionContext, body: Record<string, unknown>): string | undefined {
+function requester(ctx: HostFunctionContext, body: Record<string, unknown>): OnBehalfOf | undefined {
   if (!('on_behalf_of' in body)) return undefined;
   const agent = body.on_behalf_of;
   if (agent === null) throw new AtomicError('UNAUTHORIZED', 'on_behalf_of is null: an anonymous requester may not write; ask them to sign in');
   if (typeof agent !== 'string' || agent === '') throw new HostError('INVALID_REQUEST', '"on_behalf_of" must be an agent URL');
   if (!ctx.serving(agent)) throw new AtomicError('FORBIDDEN', `on_behalf_of ${agent}: the plugin is not serving a request of that agent right now`);
-  return agent;
+  return { property: localProps(ctx.serverUrl).onBehalfOf, agent };
 }
 
 /** The handlers that only read (or log) and answer synchronously. */
@@ -206,12 +206,10 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
 /** The handlers that change something or wait for something. */
 function writers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, agent } = ctx;
-  const local = localProps(ctx.serverUrl);
   return {
     commit: async (body) => {
       const onBehalfOf = requester(ctx, body);
-      const changes = commitChanges(body, onBehalfOf === undefined ? undefined : { property: local.onBehalfOf, agent: onBehalfOf });
-      const applied = await ctx.commits.process(commitToPropVals(signCommit(changes, agent)), { onBehalfOf });
+      const applied = await ctx.commits.process(commitToPropVals(signCommit(commitChanges(body, onBehalfOf), agent)), { onBehalfOf: onBehalfOf?.agent });
       return { commit: applied.commitId };
     },
     commit_batch: async (body) => {
@@ -221,17 +219,16 @@ function writers(ctx: HostFunctionContext): Record<string, Handler> {
       checkBatchSize(list.length);
       const now = Date.now();
       const signed = list.map((entry: unknown, i) => {
-        const on = onBehalfOf === undefined ? undefined : { property: local.onBehalfOf, agent: onBehalfOf };
         try {
           if (!isObject(entry)) throw new HostError('INVALID_REQUEST', 'each commit must be an object');
           // One millisecond apart: the same change twice in a batch is still two commits.
-          return commitToPropVals(signCommit(commitChanges(entry, on), agent, now + i));
+          return commitToPropVals(signCommit(commitChanges(entry, onBehalfOf), agent, now + i));
         } catch (error) {
           const subject = isObject(entry) && typeof entry.subject === 'string' ? entry.subject : '';
           throw new CommitBatchError(i, subject, AtomicError.invalidCommit((error as Error).message));
         }
       });
-      const applied = await ctx.commits.processBatch(signed, { onBehalfOf });
+      const applied = await ctx.commits.processBatch(signed, { onBehalfOf: onBehalfOf?.agent });
       return { commits: applied.map((a) => a.commitId) };
     },
     kv_set: async (body) => {

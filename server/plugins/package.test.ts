@@ -330,6 +330,14 @@ describe('package content', () => {
     expect(Object.keys(pkg.files)).toContain('lib/util.mjs');
   });
 
+  it('needs every file the manifest lists in files', () => {
+    const process = { ...manifest, runtime: 'process', entry: 'plugin.mjs', files: { 'lib.wasm': 'somelib/lib.wasm' } };
+    const without = { 'plugin.json': json(process), 'plugin.mjs': strToU8('') };
+    expect(codeOf(() => buildPackage(without))).toBe('MISSING_ENTRY');
+    expect(codeOf(() => readPackage(zipSync(without)))).toBe('MISSING_ENTRY');
+    expect(Object.keys(readPackage(buildPackage({ ...without, 'lib.wasm': WASM })).files)).toContain('lib.wasm');
+  });
+
   it('a js plugin', () => {
     const js = { ...manifest, runtime: 'js' };
     const pkg = readPackage(buildPackage({ 'plugin.json': json(js), 'plugin.js': strToU8('export function handle_request() {}'), 'ui.css': strToU8('') }));

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { cliPath, repoRoot } from './host-process.js';
 
 /** What a CLI run printed and how it exited. */
@@ -33,6 +34,20 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: 
 /** The `{error: {code, message}}` that a failing command prints with --json. */
 export function jsonError(run: CliRun): { code: string; message: string } {
   return (JSON.parse(run.stdout) as { error: { code: string; message: string } }).error;
+}
+
+/** Expects a `--json` run to have succeeded, and answers what it printed. */
+export function expectSuccess<T>(run: CliRun, what: string): T {
+  expect(run.code, `${what}\n${run.stdout}${run.stderr}`).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** Expects a `--json` run to have failed with exit status 1 and error `code`, and answers the error. */
+export function expectCliError(run: CliRun, code: string): { code: string; message: string } {
+  expect(run.code, run.stdout + run.stderr).toBe(1);
+  const error = jsonError(run);
+  expect(error.code, error.message).toBe(code);
+  return error;
 }
 
 /**

@@ -36,19 +36,26 @@ export interface HostProcess {
   dispose(): Promise<void>;
 }
 
-/** Starts `atomic-plugin serve --json` and waits until it prints where it listens. */
-export async function startHostProcess(options: { dataDir?: string; port?: number; extraArgs?: string[] } = {}): Promise<HostProcess> {
+/**
+ * Starts `atomic-plugin serve --json` and waits until it prints where it listens (with reference
+ * plugins to install, once they are live: give those a longer `startTimeoutMs`).
+ */
+export async function startHostProcess(
+  options: { dataDir?: string; port?: number; extraArgs?: string[]; env?: NodeJS.ProcessEnv; startTimeoutMs?: number } = {},
+): Promise<HostProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'atomic-plugin-test-'));
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port), '--data-dir', dataDir, '--json', ...(options.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within 20 s:\n${output}`)), 20_000);
+    const timeoutMs = options.startTimeoutMs ?? 20_000;
+    const timer = setTimeout(() => reject(new Error(`serve did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
     const check = (): void => {
       if (output.includes('"url"')) {
         clearTimeout(timer);

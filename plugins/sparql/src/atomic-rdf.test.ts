@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datatypes, resourceQuads, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
+import { parse } from 'oxigraph';
+import { datatypes, resourceNQuads, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 const P = 'https://atomicdata.dev/properties/';
@@ -7,10 +8,11 @@ const types: Record<string, string> = { [`${P}name`]: datatypes.string, [`${P}is
 
 describe('Atomic Data as RDF', () => {
   it('maps property values to IRIs and XSD literals, arrays to one triple per member, in the subject\'s graph', () => {
-    const quads = resourceQuads('http://s.test/x', { '@id': 'http://s.test/x', [`${P}name`]: 'X', [`${P}isA`]: ['http://c.test/A', 'http://c.test/B'], [`${P}parent`]: 'http://s.test', [`${P}createdAt`]: 1700000000000, [`${P}n`]: 1.5, [`${P}ok`]: true, 'https://x.test/unknown': 3 }, (p) => types[p]);
+    const text = resourceNQuads('http://s.test/x', { '@id': 'http://s.test/x', [`${P}name`]: 'X "quoted" \\ back\nslash', [`${P}isA`]: ['http://c.test/A', 'http://c.test/B'], [`${P}parent`]: 'http://s.test', [`${P}createdAt`]: 1700000000000, [`${P}n`]: 1.5, [`${P}ok`]: true, 'https://x.test/unknown': 3 }, (p: string) => types[p]);
+    const quads = parse(text, { format: 'application/n-quads' });
     expect(quads.map(String).sort()).toEqual(
       [
-        `<http://s.test/x> <${P}name> "X" <http://s.test/x>`,
+        `<http://s.test/x> <${P}name> "X \\"quoted\\" \\\\ back\\nslash" <http://s.test/x>`,
         `<http://s.test/x> <${P}isA> <http://c.test/A> <http://s.test/x>`,
         `<http://s.test/x> <${P}isA> <http://c.test/B> <http://s.test/x>`,
         `<http://s.test/x> <${P}parent> <http://s.test> <http://s.test/x>`,

@@ -3,7 +3,7 @@
 // IRIs, arrays as one triple per member), and an RDF term becomes the JSON value a property of a
 // given datatype takes, or a reason why it cannot.
 
-import { literal, namedNode, quad, type Literal, type NamedNode, type Quad, type Term } from 'oxigraph';
+import { literal, namedNode, type Literal, type NamedNode, type Term } from 'oxigraph';
 
 const A = 'https://atomicdata.dev/';
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
@@ -31,13 +31,12 @@ export const atomic = {
   read: `${A}properties/read`,
   write: `${A}properties/write`,
   datatype: `${A}properties/datatype`,
-  commitSubject: `${A}properties/subject`,
   propertyClass: `${A}classes/Property`,
   commitClass: `${A}classes/Commit`,
 } as const;
 
 /** The XSD datatype each Atomic datatype's literals are written with. */
-export const xsdOf: Readonly<Record<string, string>> = {
+const xsdOf: Readonly<Record<string, string>> = {
   [datatypes.string]: `${XSD}string`,
   [datatypes.markdown]: `${XSD}string`,
   [datatypes.slug]: `${XSD}string`,
@@ -64,43 +63,68 @@ export type DatatypeOf = (property: string) => string | undefined;
 
 const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:[^\s<>"{}|\\^`]*$/i.test(value);
 
-function valueTerm(value: JsonValue, datatype: string | undefined): NamedNode | Literal {
+/**
+ * An RDF term as plain data: an IRI, or a literal (no datatype: xsd:string). Built once from a
+ * value and written either as an Oxigraph term or as N-Triples text, which Oxigraph loads in bulk
+ * far faster than it takes term objects one by one (~15 µs against ~80 µs a triple).
+ */
+type RdfTerm = { readonly iri: string } | { readonly literal: string; readonly datatype?: string };
+
+const json = (value: JsonValue): RdfTerm => ({ literal: JSON.stringify(value), datatype: datatypes.json });
+
+function valueTerm(value: JsonValue, datatype: string | undefined): RdfTerm {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const id = value['@id'];
     // A nested resource with a subject is a reference to it; an anonymous one stays JSON.
-    return typeof id === 'string' && isUrl(id) ? namedNode(id) : literal(JSON.stringify(value), namedNode(datatypes.json));
+    return typeof id === 'string' && isUrl(id) ? { iri: id } : json(value);
   }
-  if (typeof value === 'string' && datatype !== undefined && REFERENCES.has(datatype) && isUrl(value)) return namedNode(value);
-  if (datatype === datatypes.json || value === null || Array.isArray(value)) return literal(JSON.stringify(value), namedNode(datatypes.json));
+  if (typeof value === 'string' && datatype !== undefined && REFERENCES.has(datatype) && isUrl(value)) return { iri: value };
+  if (datatype === datatypes.json || value === null || Array.isArray(value)) return json(value);
   const xsd = datatype === undefined ? undefined : xsdOf[datatype];
-  if (xsd !== undefined) return literal(String(value), namedNode(xsd));
-  if (datatype !== undefined) return literal(String(value), namedNode(datatype));
-  if (typeof value === 'number') return literal(String(value), namedNode(Number.isInteger(value) ? `${XSD}integer` : `${XSD}double`));
-  if (typeof value === 'boolean') return literal(String(value), namedNode(`${XSD}boolean`));
-  return literal(value);
+  if (xsd === `${XSD}string`) return { literal: String(value) };
+  if (xsd !== undefined) return { literal: String(value), datatype: xsd };
+  if (datatype !== undefined) return { literal: String(value), datatype };
+  if (typeof value === 'number') return { literal: String(value), datatype: Number.isInteger(value) ? `${XSD}integer` : `${XSD}double` };
+  if (typeof value === 'boolean') return { literal: String(value), datatype: `${XSD}boolean` };
+  return { literal: value };
 }
 
 /** The RDF objects of one property value: one per member for list datatypes. */
-export function valueTerms(value: JsonValue, datatype: string | undefined): (NamedNode | Literal)[] {
+function valueRdfTerms(value: JsonValue, datatype: string | undefined): RdfTerm[] {
   if (Array.isArray(value) && (isListDatatype(datatype) || datatype === undefined)) {
-    return value.map((member) => (typeof member === 'string' && isUrl(member) ? namedNode(member) : valueTerm(member, undefined)));
+    return value.map((member) => (typeof member === 'string' && isUrl(member) ? { iri: member } : valueTerm(member, undefined)));
   }
   return [valueTerm(value, datatype)];
 }
 
+/** The same objects as Oxigraph terms. */
+export function valueTerms(value: JsonValue, datatype: string | undefined): (NamedNode | Literal)[] {
+  return valueRdfTerms(value, datatype).map((t) => ('iri' in t ? namedNode(t.iri) : t.datatype === undefined ? literal(t.literal) : literal(t.literal, namedNode(t.datatype))));
+}
+
+// N-Triples escapes: UCHAR for what an IRIREF cannot hold, ECHAR for the string specials.
+const iriText = (iri: string): string => `<${iri.replace(/[\u0000-\u0020<>"{}|^`\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}>`;
+const ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
+const stringText = (text: string): string => `"${text.replace(/["\\\n\r]/g, (c) => ESCAPES[c]!)}"`;
+
+function termText(term: RdfTerm): string {
+  if ('iri' in term) return iriText(term.iri);
+  return term.datatype === undefined ? stringText(term.literal) : `${stringText(term.literal)}^^${iriText(term.datatype)}`;
+}
+
 /**
- * The triples of a resource, each in the named graph of its subject (so a resource's triples can
- * be found, replaced and filtered by rights as a unit). `@id` is skipped.
+ * The triples of a resource as N-Quads, each in the named graph of its subject (so a resource's
+ * triples can be found, replaced and filtered by rights as a unit). `@id` is skipped.
  */
-export function resourceQuads(subject: string, propvals: Readonly<Record<string, JsonValue>>, datatypeOf: DatatypeOf): Quad[] {
-  const s = namedNode(subject);
-  const quads: Quad[] = [];
+export function resourceNQuads(subject: string, propvals: Readonly<Record<string, JsonValue>>, datatypeOf: DatatypeOf): string {
+  const s = iriText(subject);
+  let out = '';
   for (const [property, value] of Object.entries(propvals)) {
     if (property === '@id' || !isUrl(property)) continue;
-    const p = namedNode(property);
-    for (const object of valueTerms(value, datatypeOf(property))) quads.push(quad(s, p, object, s));
+    const p = iriText(property);
+    for (const object of valueRdfTerms(value, datatypeOf(property))) out += `${s} ${p} ${termText(object)} ${s} .\n`;
   }
-  return quads;
+  return out;
 }
 
 const INTEGER_TYPES = new Set(

@@ -3,7 +3,7 @@
 // snapshot in the plugin's data folder (written to a temporary file and renamed, so a crash leaves
 // the previous snapshot), and loaded again when the plugin starts.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from 'oxigraph';
 import { ProtocolError } from './http.js';
@@ -81,9 +81,4 @@ export class Datasets {
   #file(name: string): string {
     return join(this.#dir, `${name}${SNAPSHOT}`);
   }
-}
-
-/** True when a snapshot for `name` is on disk (for tests of persistence). */
-export function hasSnapshot(dataDir: string, name: string): boolean {
-  return existsSync(join(dataDir, 'datasets', `${name}${SNAPSHOT}`));
 }

@@ -6,7 +6,6 @@
 //   /sparql/datasets/{name}/data[/...]   the Graph Store Protocol on that dataset
 
 import type { HttpRequestInput, HttpResponse } from 'atomic-plugin/sdk/node';
-import { getResource, HostFunctionFailed } from 'atomic-plugin/sdk/node';
 import { Datasets, datasetNameProblem } from './datasets.js';
 import { answerGraphStore } from './graph-store.js';
 import { can } from './host-calls.js';
@@ -14,7 +13,7 @@ import { errorReply, jsonReply, methodNotAllowed, parseContentType, ProtocolErro
 import type { Mirror } from './mirror.js';
 import { readProtocolRequest } from './protocol-request.js';
 import type { ReadableViews } from './readable-views.js';
-import { answerQuery, badRequest, describeService } from './sparql-engine.js';
+import { answerQuery, oxigraphFailure, describeService } from './sparql-engine.js';
 import type { MirrorUpdates } from './mirror-updates.js';
 import { withUsingGraphs } from './update-rewrite.js';
 
@@ -33,14 +32,20 @@ export interface Services {
   readonly datasets: Datasets;
 }
 
-/** Answers one HTTP request on the plugin's endpoints. */
+/**
+ * Answers one HTTP request on the plugin's endpoints. Every answer may be read by pages of any
+ * origin (SPARQL clients in the browser): rights come from signed headers, never cookies, and the
+ * server answers the preflight itself.
+ */
 export async function handleRequest(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
+  let response: HttpResponse;
   try {
-    return await route(services, request);
+    response = await route(services, request);
   } catch (error) {
-    if (error instanceof ProtocolError) return errorReply(error);
-    throw error;
+    if (!(error instanceof ProtocolError)) throw error;
+    response = errorReply(error);
   }
+  return { ...response, headers: { 'access-control-allow-origin': '*', ...response.headers } };
 }
 
 async function route(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
@@ -49,11 +54,13 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
   if (path === DATASETS) return datasetsCollection(services, request);
   if (path.startsWith(`${DATASETS}/`)) {
     const [name = '', section, ...rest] = path.slice(DATASETS.length + 1).split('/');
+    // Who may not read datasets does not learn which exist.
+    await requireDriveRight(services, request.agent, 'read');
     const store = services.datasets.get(name);
     if (!store) throw new ProtocolError(404, `there is no dataset named "${name}"; GET ${DATASETS} lists them`);
     if (section === undefined) return datasetEndpoint(services, request, name);
     if (section === 'data') {
-      await requireDriveRight(services, request.agent, request.method === 'GET' ? 'read' : 'write');
+      if (request.method !== 'GET') await requireDriveRight(services, request.agent, 'write');
       const storeUrl = `${services.serverUrl}${DATASETS}/${name}/data`;
       return answerGraphStore(store, { request, storeUrl, below: rest.length > 0 ? `/${rest.join('/')}` : '' }, () => services.datasets.save(name));
     }
@@ -64,22 +71,9 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
 /** Refuses (401 anonymous, 403 otherwise) a requester without `right` on the drive. */
 async function requireDriveRight(services: Services, agent: string | null, right: 'read' | 'write'): Promise<void> {
   if (right === 'write' && agent === null) throw new ProtocolError(401, 'sign the request as an agent (Atomic Data signed headers) to change datasets');
-  if (await hasDriveRight(services.serverUrl, agent, right)) return;
+  if ((await can(agent, right, [services.serverUrl])).has(services.serverUrl)) return;
   if (agent === null) throw new ProtocolError(401, `the datasets of this server are not public; sign the request as an agent with ${right} rights on ${services.serverUrl}`);
   throw new ProtocolError(403, `${agent} has no ${right} rights on ${services.serverUrl}, which ${right === 'read' ? 'reading' : 'changing'} datasets needs`);
-}
-
-async function hasDriveRight(drive: string, agent: string | null, right: 'read' | 'write'): Promise<boolean> {
-  try {
-    return (await can(agent, right, [drive])).has(drive);
-  } catch (error) {
-    if (!(error instanceof HostFunctionFailed)) throw error;
-    // TEMPORARY until the host has `can` (branch host-behalf): the drive is the root, so its own
-    // lists are all there is to its rights.
-    const resource = await getResource(drive);
-    const lists = right === 'read' ? [resource['https://atomicdata.dev/properties/read'], resource['https://atomicdata.dev/properties/write']] : [resource['https://atomicdata.dev/properties/write']];
-    return lists.some((list) => Array.isArray(list) && list.some((h) => h === 'https://atomicdata.dev/agents/publicAgent' || (agent !== null && h === agent)));
-  }
 }
 
 async function mirrorEndpoint(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
@@ -143,12 +137,8 @@ async function datasetEndpoint(services: Services, request: HttpRequestInput, na
     return { status: 204, headers: {}, body: '' };
   }
   const op = readProtocolRequest(request, `${DATASETS}/${name}`);
-  if (op.kind === 'service') {
-    await requireDriveRight(services, request.agent, 'read');
-    return describeService(endpoint, { update: true, unionDefaultGraph: false }, request.headers.accept, op.format);
-  }
+  if (op.kind === 'service') return describeService(endpoint, { update: true, unionDefaultGraph: false }, request.headers.accept, op.format);
   if (op.kind === 'query') {
-    await requireDriveRight(services, request.agent, 'read');
     return answerQuery({ store, base: endpoint, unionDefaultGraph: false }, op, request.headers.accept);
   }
   await requireDriveRight(services, request.agent, 'write');
@@ -156,7 +146,7 @@ async function datasetEndpoint(services: Services, request: HttpRequestInput, na
   try {
     store.update(update, { base_iri: endpoint });
   } catch (error) {
-    throw badRequest(error, 'update');
+    throw oxigraphFailure(error, 'update');
   }
   services.datasets.save(name);
   return { status: 204, headers: {}, body: '' };

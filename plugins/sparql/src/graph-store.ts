@@ -2,11 +2,12 @@
 // default graph (`?default`) or a named graph (`?graph=<iri>`, or directly by a URL below the graph
 // store's own), with bodies in every RDF syntax Oxigraph reads, multipart/form-data included.
 
-import { defaultGraph, parse, type DefaultGraph, type NamedNode, type Quad, type Store } from 'oxigraph';
+import { defaultGraph, Store, type DefaultGraph, type NamedNode } from 'oxigraph';
 import type { HttpRequestInput, HttpResponse } from 'atomic-plugin/sdk/node';
 import { chooseFormat, contentType, datasetFormats, formatOfBody, graphFormats } from './formats.js';
 import { bodyMediaType, methodNotAllowed, ProtocolError } from './http.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
+import { freeStore } from './free-store.js';
 import { iri } from './sparql-engine.js';
 
 /** The graph a request is about. */
@@ -40,28 +41,41 @@ function exists(store: Store, graph: Target): boolean {
   return store.query(`ASK { GRAPH <${graph.value}> { ?s ?p ?o } }`) === true;
 }
 
-/** The quads of one RDF document, its default graph's triples put in `graph`; 415 / 400 when unreadable. */
-function documentQuads(body: string, mediaType: string, graph: Target, base: string): Quad[] {
+/** Loads one RDF document into `into`, its default graph's triples into `graph`; 415 / 400 when unreadable. */
+function loadDocument(into: Store, body: string, mediaType: string, graph: Target, base: string): void {
   const format = formatOfBody([...graphFormats, ...datasetFormats], mediaType);
   if (!format) {
     throw new ProtocolError(415, `${mediaType} is not an RDF syntax this graph store reads; send ${[...graphFormats, ...datasetFormats].map((f) => f.mediaType).join(', ')} or multipart/form-data`);
   }
   try {
-    return parse(body, { format: format.oxigraph, base_iri: base, to_graph_name: graph });
+    into.load(body, { format: format.oxigraph, base_iri: base, to_graph_name: graph });
   } catch (error) {
     throw new ProtocolError(400, `the ${format.mediaType} body cannot be read: ${(error as Error).message}`);
   }
 }
 
-/** Every quad the request body holds (each part of a multipart body in its own syntax). */
-function bodyQuads(request: HttpRequestInput, graph: Target, base: string): Quad[] {
+/**
+ * Every quad the request body holds (each part of a multipart body in its own syntax), as
+ * N-Quads: read into a scratch store first, so that a body that does not parse changes nothing.
+ */
+function bodyNQuads(request: HttpRequestInput, graph: Target, base: string): string {
   const mediaType = bodyMediaType(request.headers, 'a graph store request with a body');
-  if (mediaType !== 'multipart/form-data') return documentQuads(request.body, mediaType, graph, base);
-  return parseMultipart(request.body, boundaryOf(request.headers['content-type'] ?? '')).flatMap((part) => {
-    const type = bodyMediaType(part.headers, 'each part of a multipart body');
-    return documentQuads(part.body, type, graph, base);
-  });
+  const scratch = new Store();
+  try {
+    if (mediaType !== 'multipart/form-data') {
+      loadDocument(scratch, request.body, mediaType, graph, base);
+    } else {
+      for (const part of parseMultipart(request.body, boundaryOf(request.headers['content-type'] ?? ''))) {
+        loadDocument(scratch, part.body, bodyMediaType(part.headers, 'each part of a multipart body'), graph, base);
+      }
+    }
+    return scratch.dump({ format: 'application/n-quads' });
+  } finally {
+    freeStore(scratch);
+  }
 }
+
+const addNQuads = (store: Store, nquads: string): void => store.load(nquads, { format: 'application/n-quads' });
 
 /** Removes every triple of `graph` (the graph then no longer exists, unless it is the default one). */
 function clear(store: Store, graph: Target): void {
@@ -79,7 +93,7 @@ export function answerGraphStore(store: Store, req: GraphStoreRequest, changed: 
     if (request.method !== 'POST') throw new ProtocolError(400, 'name the graph with ?graph=<iri> or ?default');
     // POST to the graph store itself: a new graph, named by the server.
     const created = iri(`${req.storeUrl}/${crypto.randomUUID()}`, 'the new graph');
-    for (const quad of bodyQuads(request, created, created.value)) store.add(quad);
+    addNQuads(store, bodyNQuads(request, created, created.value));
     changed();
     return { status: 201, headers: { location: created.value }, body: '' };
   }
@@ -91,17 +105,17 @@ export function answerGraphStore(store: Store, req: GraphStoreRequest, changed: 
       return { status: 200, headers: { 'content-type': contentType(format) }, body: store.dump({ format: format.oxigraph, from_graph_name: graph }) };
     }
     case 'PUT': {
-      const quads = bodyQuads(request, graph, base);
+      const quads = bodyNQuads(request, graph, base);
       const existed = exists(store, graph);
       clear(store, graph);
-      for (const quad of quads) store.add(quad);
+      addNQuads(store, quads);
       changed();
       return { status: existed ? 204 : 201, headers: {}, body: '' };
     }
     case 'POST': {
-      const quads = bodyQuads(request, graph, base);
+      const quads = bodyNQuads(request, graph, base);
       const existed = exists(store, graph);
-      for (const quad of quads) store.add(quad);
+      addNQuads(store, quads);
       changed();
       return { status: existed ? 204 : 201, headers: {}, body: '' };
     }

@@ -1,28 +1,18 @@
-// The host functions the plugin uses beyond the Node helper's typed ones, per the pack's host
-// contract: `can` (which of these subjects may an agent read or write), `commit_batch` (all or
-// nothing, on behalf of the requester) and `query` with `include_resources` (a page of resources
-// with their property-value pairs).
+// The host functions the plugin uses, shaped for it: `can` over any number of subjects (the host
+// takes 10,000 at a time), pages of resources (`query` with `include_resources`), and a resource
+// that may not exist.
 
-import { hostCall, HostError, type Json } from 'atomic-plugin/sdk/node';
+import { can as canBatch, getResource, HostError, query } from 'atomic-plugin/sdk/node';
 import type { JsonValue } from './atomic-rdf.js';
 
-type HostFunction = Parameters<typeof hostCall>[0];
-
-async function ok<T>(name: string, request: Json): Promise<T> {
-  const answer = await hostCall<T>(name as HostFunction, request);
-  if ('error' in answer) throw new HostError(answer.error.code, answer.error.message);
-  return answer.ok;
-}
-
 /** The most subjects one `can` call takes. */
-export const CAN_BATCH = 10_000;
+const CAN_BATCH = 10_000;
 
 /** The subjects among `subjects` on which `agent` (null: anonymous) has `right`. */
 export async function can(agent: string | null, right: 'read' | 'write', subjects: readonly string[]): Promise<Set<string>> {
   const allowed = new Set<string>();
   for (let i = 0; i < subjects.length; i += CAN_BATCH) {
-    const answer = await ok<{ allowed: string[] }>('can', { agent, right, subjects: subjects.slice(i, i + CAN_BATCH) });
-    for (const subject of answer.allowed) allowed.add(subject);
+    for (const subject of await canBatch(agent, right, subjects.slice(i, i + CAN_BATCH))) allowed.add(subject);
   }
   return allowed;
 }
@@ -31,37 +21,17 @@ export async function can(agent: string | null, right: 'read' | 'write', subject
 export type ResourceJson = { '@id': string } & Record<string, JsonValue>;
 
 /** One page of the resources the plugin's agent may read (every local resource, with full-drive-access). */
-export async function resourcePage(page: number, pageSize: number): Promise<{ members: string[]; total: number; resources?: ResourceJson[] }> {
-  return ok('query', { page, page_size: pageSize, include_resources: true });
+export async function resourcePage(page: number, pageSize: number): Promise<{ members: string[]; total: number; resources: ResourceJson[] }> {
+  const answer = await query({ page, page_size: pageSize, include_resources: true });
+  return { members: answer.members, total: answer.total, resources: (answer.resources ?? []) as ResourceJson[] };
 }
 
-/** The changes of one commit in a batch. */
-export interface CommitChanges {
-  subject: string;
-  set?: Record<string, JsonValue>;
-  remove?: string[];
-  destroy?: boolean;
-}
-
-/** Why the host refused a batch: the index and subject of the refused commit. */
-export class BatchRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly index: number | undefined,
-    readonly subject: string | undefined,
-  ) {
-    super(message);
-    this.name = 'BatchRefused';
+/** A resource as the server has it now (with `@id`), or undefined when it does not exist. */
+export async function readResource(subject: string): Promise<Record<string, JsonValue> | undefined> {
+  try {
+    return (await getResource(subject)) as unknown as Record<string, JsonValue>;
+  } catch (error) {
+    if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
   }
-}
-
-/** Applies the commits all or nothing, on behalf of `agent`; resolves to the commits' subjects. */
-export async function commitBatch(commits: readonly CommitChanges[], onBehalfOf: string): Promise<string[]> {
-  const answer = await hostCall<{ commits: string[] }>('commit_batch' as HostFunction, { commits: commits as unknown as Json, on_behalf_of: onBehalfOf });
-  if ('error' in answer) {
-    const error = answer.error as { code: string; message: string; index?: number; subject?: string };
-    throw new BatchRefused(error.code, error.message, error.index, error.subject);
-  }
-  return answer.ok.commits;
 }

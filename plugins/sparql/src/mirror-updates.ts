@@ -6,10 +6,10 @@
 // nodes, predicates that are no Property, literals that do not fit the datatype, subjects on other
 // servers) is refused with a 400 that names the subject, before anything is applied.
 
-import { getResource, HostError, type HttpResponse } from 'atomic-plugin/sdk/node';
+import { BatchRefused, commitBatch, HostError, type CommitChanges, type HttpResponse } from 'atomic-plugin/sdk/node';
 import type { Quad, Term } from 'oxigraph';
 import { atomic, isListDatatype, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
-import { BatchRefused, commitBatch, type CommitChanges } from './host-calls.js';
+import { can, readResource } from './host-calls.js';
 import { jsonReply, ProtocolError } from './http.js';
 import type { Mirror } from './mirror.js';
 import type { PropertyTypes } from './property-types.js';
@@ -18,6 +18,10 @@ import type { ReadableViews } from './readable-views.js';
 import { updateEffect } from './update-effect.js';
 
 const LAST_COMMIT = 'https://atomicdata.dev/properties/lastCommit';
+/** What one `commit_batch` takes. */
+const MAX_COMMITS = 1000;
+/** How many resources are read from the host at once. */
+const PARALLEL_READS = 64;
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 
 /** The HTTP status for a host's refusal of a commit, by its error code. */
@@ -38,6 +42,15 @@ interface SubjectChange {
 }
 
 const key = (term: Term): string => term.toString();
+
+/** A resource after a commit, as the host applies it: set, remove, destroy, then lastCommit. */
+function afterCommit(before: PropVals | undefined, commit: CommitChanges, commitId: string): PropVals | undefined {
+  if (commit.destroy) return undefined;
+  const after: PropVals = { ...(before ?? {}), ...((commit.set ?? {}) as PropVals) };
+  for (const property of commit.remove ?? []) delete after[property];
+  after[LAST_COMMIT] = commitId;
+  return after;
+}
 
 /** Turns mirror updates into commits. */
 export class MirrorUpdates {
@@ -61,25 +74,29 @@ export class MirrorUpdates {
     // The update reads what the requester may read, nothing more.
     const view = await this.#views.storeFor(agent);
     const effect = updateEffect(view, op.update, endpoint, op.usingGraphs, op.usingNamedGraphs);
-    const commits = await this.#commits(effect.added, effect.removed);
+    const { commits, currents } = await this.#commits(effect.added, effect.removed, agent);
     if (commits.length === 0) return jsonReply(200, { commits: [], added: 0, removed: 0 });
     let applied: string[];
     try {
-      applied = await commitBatch(commits, agent);
+      applied = await commitBatch(commits, { onBehalfOf: agent });
     } catch (error) {
-      if (!(error instanceof BatchRefused)) throw error;
-      const subject = error.subject ?? (error.index === undefined ? undefined : commits[error.index]?.subject);
-      throw new ProtocolError(REFUSAL_STATUS[error.code] ?? 400, `the update was not applied: ${subject === undefined ? '' : `<${subject}>: `}${error.message}`, {
+      if (!(error instanceof HostError)) throw error;
+      const subject = error instanceof BatchRefused ? error.subject || commits[error.index]?.subject : undefined;
+      // The host's message starts with its code; the answer carries the code on its own.
+      const reason = error.message.replace(`${error.code}: `, '');
+      throw new ProtocolError(REFUSAL_STATUS[error.code] ?? 400, `the update was not applied: ${subject === undefined ? '' : `<${subject}>: `}${reason}`, {
         code: error.code,
         ...(subject === undefined ? {} : { subject }),
       });
     }
-    // The plugin's own commits do not come back as events: mirror their result now.
-    await this.#mirror.refresh([...commits.map((c) => c.subject), ...applied]);
+    // The plugin's own commits do not come back as events: mirror what they made, as the host
+    // applies a commit (set, remove, destroy, then lastCommit).
+    for (const [i, commit] of commits.entries()) await this.#mirror.replace(commit.subject, applied[i] === undefined ? undefined : afterCommit(currents.get(commit.subject), commit, applied[i]!));
     return jsonReply(200, { commits: applied, added: effect.added.length, removed: effect.removed.length });
   }
 
-  async #commits(added: readonly Quad[], removed: readonly Quad[]): Promise<CommitChanges[]> {
+  /** The commits for the changes, and the current state of each subject (undefined: new). */
+  async #commits(added: readonly Quad[], removed: readonly Quad[], agent: string): Promise<{ commits: CommitChanges[]; currents: Map<string, PropVals | undefined> }> {
     const bySubject = new Map<string, SubjectChange>();
     const group = (q: Quad, side: 'added' | 'removed'): void => {
       if (q.subject.termType !== 'NamedNode') {
@@ -95,24 +112,41 @@ export class MirrorUpdates {
     };
     for (const q of removed) group(q, 'removed');
     for (const q of added) group(q, 'added');
+    if (bySubject.size > MAX_COMMITS) {
+      throw new ProtocolError(400, `the update changes ${bySubject.size} resources; one update may change at most ${MAX_COMMITS} (they are applied all or none, in one batch)`);
+    }
+    // Refuse a subject the requester may not change before looking into it, so that the answer
+    // says nothing about what it holds. New resources are the host's to judge (by their parent).
+    const existing = [...bySubject.keys()].filter((s) => this.#mirror.has(s));
+    const writable = await can(agent, 'write', existing);
+    const denied = existing.find((s) => !writable.has(s));
+    if (denied !== undefined) throw new ProtocolError(403, `the update was not applied: ${agent} may not change <${denied}>`, { code: 'FORBIDDEN', subject: denied });
+    const subjects = [...bySubject.keys()];
+    const currents = new Map<string, PropVals | undefined>();
+    // Many reads in flight at once: the host answers them as they come.
+    for (let i = 0; i < subjects.length; i += PARALLEL_READS) {
+      const chunk = subjects.slice(i, i + PARALLEL_READS);
+      const read = await Promise.all(chunk.map((s) => readResource(s)));
+      chunk.forEach((s, j) => currents.set(s, read[j]));
+    }
     const commits: CommitChanges[] = [];
     for (const [subject, change] of bySubject) {
-      const commit = await this.#commitFor(subject, change);
+      const commit = await this.#commitFor(subject, currents.get(subject), change);
       if (commit) commits.push(commit);
     }
-    return commits;
+    return { commits, currents };
   }
 
-  async #commitFor(subject: string, change: SubjectChange): Promise<CommitChanges | undefined> {
-    const current = await this.#current(subject);
+  async #commitFor(subject: string, current: PropVals | undefined, change: SubjectChange): Promise<CommitChanges | undefined> {
     const properties = new Set([...change.added, ...change.removed].map((q) => q.predicate.value));
+    // lastCommit is the server's: it may only go with the whole resource.
+    const touchesLastCommit = properties.delete(LAST_COMMIT);
     const set: PropVals = {};
     const remove: string[] = [];
     for (const property of properties) {
       const refuse = (why: string): never => {
         throw new ProtocolError(400, `<${subject}> <${property}>: ${why}`, { subject });
       };
-      if (property === LAST_COMMIT) refuse('lastCommit is kept by the server');
       const type = await this.#types.get(property);
       if (!type.isProperty) refuse(`not a Property on this server${property === RDF_TYPE ? `; classes are given with <${atomic.isA}>` : ''}`);
       if (type.datatype === undefined) refuse('the Property has no datatype');
@@ -133,20 +167,13 @@ export class MirrorUpdates {
       else if (values.length === 0) remove.push(property);
       else refuse(`the property takes one value, and the update would leave ${values.length}: delete the old value in the same update`);
     }
+    const remaining = Object.keys(current ?? {}).filter((p) => p !== '@id' && p !== LAST_COMMIT && !remove.includes(p));
+    const destroy = current !== undefined && remaining.length === 0 && Object.keys(set).length === 0;
+    if (touchesLastCommit && !destroy) throw new ProtocolError(400, `<${subject}> <${LAST_COMMIT}>: lastCommit is kept by the server; it goes only with the whole resource`, { subject });
     if (current === undefined) return Object.keys(set).length > 0 ? { subject, set } : undefined;
-    const remaining = Object.keys(current).filter((p) => p !== '@id' && p !== LAST_COMMIT && !remove.includes(p));
-    if (remaining.length === 0 && Object.keys(set).length === 0) return { subject, destroy: true };
+    if (destroy) return { subject, destroy: true };
     if (Object.keys(set).length === 0 && remove.length === 0) return undefined;
     return { subject, ...(Object.keys(set).length > 0 ? { set } : {}), ...(remove.length > 0 ? { remove } : {}) };
   }
 
-  /** The resource as the server has it now, or undefined when it does not exist. */
-  async #current(subject: string): Promise<PropVals | undefined> {
-    try {
-      return (await getResource(subject)) as unknown as PropVals;
-    } catch (error) {
-      if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
 }

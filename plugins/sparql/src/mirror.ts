@@ -1,13 +1,13 @@
-// The mirror: an Oxigraph store holding every resource of the server as RDF, each resource in the
-// named graph of its subject. Built when the plugin starts, from pages of the `query` host function
+// The mirror: an Oxigraph store holding every resource of the server (but commits) as RDF, each
+// resource in the named graph of its subject. Built when the plugin starts, from pages of the `query` host function
 // (with `include_resources`), and kept current from after-commit events. Events that arrive while
 // it is being built wait and are applied after it, in order; then a pass over the subjects finds
 // any resource a page missed because the store changed under the paging.
 
-import { getResource, HostError, type CommitEvent } from 'atomic-plugin/sdk/node';
+import type { CommitEvent } from 'atomic-plugin/sdk/node';
 import { namedNode, Store, type Quad } from 'oxigraph';
-import { atomic, resourceQuads, type JsonValue } from './atomic-rdf.js';
-import { resourcePage, type ResourceJson } from './host-calls.js';
+import { atomic, resourceNQuads, type JsonValue } from './atomic-rdf.js';
+import { readResource, resourcePage, type ResourceJson } from './host-calls.js';
 import type { PropertyTypes } from './property-types.js';
 
 /** What changed about one subject, for whoever caches views of the mirror. */
@@ -22,8 +22,19 @@ export interface MirrorChange {
 type PropVals = Readonly<Record<string, JsonValue>>;
 
 const PAGE_SIZE = 1000;
+/** The pause before a failed build is tried again. */
+const RETRY_MS = 5000;
 /** How often the subjects are listed again after a build that commits overlapped. */
 const MAX_RECONCILE_ROUNDS = 5;
+
+/**
+ * Commits are not mirrored: they pile up with every change (the mirror would grow without bound
+ * toward Oxigraph's ~8 M triple ceiling), and /commits serves the history.
+ */
+function isCommit(resource: PropVals): boolean {
+  const classes = resource[atomic.isA];
+  return Array.isArray(classes) && classes.includes(atomic.commitClass);
+}
 
 /** The parts of a resource that decide who may read it. */
 function rightsKey(propvals: PropVals): string {
@@ -42,22 +53,33 @@ export class Mirror {
   #events = 0;
   #pending: CommitEvent[] = [];
   #ready: Promise<void> | undefined;
+  #log: (message: string) => void = () => undefined;
+  /** Time spent waiting for the host's pages during the build. */
+  #pagesMs = 0;
   #failure: Error | undefined;
 
   constructor(types: PropertyTypes) {
     this.#types = types;
   }
 
-  /** Starts building the mirror in the background (once). */
+  /** Starts building the mirror in the background (once); `log` gets what is worth knowing. */
   start(log: (message: string) => void): void {
+    this.#log = log;
+    this.#ready ??= this.#attempt();
+  }
+
+  /** Builds; a failed build (the host busy, say) is logged and tried again after a pause. */
+  async #attempt(): Promise<void> {
     const started = performance.now();
-    this.#ready ??= this.#build().then(
-      () => log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms`),
-      (error: Error) => {
-        this.#failure = error;
-        log(`mirror build failed: ${error.message}`);
-      },
-    );
+    try {
+      await this.#build();
+      this.#failure = undefined;
+      this.#log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms (${Math.round(this.#pagesMs)} ms of it waiting for pages)`);
+    } catch (error) {
+      this.#failure = error as Error;
+      this.#log(`mirror build failed, trying again in ${RETRY_MS / 1000} s: ${(error as Error).message}`);
+      setTimeout(() => (this.#ready = this.#attempt()), RETRY_MS).unref();
+    }
   }
 
   /** Resolves when the mirror is built; rejects when the build failed. */
@@ -85,16 +107,12 @@ export class Mirror {
     return this.#subjects.has(subject);
   }
 
-  get resourceCount(): number {
-    return this.#subjects.size;
-  }
-
   /** The triples of one resource (in its graph). */
   quadsOf(subject: string): Quad[] {
     return this.#subjects.has(subject) ? this.store.match(null, null, null, namedNode(subject)) : [];
   }
 
-  /** Subjects whose `property` points at `target` (children by parent, commits by subject). */
+  /** Subjects whose `property` points at `target` (the children of a resource, by parent). */
   subjectsPointingAt(property: string, target: string): string[] {
     return this.store.match(null, namedNode(property), namedNode(target), null).map((q) => q.subject.value);
   }
@@ -109,43 +127,25 @@ export class Mirror {
     await this.#applyEvent(event);
   }
 
-  /** Reads the current state of `subjects` from the server and mirrors it (after the plugin's own commits). */
-  async refresh(subjects: Iterable<string>): Promise<void> {
-    for (const subject of new Set(subjects)) await this.#put(subject, await this.#fetch(subject));
+  /** Mirrors the state of `subject` the plugin's own commit left (those commits send no event back). */
+  async replace(subject: string, propvals: PropVals | undefined): Promise<void> {
+    await this.#put(subject, propvals);
   }
 
   async #applyEvent(event: CommitEvent): Promise<void> {
-    const commitId = event.commit['@id'];
-    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
-    if (typeof commitId === 'string') {
-      const { '@id': _, ...commit } = event.commit;
-      await this.#put(commitId, commit as PropVals);
-    }
     // A property whose definition changed may have a new datatype.
     this.#types.forget(event.subject);
+    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
   }
 
-  async #fetch(subject: string): Promise<PropVals | undefined> {
-    try {
-      return (await getResource(subject)) as unknown as PropVals;
-    } catch (error) {
-      if (error instanceof HostError && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
 
   /** Replaces the graph of `subject` with the triples of `propvals` (none: the resource is gone). */
   async #put(subject: string, propvals: PropVals | undefined): Promise<void> {
     if (propvals) await this.#types.load(Object.keys(propvals).filter((p) => p !== '@id'));
-    const graph = namedNode(subject);
-    for (const old of this.store.match(null, null, null, graph)) this.store.delete(old);
+    for (const old of this.store.match(null, null, null, namedNode(subject))) this.store.delete(old);
     const before = this.#subjects.get(subject);
-    if (propvals) {
-      for (const quad of resourceQuads(subject, propvals, this.#types.datatypeOf)) this.store.add(quad);
-      this.#subjects.set(subject, rightsKey(propvals));
-    } else {
-      this.#subjects.delete(subject);
-    }
+    this.#subjects.delete(subject);
+    if (propvals && this.#load(resourceNQuads(subject, propvals, this.#types.datatypeOf), subject)) this.#subjects.set(subject, rightsKey(propvals));
     if (this.#building) return;
     const after = this.#subjects.get(subject);
     if (before === undefined && after === undefined) return;
@@ -153,13 +153,33 @@ export class Mirror {
     for (const listener of this.#listeners) listener(change);
   }
 
+  /** Loads N-Quads; false (and a log line) when Oxigraph refuses them, e.g. for an IRI it finds invalid. */
+  #load(nquads: string, what: string): boolean {
+    try {
+      this.store.load(nquads, { format: 'application/n-quads' });
+      return true;
+    } catch (error) {
+      this.#log(`cannot mirror ${what}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Mirrors a page of new resources with one load (bulk loading is what makes the build fast). */
+  #putPage(resources: readonly ResourceJson[]): void {
+    const parts = resources.map(({ '@id': subject, ...propvals }) => ({ subject, propvals, nquads: resourceNQuads(subject, propvals, this.#types.datatypeOf) }));
+    const whole = parts.length > 0 && this.#load(parts.map((p) => p.nquads).join(''), `a page of ${parts.length} resources (trying them one by one)`);
+    for (const { subject, propvals, nquads } of parts) if (whole || this.#load(nquads, subject)) this.#subjects.set(subject, rightsKey(propvals));
+  }
+
   async #build(): Promise<void> {
     for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
+      const asked = performance.now();
       const answer = await resourcePage(page, PAGE_SIZE);
+      this.#pagesMs += performance.now() - asked;
       total = answer.total;
-      const resources = answer.resources ?? (await this.#fetchAll(answer.members));
+      const resources = answer.resources.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
       await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
-      for (const { '@id': subject, ...propvals } of resources) await this.#put(subject, propvals);
+      this.#putPage(resources);
     }
     this.#building = false;
     // While events keep arriving, the subject list may have shifted under the paging: list again.
@@ -173,22 +193,17 @@ export class Mirror {
     }
   }
 
-  /** The resources of `subjects` one by one (for a host whose `query` does not include them). */
-  async #fetchAll(subjects: readonly string[]): Promise<ResourceJson[]> {
-    const found = await Promise.all(subjects.map(async (subject) => ({ subject, propvals: await this.#fetch(subject) })));
-    return found.flatMap(({ subject, propvals }) => (propvals ? [{ ...propvals, '@id': subject } as ResourceJson] : []));
-  }
-
   /** Mirrors every listed subject the paging missed (the list shifted while it was read). */
   async #reconcile(): Promise<void> {
     for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
       const answer = await resourcePage(page, PAGE_SIZE);
       total = answer.total;
-      for (const subject of answer.members) {
-        if (this.#subjects.has(subject)) continue;
-        const propvals = await this.#fetch(subject);
-        // An event may have mirrored it meanwhile; the fetched state is at least as new.
-        if (propvals) await this.#put(subject, propvals);
+      for (const resource of answer.resources) {
+        const subject = resource['@id'];
+        if (this.#subjects.has(subject) || isCommit(resource)) continue;
+        // Read again: an event may have changed it since the page was read.
+        const propvals = await readResource(subject);
+        if (propvals && !this.#subjects.has(subject)) await this.#put(subject, propvals);
       }
     }
   }

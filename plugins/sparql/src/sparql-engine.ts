@@ -3,6 +3,7 @@
 // service description a GET without a query gets. Oxigraph's parser messages become 400 answers.
 
 import { defaultGraph, namedNode, quad, Store, type NamedNode } from 'oxigraph';
+import sparqljs from 'sparqljs';
 import type { HttpResponse } from 'atomic-plugin/sdk/node';
 import { chooseFormat, contentType, formatsFor, graphFormats, resultFormats } from './formats.js';
 import { ProtocolError } from './http.js';
@@ -28,8 +29,24 @@ export function iri(value: string, parameter: string): NamedNode {
   }
 }
 
-/** Oxigraph's query options for the request's dataset, or the scope's own. */
-export function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defaultGraphs' | 'namedGraphs'>): Record<string, unknown> {
+/**
+ * Whether the query names its own dataset (FROM, FROM NAMED). Oxigraph's union-default-graph
+ * option would override it, so it must not be set then. sparqljs confirms what a quick look for
+ * the keyword suggests; a query sparqljs cannot read is taken to have none (Oxigraph's parser
+ * then has the last word).
+ */
+function hasDatasetClause(query: string, base: string): boolean {
+  if (!/\bFROM\b/i.test(query)) return false;
+  try {
+    const parsed = new sparqljs.Parser({ baseIRI: base }).parse(query);
+    return parsed.type === 'query' && parsed.from !== undefined && parsed.from.default.length + parsed.from.named.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Oxigraph's query options for the request's dataset, or the query's own, or the scope's. */
+function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defaultGraphs' | 'namedGraphs' | 'query'>): Record<string, unknown> {
   // The protocol's dataset replaces the query's FROM clauses, and the endpoint's default dataset.
   if (op.defaultGraphs.length > 0 || op.namedGraphs.length > 0) {
     return {
@@ -37,13 +54,21 @@ export function datasetOptions(scope: QueryScope, op: Pick<QueryOperation, 'defa
       named_graphs: op.namedGraphs.map((g) => iri(g, 'named-graph-uri')),
     };
   }
-  return scope.unionDefaultGraph ? { use_default_graph_as_union: true } : {};
+  return scope.unionDefaultGraph && !hasDatasetClause(op.query, scope.base) ? { use_default_graph_as_union: true } : {};
 }
 
-/** Oxigraph's error as a 400: its parser messages say where the query went wrong. */
-export function badRequest(error: unknown, what: string): ProtocolError {
+/** Oxigraph's messages for text that is not valid SPARQL (its parser's, and the rules it checks while parsing). */
+const MALFORMED = [/^error at \d+:\d+/, /cannot be shared by multiple blocks/];
+
+/**
+ * Oxigraph's error as the protocol's answer: 400 with the parser's message for a query or update
+ * that is not valid SPARQL, 500 for a valid one that fails when run (an unknown function, LOAD,
+ * DROP of a graph that does not exist).
+ */
+export function oxigraphFailure(error: unknown, what: 'query' | 'update'): ProtocolError {
   const message = error instanceof Error ? error.message : String(error);
-  return new ProtocolError(400, `the ${what} cannot be run: ${message}`);
+  if (MALFORMED.some((pattern) => pattern.test(message))) return new ProtocolError(400, `the ${what} is not valid SPARQL: ${message}`);
+  return new ProtocolError(500, `the ${what} failed: ${message}`);
 }
 
 /**
@@ -58,7 +83,7 @@ export function answerQuery(scope: QueryScope, op: QueryOperation, accept: strin
     try {
       scope.store.query(op.query, options);
     } catch (error) {
-      throw badRequest(error, 'query');
+      throw oxigraphFailure(error, 'query');
     }
     throw new ProtocolError(400, 'the query must be a SELECT, CONSTRUCT, DESCRIBE or ASK query');
   }
@@ -67,7 +92,7 @@ export function answerQuery(scope: QueryScope, op: QueryOperation, accept: strin
   try {
     body = scope.store.query(op.query, { ...options, results_format: format.oxigraph });
   } catch (error) {
-    throw badRequest(error, 'query');
+    throw oxigraphFailure(error, 'query');
   }
   return { status: 200, headers: { 'content-type': contentType(format) }, body: String(body) };
 }

@@ -13,7 +13,7 @@ import sparqljs from 'sparqljs';
 import type { ConstructQuery, IriTerm, Pattern, Quads, Triple, UpdateOperation } from 'sparqljs';
 import { quad, Store, type BlankNode, type NamedNode, type Quad } from 'oxigraph';
 import { ProtocolError } from './http.js';
-import { badRequest } from './sparql-engine.js';
+import { oxigraphFailure } from './sparql-engine.js';
 import { applyUsingGraphs, parseUpdate, quadsAsPatterns } from './update-rewrite.js';
 import { freeStore } from './free-store.js';
 
@@ -69,7 +69,7 @@ function instantiate(view: Store, template: Triple[], p: Plan, base: string): Qu
     // Without USING the default graph is every readable resource's graph; USING names its own.
     triples = view.query(text, { base_iri: base, ...(p.using ? {} : { use_default_graph_as_union: true }) }) as Quad[];
   } catch (error) {
-    throw badRequest(error, 'update');
+    throw oxigraphFailure(error, 'update');
   }
   // A CONSTRUCT's subjects are IRIs or blank nodes; blank ones are refused before any commit.
   return triples.map((t) => quad(t.subject, t.predicate, t.object, t.subject as NamedNode | BlankNode));
@@ -80,41 +80,67 @@ function instantiate(view: Store, template: Triple[], p: Plan, base: string): Qu
  * Oxigraph's message for bad syntax, and for what the mirror does not support.
  */
 export function updateEffect(view: Store, update: string, base: string, usingGraphs: readonly string[], usingNamedGraphs: readonly string[]): UpdateEffect {
-  // Oxigraph is the parser of record: its message for a bad update, on a throwaway store.
-  const probe = new Store();
-  try {
-    probe.update(update, { base_iri: base });
-  } catch (error) {
-    throw badRequest(error, 'update');
-  } finally {
-    freeStore(probe);
-  }
-  const ops = applyUsingGraphs(parseUpdate(update, base).updates, usingGraphs, usingNamedGraphs);
-  const plans = ops.map(plan);
+  const plans = applyUsingGraphs(parse(update, base).updates, usingGraphs, usingNamedGraphs).map(plan);
   const added = new Map<string, Quad>();
   const removed = new Map<string, Quad>();
+  // What was done to the view, to undo in reverse order.
+  const journal: { readonly add: boolean; readonly quad: Quad }[] = [];
   try {
-    for (const p of plans) {
+    for (const [i, p] of plans.entries()) {
       // Both templates see the state before this operation, as the Update spec defines.
       const deletes = instantiate(view, p.deleteTemplate, p, base);
       const inserts = instantiate(view, p.insertTemplate, p, base);
+      // The last operation's changes are only recorded: nothing reads the state after it.
+      const apply = i < plans.length - 1;
+      const deleted = new Set<string>();
       for (const q of deletes) {
-        if (!view.has(q)) continue;
-        view.delete(q);
         const key = q.toString();
+        if (deleted.has(key) || !view.has(q)) continue;
+        deleted.add(key);
+        if (apply) {
+          view.delete(q);
+          journal.push({ add: false, quad: q });
+        }
         if (!added.delete(key)) removed.set(key, q);
       }
+      const inserted = new Set<string>();
       for (const q of inserts) {
-        if (view.has(q)) continue;
-        view.add(q);
         const key = q.toString();
+        if (inserted.has(key) || (view.has(q) && !(!apply && deleted.has(key)))) continue;
+        inserted.add(key);
+        if (apply) {
+          view.add(q);
+          journal.push({ add: true, quad: q });
+        }
         if (!removed.delete(key)) added.set(key, q);
       }
     }
   } finally {
     // Undo: the Commits decide what changes, and the mirror follows them.
-    for (const q of added.values()) view.delete(q);
-    for (const q of removed.values()) view.add(q);
+    for (const { add, quad: q } of journal.reverse()) {
+      if (add) view.delete(q);
+      else view.add(q);
+    }
   }
   return { added: [...added.values()], removed: [...removed.values()] };
+}
+
+/**
+ * The update read by sparqljs; when sparqljs cannot read it, Oxigraph (the parser of record) is
+ * asked on a throwaway store, so that a bad update gets Oxigraph's message.
+ */
+function parse(update: string, base: string): ReturnType<typeof parseUpdate> {
+  try {
+    return parseUpdate(update, base);
+  } catch (error) {
+    const probe = new Store();
+    try {
+      probe.update(update, { base_iri: base });
+    } catch (oxigraphError) {
+      throw oxigraphFailure(oxigraphError, 'update');
+    } finally {
+      freeStore(probe);
+    }
+    throw error;
+  }
 }

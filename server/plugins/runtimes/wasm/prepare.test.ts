@@ -175,7 +175,7 @@ describe('checkImports', () => {
   it('allows the host functions that need no permission to everyone', () => {
     expect(allowedHostFunctionsFor([])).toEqual(new Set(['get_config', 'get_plugin_agent', 'log']));
     expect(allowedHostFunctionsFor(['storage', 'write'])).toEqual(
-      new Set(['get_config', 'get_plugin_agent', 'log', 'kv_get', 'kv_set', 'kv_delete', 'commit']),
+      new Set(['get_config', 'get_plugin_agent', 'log', 'kv_get', 'kv_set', 'kv_delete', 'commit', 'commit_batch']),
     );
   });
 });

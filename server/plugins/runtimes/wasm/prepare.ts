@@ -7,6 +7,7 @@
 import { hostFunctionPermissions } from '../../permissions.js';
 import type { PreparedCode } from '../runtime.js';
 import { PluginLoadError } from '../runtime.js';
+import { BULK_MEMORY, bulkMemoryImports } from './extism-sandbox.js';
 import { chargeBulkMemory, FUEL_FORMAT, FUEL_SECTION } from './bulk-memory-fuel.js';
 import { WebAssembly, type WasmModule } from './webassembly.js';
 
@@ -49,6 +50,8 @@ export function checkImports(
       } else if (!extismKernelImports.has(name)) {
         problems.push(`${what} is not an Extism kernel function`);
       }
+    } else if (from === BULK_MEMORY) {
+      if (!bulkMemoryImports.has(name)) problems.push(`${what} is not one of "${BULK_MEMORY}"'s functions (read, write)`);
     } else if (from === EXTISM_USER) {
       if (allowedHostFunctions.has(name)) {
         hostFunctions.push(name);

@@ -78,7 +78,7 @@ afterAll(async () => {
 describe('the wasm runtime', () => {
   it('declares what it enforces', () => {
     expect(runtime.capabilities).toEqual({ kind: 'wasm', deadline: true, fuel: true, memoryCap: true, syncHostFunctions: true });
-    expect(sandbox.exports).toEqual(['echo', 'loop', 'grow', 'recurse', 'trap', 'call_host', 'utf8', 'compute']);
+    expect(sandbox.exports).toEqual(['echo', 'loop', 'grow', 'recurse', 'trap', 'call_host', 'utf8', 'compute', 'bulk_misuse']);
     expect(sandbox).toMatchObject({ fuel: true, memoryPages: 256, hostFunctions: ['get_resource'] });
   });
 
@@ -172,6 +172,14 @@ describe('the wasm runtime', () => {
     expect(error.message).toBe('Plugin call trapped: export "trap": RuntimeError: unreachable');
     await expectEcho(instance);
     expect(instance.stats()).toMatchObject({ reinstantiations: 1, restarts: 0 });
+  });
+
+  it.each(['write-outside', 'read-outside', 'read-too-much'])('traps a bulk copy that reaches outside its memory or block (%s), and the next call works', async (how) => {
+    const instance = await start();
+    const { error } = await failure(instance, 'bulk_misuse', how);
+    expect(error.code).toBe('TRAP');
+    expect(error.message).toMatch(/outside the module's memory|no block of/);
+    await expectEcho(instance);
   });
 
   it('stops a call that spends its fuel with FUEL_EXHAUSTED, and lets a big budget finish', async () => {
