@@ -1,5 +1,6 @@
-// Loads the conformance runner only when a conformance command runs: it needs rdf-test-suite, a
-// development dependency that an installed atomic-plugin does not carry, and the W3C test data.
+// Loads the conformance runner only when a conformance command runs: it needs rdf-test-suite and
+// oxigraph, development dependencies that an installed atomic-plugin does not carry, and the W3C
+// test data.
 
 import { CliError } from '../errors.js';
 import { findW3cTests } from './w3c-suites.js';
@@ -13,8 +14,9 @@ export async function loadSparqlConformance(): Promise<SparqlConformanceModule> 
     return await import('./sparql-conformance.js');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(error).includes('rdf-test-suite')) {
-      throw new CliError('RUNNER_NOT_INSTALLED', 'The conformance runner needs rdf-test-suite, a development dependency of atomic-plugin', [
+    const missing = ['rdf-test-suite', 'oxigraph'].find((name) => String(error).includes(`'${name}'`));
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && missing) {
+      throw new CliError('RUNNER_NOT_INSTALLED', `The conformance runner needs ${missing}, a development dependency of atomic-plugin`, [
         'run it from a clone of the repository after `npm install`',
       ]);
     }
