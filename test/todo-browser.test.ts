@@ -1,7 +1,7 @@
-// The TodoMVC plugin (plugins/todo) in real Chromium against a real server: the CRUD and todo
+// The TodoMVC plugin (plugins/todo) in real Chromium against a real server: the CRUD, todo and SPARQL
 // plugins built and installed with the CLI, the owner signing in with their secret, then every
 // TodoMVC behaviour, persistence across reloads and a server restart, and the todos read back as
-// Atomic Data resources with @tomic/lib. Needs Debian's chromium (`apt-get install chromium`).
+// Atomic Data resources with @tomic/lib and through /sparql. Needs Debian's chromium (`apt-get install chromium`).
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the TodoMVC plugin in
     host = await startHostProcess();
     await install('crud');
     await install('todo');
+    await install('sparql');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await (await browser.newContext()).newPage();
   }, 300_000);
@@ -298,7 +299,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the TodoMVC plugin in
     );
     read.sort((a, b) => a.created - b.created);
     expect(read.map(({ title, completed }) => ({ title, completed }))).toEqual(await shown());
-    // TODO(sparql): once atomic/sparql is on main, check the same todos through /sparql.
+    // The SPARQL plugin mirrors them: the owner finds the same todos through /sparql, anonymous
+    // requesters (the list is private) find none.
+    const select = `SELECT ?title ?completed WHERE { ?todo <${props.isA}> <${s.todoClass}> ; <${s.title}> ?title ; <${s.completed}> ?completed } ORDER BY ?title`;
+    const sparql = async (as?: ReturnType<typeof ownerOf>) => {
+      const answer = await getAs(`${host.url}/sparql?query=${encodeURIComponent(select)}`, as, 'application/sparql-results+json');
+      const bindings = (answer.body as { results?: { bindings: Record<string, { value: string }>[] } } | undefined)?.results?.bindings;
+      return answer.status === 200 && bindings ? bindings.map((b) => ({ title: b.title!.value, completed: b.completed!.value === 'true' })) : answer.status;
+    };
+    const byTitle = [...read].sort((a, b) => (a.title as string).localeCompare(b.title as string)).map(({ title, completed }) => ({ title, completed }));
+    await poll(() => sparql(ownerOf(host))).toEqual(byTitle);
+    expect(await sparql()).toEqual([]);
   });
 
   it('shows the server\'s refusal when an agent without rights on the list adds a todo', async () => {

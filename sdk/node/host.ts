@@ -75,13 +75,21 @@ export interface QueryRequest {
   page_size?: number;
   /** Also answer the members' resources (`resources`), so a mirror needs no call per resource. */
   include_resources?: boolean;
+  /**
+   * A cursor: every readable resource in subject order after this subject ('' to start), a page at
+   * a time; the answer's `next` is where the following page starts. Not with `property` or `sort_by`.
+   */
+  after?: string;
 }
 
 /** A page of a query: member subjects, how many match in all, and with `include_resources` the resources. */
 export interface QueryResult {
   members: string[];
+  /** How many match in all; -1 with `after` (not counted). */
   total: number;
   resources?: Resource[];
+  /** With `after`: the cursor of the next page, or null after the last one. */
+  next?: string | null;
 }
 
 /** Runs a collection query as the plugin's agent (`read`). */

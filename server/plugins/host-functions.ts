@@ -8,7 +8,7 @@ import { AtomicError } from '../atomic/errors.js';
 import { isHttpUrl, isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
 import { hasRight } from '../atomic/rights.js';
 import { localProps, props } from '../atomic/urls.js';
-import { canRead, canWrite } from '../access.js';
+import { canRead, canWrite, isLocal } from '../access.js';
 import { runCollection } from '../collections.js';
 import { CommitBatchError, checkBatchSize, type CommitProcessor } from '../commits.js';
 import { resolveUrl } from '../resolve.js';
@@ -144,6 +144,21 @@ function requester(ctx: HostFunctionContext, body: Record<string, unknown>): OnB
 /** The handlers that only read (or log) and answer synchronously. */
 function readers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, serverUrl, agent } = ctx;
+  // A page of `query` with a cursor: the readable local resources after `after` in subject order.
+  // Each page costs its own length, where numbered pages rescan everything before them.
+  const readableAfter = (after: string, limit: number, includeResources: boolean): unknown => {
+    const members: string[] = [];
+    const resources: PropVals[] = [];
+    for (const subject of store.allSubjects(after === '' ? undefined : after)) {
+      if (!isLocal(serverUrl, subject)) continue;
+      const propvals = store.get(subject);
+      if (!propvals || !canRead(store, serverUrl, subject, propvals, agent.subject)) continue;
+      if (members.length === limit) return { members, total: -1, next: members[limit - 1], ...(includeResources ? { resources } : {}) };
+      members.push(subject);
+      if (includeResources) resources.push({ '@id': subject, ...propvals });
+    }
+    return { members, total: -1, next: null, ...(includeResources ? { resources } : {}) };
+  };
   return {
     get_resource: (body) => {
       const subject = text(body, 'subject');
@@ -156,6 +171,10 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       // Without a property every readable resource matches: a value alone would be ignored.
       if (value !== undefined && property === undefined) throw new HostError('INVALID_REQUEST', '"value" needs a "property"');
       const includeResources = body.include_resources === true;
+      if (typeof body.after === 'string') {
+        if (property !== undefined || body.sort_by !== undefined) throw new HostError('INVALID_REQUEST', '"after" pages through every readable resource in subject order; it takes neither "property" nor "sort_by"');
+        return readableAfter(body.after, Math.min(Math.max(1, pageSize), 1000), includeResources);
+      }
       const collection = runCollection(store, serverUrl, {
         name: 'Query',
         property,

@@ -54,8 +54,10 @@ class LmdbReader implements StoreReader {
     }
   }
 
-  *allSubjects(): Iterable<string> {
-    for (const key of this.resources.getKeys()) yield key as string;
+  *allSubjects(after?: string): Iterable<string> {
+    for (const key of this.resources.getKeys(after === undefined ? undefined : { start: after })) {
+      if (key !== after) yield key as string;
+    }
   }
 }
 

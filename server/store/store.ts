@@ -12,8 +12,8 @@ export interface StoreReader {
    * and booleans: its string form), or that have `property` at all when `value` is undefined.
    */
   findSubjects(property: string, value?: string): Iterable<string>;
-  /** Every subject in the store. */
-  allSubjects(): Iterable<string>;
+  /** Every subject in the store, in order; with `after`, only those that sort after it. */
+  allSubjects(after?: string): Iterable<string>;
 }
 
 /** Writes within one transaction; reads see the transaction's own writes. */

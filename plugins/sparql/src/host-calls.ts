@@ -1,5 +1,5 @@
 // The host functions the plugin uses, shaped for it: `can` over any number of subjects (the host
-// takes 10,000 at a time), pages of resources (`query` with `include_resources`), and a resource
+// takes 10,000 at a time), pages of resources (`query` with a cursor and `include_resources`), and a resource
 // that may not exist.
 
 import { can as canBatch, getResource, HostError, query } from 'atomic-plugin/sdk/node';
@@ -20,10 +20,16 @@ export async function can(agent: string | null, right: 'read' | 'write', subject
 /** A resource as JSON-AD property-value pairs with its `@id`. */
 export type ResourceJson = { '@id': string } & Record<string, JsonValue>;
 
-/** One page of the resources the plugin's agent may read (every local resource, with full-drive-access). */
-export async function resourcePage(page: number, pageSize: number): Promise<{ members: string[]; total: number; resources: ResourceJson[] }> {
-  const answer = await query({ page, page_size: pageSize, include_resources: true });
-  return { members: answer.members, total: answer.total, resources: (answer.resources ?? []) as ResourceJson[] };
+/**
+ * Every resource the plugin's agent may read (every local resource, with full-drive-access), a
+ * page at a time in subject order, through `query`'s cursor.
+ */
+export async function* resourcePages(pageSize: number): AsyncGenerator<ResourceJson[]> {
+  for (let after: string | null = ''; after !== null; ) {
+    const answer = await query({ after, page_size: pageSize, include_resources: true });
+    yield (answer.resources ?? []) as ResourceJson[];
+    after = answer.next ?? null;
+  }
 }
 
 /** A resource as the server has it now (with `@id`), or undefined when it does not exist. */

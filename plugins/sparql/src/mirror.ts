@@ -7,7 +7,7 @@
 import type { CommitEvent } from 'atomic-plugin/sdk/node';
 import { namedNode, Store, type Quad } from 'oxigraph';
 import { atomic, resourceNQuads, type JsonValue } from './atomic-rdf.js';
-import { readResource, resourcePage, type ResourceJson } from './host-calls.js';
+import { readResource, resourcePages, type ResourceJson } from './host-calls.js';
 import type { PropertyTypes } from './property-types.js';
 
 /** What changed about one subject, for whoever caches views of the mirror. */
@@ -172,14 +172,13 @@ export class Mirror {
   }
 
   async #build(): Promise<void> {
-    for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
-      const asked = performance.now();
-      const answer = await resourcePage(page, PAGE_SIZE);
+    let asked = performance.now();
+    for await (const page of resourcePages(PAGE_SIZE)) {
       this.#pagesMs += performance.now() - asked;
-      total = answer.total;
-      const resources = answer.resources.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
+      const resources = page.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
       await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
       this.#putPage(resources);
+      asked = performance.now();
     }
     this.#building = false;
     // While events keep arriving, the subject list may have shifted under the paging: list again.
@@ -195,10 +194,8 @@ export class Mirror {
 
   /** Mirrors every listed subject the paging missed (the list shifted while it was read). */
   async #reconcile(): Promise<void> {
-    for (let page = 0, total = 1; page * PAGE_SIZE < total; page++) {
-      const answer = await resourcePage(page, PAGE_SIZE);
-      total = answer.total;
-      for (const resource of answer.resources) {
+    for await (const page of resourcePages(PAGE_SIZE)) {
+      for (const resource of page) {
         const subject = resource['@id'];
         if (this.#subjects.has(subject) || isCommit(resource)) continue;
         // Read again: an event may have changed it since the page was read.
