@@ -81,16 +81,25 @@ function compareValues(a: JsonAdValue | undefined, b: JsonAdValue | undefined): 
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** The resources among `subjects` that `agent` may read (local ones only, unless `includeExternal`), in their order. */
+export function* readableResources(
+  store: StoreReader,
+  serverUrl: string,
+  subjects: Iterable<string>,
+  agent: string | undefined,
+  includeExternal = false,
+): Generator<{ subject: string; propvals: PropVals }> {
+  for (const subject of subjects) {
+    if (!includeExternal && !isLocal(serverUrl, subject)) continue;
+    const propvals = store.get(subject);
+    if (propvals && canRead(store, serverUrl, subject, propvals, agent)) yield { subject, propvals };
+  }
+}
+
 /** Runs a collection query for `agent` and returns the Collection's property-value pairs. */
 export function runCollection(store: StoreReader, serverUrl: string, query: CollectionQuery, agent: string | undefined): PropVals {
   const subjects = query.property === undefined ? store.allSubjects() : store.findSubjects(query.property, query.value);
-  const members: { subject: string; propvals: PropVals }[] = [];
-  for (const subject of subjects) {
-    if (!query.includeExternal && !isLocal(serverUrl, subject)) continue;
-    const propvals = store.get(subject);
-    if (!propvals || !canRead(store, serverUrl, subject, propvals, agent)) continue;
-    members.push({ subject, propvals });
-  }
+  const members = [...readableResources(store, serverUrl, subjects, agent, query.includeExternal)];
   if (query.sortBy) {
     const key = query.sortBy;
     members.sort((a, b) => compareValues(a.propvals[key], b.propvals[key]) * (query.sortDesc ? -1 : 1) || (a.subject < b.subject ? -1 : 1));

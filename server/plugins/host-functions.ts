@@ -8,8 +8,8 @@ import { AtomicError } from '../atomic/errors.js';
 import { isHttpUrl, isObject, type JsonAdValue, type PropVals } from '../atomic/json-ad.js';
 import { hasRight } from '../atomic/rights.js';
 import { localProps, props } from '../atomic/urls.js';
-import { canRead, canWrite, isLocal } from '../access.js';
-import { runCollection } from '../collections.js';
+import { canRead, canWrite } from '../access.js';
+import { readableResources, runCollection } from '../collections.js';
 import { CommitBatchError, checkBatchSize, type CommitProcessor } from '../commits.js';
 import { resolveUrl } from '../resolve.js';
 import type { Store } from '../store/store.js';
@@ -149,10 +149,7 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
   const readableAfter = (after: string, limit: number, includeResources: boolean): unknown => {
     const members: string[] = [];
     const resources: PropVals[] = [];
-    for (const subject of store.allSubjects(after === '' ? undefined : after)) {
-      if (!isLocal(serverUrl, subject)) continue;
-      const propvals = store.get(subject);
-      if (!propvals || !canRead(store, serverUrl, subject, propvals, agent.subject)) continue;
+    for (const { subject, propvals } of readableResources(store, serverUrl, store.allSubjects(after === '' ? undefined : after), agent.subject)) {
       if (members.length === limit) return { members, total: -1, next: members[limit - 1], ...(includeResources ? { resources } : {}) };
       members.push(subject);
       if (includeResources) resources.push({ '@id': subject, ...propvals });
