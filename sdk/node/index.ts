@@ -26,5 +26,5 @@ export { signCommit, signedHeaders } from './agent.js';
 export type { Json } from './json-rpc.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
-export { json, routeOf, setValue, text } from './hooks.js';
+export { bytes, json, requestBytes, routeOf, setValue, text } from './hooks.js';
 export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';
