@@ -25,8 +25,8 @@ export function signedHeaders(agent: AgentCredentials, url: string, timestamp = 
 
 const P = 'https://atomicdata.dev/properties/';
 
-/** Sorted-key JSON (JCS for these values), as commits are signed. */
-function canonical(value: unknown): string {
+/** Sorted-key JSON (JCS for these values), as commits are signed: one text for one value. */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
