@@ -1,5 +1,6 @@
 // The media type of stored content when no File resource says it: the file name's extension
-// (`mime`), else the bytes' signature (`file-type`), else text or bytes.
+// (`mime`), else the bytes' signature (`file-type`), else UTF-8 text (said so, since it was
+// checked) or bytes.
 
 import { fileTypeFromBuffer } from 'file-type';
 import mime from 'mime';
@@ -10,7 +11,7 @@ export const SNIFF_BYTES = 4100;
 /** The media type of a file named `filename` (if known) that starts with `head`. */
 export async function mediaType(head: Uint8Array, filename?: string): Promise<string> {
   const byName = filename ? mime.getType(filename) : null;
-  if (byName) return withCharset(byName);
+  if (byName) return byName;
   const byBytes = await fileTypeFromBuffer(head);
   if (byBytes) return byBytes.mime;
   return isText(head) ? 'text/plain; charset=utf-8' : 'application/octet-stream';
@@ -20,10 +21,6 @@ export async function mediaType(head: Uint8Array, filename?: string): Promise<st
 export async function declaredOrSniffed(declared: string, head: Uint8Array, filename: string): Promise<string> {
   const type = declared.trim().toLowerCase();
   return type !== '' && type !== 'application/octet-stream' ? declared.trim() : mediaType(head, filename);
-}
-
-function withCharset(type: string): string {
-  return type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type;
 }
 
 /** UTF-8 without control characters other than whitespace; a character cut at the end is fine. */
