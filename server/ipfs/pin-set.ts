@@ -30,15 +30,14 @@ export class PinSet {
   async add(cid: CID): Promise<void> {
     await this.#reachable([cid]);
     const roots = await this.#load();
-    if (roots.has(cid.toString())) return;
+    if (pinnedAs(roots, cid) !== undefined) return;
     roots.set(cid.toString(), cid);
     await this.#save(roots);
   }
 
   async remove(cid: CID): Promise<boolean> {
     const roots = await this.#load();
-    // The same content may have been pinned under its other CID version.
-    const key = [...roots.entries()].find(([, pinned]) => pinned.code === cid.code && blockKey(pinned) === blockKey(cid))?.[0];
+    const key = pinnedAs(roots, cid);
     if (key === undefined) return false;
     roots.delete(key);
     await this.#save(roots);
@@ -92,6 +91,11 @@ export class PinSet {
     await writeFile(`${this.#file}.tmp`, JSON.stringify({ pins: [...roots.keys()] }));
     await rename(`${this.#file}.tmp`, this.#file);
   }
+}
+
+/** The key `cid`'s content is pinned under: the same content may be pinned as a CIDv0 or a CIDv1. */
+function pinnedAs(roots: Map<string, CID>, cid: CID): string | undefined {
+  return [...roots.entries()].find(([, pinned]) => pinned.code === cid.code && blockKey(pinned) === blockKey(cid))?.[0];
 }
 
 /** Blocks are stored by multihash: a CIDv0 and its CIDv1 name the same block. */
