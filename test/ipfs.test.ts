@@ -218,6 +218,7 @@ describe('/ipfs/{cid}', () => {
     expect((await call('/ipfs/not-a-cid', { agent: owner })).status).toBe(400);
     expect((await call('/ipfs/QmNotBase58Il0O', { agent: owner })).status).toBe(400);
     expect((await call('/ipfs/bafyjunk', { agent: owner })).status).toBe(400);
+    expect((await call('/ipfs/%E0%A4%A', { agent: owner })).status).toBe(400);
     const unknown = (await computeCid(Buffer.from('never stored'))).toString();
     expect((await call(`/ipfs/${unknown}`, { agent: carol })).status).toBe(404);
     expect((await call(`/ipfs/${unknown}`, { agent: owner })).status).toBe(404);

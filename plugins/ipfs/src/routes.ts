@@ -55,6 +55,15 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
       return verify(services, request);
     default:
       only('GET');
-      return serveContent(services, request, requestCid(decodeURIComponent(first)), rest.map(decodeURIComponent).join('/'));
+      return serveContent(services, request, requestCid(decodeSegment(first)), rest.map(decodeSegment).join('/'));
+  }
+}
+
+/** A percent-encoded path segment, or a 400 for a malformed one. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `${JSON.stringify(segment)} is not a valid path segment`);
   }
 }
