@@ -22,7 +22,8 @@ export {
   query,
 } from './host.js';
 export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource } from './host.js';
-export { canonical, signCommit, signedHeaders } from './agent.js';
+export { signCommit, signedHeaders } from './agent.js';
+export { canonicalJson } from '../common/commit.js';
 export type { Json } from './json-rpc.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';

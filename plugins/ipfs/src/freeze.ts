@@ -4,7 +4,7 @@
 // CID, its address recomputed (it cannot have changed), and compared with the resource as it is
 // now, so anyone who may read the resource can tell whether and where it moved on.
 
-import { canonical, commit, json, type HttpRequestInput, type HttpResponse, type Json, type Resource } from 'atomic-plugin/sdk/node';
+import { canonicalJson, commit, json, type HttpRequestInput, type HttpResponse, type Json, type Resource } from 'atomic-plugin/sdk/node';
 import { assertCid, type IpfsNode } from 'atomic-plugin/ipfs';
 import { requireRight } from './access.js';
 import { canonicalCid, gatewayUrl, ipfsLink, requestCid } from './cids.js';
@@ -26,7 +26,7 @@ export interface FreezeContext {
 /** The frozen form of a resource: its JSON-AD without the freeze record itself, keys sorted. */
 export function frozenDocument(resource: Resource, ontology: IpfsOntology): string {
   const { [ontology.frozen]: _frozen, [ontology.frozenAt]: _at, ...rest } = resource;
-  return canonical(rest);
+  return canonicalJson(rest);
 }
 
 /** POST /ipfs/freeze?subject= */
@@ -66,7 +66,7 @@ export async function verify(ctx: FreezeContext, request: HttpRequestInput): Pro
   if (frozen === null || typeof frozen !== 'object' || frozen['@id'] !== subject) throw new HttpError(422, `${canonicalCid(cid)} is not a frozen version of ${subject}`);
   const now = JSON.parse(frozenDocument(resource, ctx.ontology)) as Record<string, Json>;
   const changed = [...new Set([...Object.keys(frozen), ...Object.keys(now)])]
-    .filter((p) => p !== '@id' && p !== LAST_COMMIT && canonical(frozen[p]) !== canonical(now[p]))
+    .filter((p) => p !== '@id' && p !== LAST_COMMIT && canonicalJson(frozen[p]) !== canonicalJson(now[p]))
     .sort();
   return json(200, {
     subject,
