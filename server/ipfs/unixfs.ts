@@ -98,7 +98,7 @@ export interface IpfsStat {
 export interface IpfsNode {
   /** Where the content lives, for messages (a folder or an RPC URL). */
   readonly location: string;
-  /** Adds bytes with {@link kuboImportOptions}; resolves to their CID (v0). Does not pin. */
+  /** Adds bytes with {@link kuboImportOptions}; resolves to their CID (v0). Kubo pins what it adds, the embedded node does not: pin to keep it. */
   add(bytes: Uint8Array): Promise<CID>;
   /** The bytes of a file by CID (or a part of it); IpfsError CID_NOT_FOUND when the node does not have it. */
   get(cid: CID, options?: ReadOptions): Promise<Uint8Array>;

@@ -101,9 +101,8 @@ export async function ipfs<T>(operation: () => Promise<T>): Promise<T> {
         throw new HttpError(404, error.message);
       case 'TOO_LARGE':
         throw new HttpError(413, error.message);
-      case 'CID_MISMATCH':
-        throw new HttpError(502, error.message);
       default:
+        // The node failed (Kubo unreachable) or answered with other bytes than the CID names.
         throw new HttpError(502, error.message);
     }
   }
