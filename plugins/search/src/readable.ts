@@ -1,0 +1,46 @@
+// Which matches the requester may see. The host decides (`can`, its own rules), asked for the
+// candidates in rank order, a growing chunk at a time, until the requested page is full: so a page
+// holds exactly the readable matches of its rank range, and a query with many matches costs only
+// the checks its page needs. The total is counted exactly up to COUNT_LIMIT candidates; past
+// that it is a lower bound (`totalExact: false`).
+
+import { canAll } from 'atomic-plugin/sdk/node';
+import type { Hit } from './search-index.js';
+
+/** Candidates checked at most to count the total (when the page needs fewer). */
+export const COUNT_LIMIT = 1_000;
+/** Candidates in the first chunk beyond what the page needs: most are usually readable. */
+const SLACK = 10;
+
+/** The readable matches of one page, and how many readable matches there are. */
+export interface ReadablePage {
+  hits: Hit[];
+  total: number;
+  /** False when not every candidate was checked: there are at least `total`. */
+  totalExact: boolean;
+}
+
+/** Asks which subjects `agent` may read; `canAll` by default. */
+export type ReadCheck = (agent: string | null, subjects: readonly string[]) => Promise<Set<string>>;
+
+const hostCheck: ReadCheck = (agent, subjects) => canAll(agent, 'read', subjects);
+
+/** Page `page` (of `pageSize`) of the candidates `agent` (null: anonymous) may read. */
+export async function readablePage(candidates: readonly Hit[], agent: string | null, page: number, pageSize: number, check: ReadCheck = hostCheck): Promise<ReadablePage> {
+  const needed = (page + 1) * pageSize;
+  const readable: Hit[] = [];
+  let checked = 0;
+  let chunk = needed + SLACK;
+  const more = async (): Promise<void> => {
+    const slice = candidates.slice(checked, checked + chunk);
+    const allowed = await check(agent, slice.map((h) => h.subject));
+    for (const hit of slice) if (allowed.has(hit.subject)) readable.push(hit);
+    checked += slice.length;
+    chunk *= 2;
+  };
+  while (checked < candidates.length && (readable.length < needed || checked < COUNT_LIMIT)) {
+    if (readable.length >= needed) chunk = Math.min(chunk, COUNT_LIMIT - checked);
+    await more();
+  }
+  return { hits: readable.slice(page * pageSize, needed), total: readable.length, totalExact: checked === candidates.length };
+}
