@@ -102,6 +102,20 @@ describe('atomic/search', () => {
     expect(answer.results[0]!.score).toBeGreaterThan(0);
   });
 
+  it('tells those who may read the server whether the index is built and what it holds', async () => {
+    const status = async (agent?: AgentIdentity): Promise<HttpResult> => {
+      const url = `${host.url}/search/status`;
+      return readResult(await fetch(url, { headers: agent ? signRequestHeaders(url, agent) : {} }));
+    };
+    const ready = await status(owner);
+    expect(ready.status, ready.text).toBe(200);
+    expect(ready.body).toMatchObject({ state: 'ready', buildMs: expect.any(Number) as number });
+    expect(ready.body!.documents as number).toBeGreaterThan(0);
+    expect(ready.body!.resources as number).toBeGreaterThanOrEqual(ready.body!.documents as number);
+    expect((await status(stranger)).status).toBe(403);
+    expect((await status()).status).toBe(401);
+  });
+
   it('ranks a match in the name above one in the description, and matches prefixes and typos', async () => {
     const inName = await make('tomato-name', library, { [props.name]: 'Tomatoes in pots', [props.description]: 'Growing them on a balcony.' });
     const inDescription = await make('tomato-description', library, { [props.name]: 'Balcony notes', [props.description]: 'Also a few tomatoes, next to the basil.' });

@@ -72,6 +72,9 @@ export interface SyncOptions {
   retryMs?: number;
 }
 
+/** Where a ResourceSync is. */
+export type SyncStatus = { state: 'building' } | { state: 'ready'; buildMs: number } | { state: 'failed'; error: string };
+
 /** How often the subjects are listed again after a build that commits overlapped. */
 const MAX_RECONCILE_ROUNDS = 5;
 
@@ -93,6 +96,7 @@ export class ResourceSync {
   #pending: CommitEvent[] = [];
   #ready: Promise<void> | undefined;
   #failure: Error | undefined;
+  #buildMs: number | undefined;
 
   constructor(target: SyncTarget, options: SyncOptions = {}) {
     this.#target = target;
@@ -133,6 +137,12 @@ export class ResourceSync {
     return !this.#building && this.#failure === undefined;
   }
 
+  /** Where the build is, for a status page: how long it took once done, why it failed if it did. */
+  status(): SyncStatus {
+    if (this.#failure) return { state: 'failed', error: this.#failure.message };
+    return this.isReady ? { state: 'ready', buildMs: Math.round(this.#buildMs ?? 0) } : { state: 'building' };
+  }
+
   /** True until the first pass over the pages is done (changes then are part of the build). */
   get building(): boolean {
     return this.#building;
@@ -153,7 +163,8 @@ export class ResourceSync {
     try {
       const pagesMs = await this.#build();
       this.#failure = undefined;
-      this.#log(`ready: ${this.#target.describe()} in ${Math.round(performance.now() - started)} ms (${Math.round(pagesMs)} ms of it waiting for pages)`);
+      this.#buildMs = performance.now() - started;
+      this.#log(`ready: ${this.#target.describe()} in ${Math.round(this.#buildMs)} ms (${Math.round(pagesMs)} ms of it waiting for pages)`);
     } catch (error) {
       this.#failure = error as Error;
       this.#log(`build failed, trying again in ${this.#retryMs / 1000} s: ${(error as Error).message}`);

@@ -1,9 +1,10 @@
-// GET /search: reads the parameters, waits briefly for an index still being built (503 after
+// GET /search/status: whether the index is built, and what it holds (for those who may read the
+// server's root resource). GET /search: reads the parameters, waits briefly for an index still being built (503 after
 // that), runs the query, keeps the page the requester may read and answers JSON:
 // {"query", "total", "totalExact", "page", "pageSize", "results": [{"subject", "score", "name"?,
 // "description"? (a snippet), "classes"}]}.
 
-import { json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
+import { canAll, json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
 import { readablePage } from './readable.js';
 import type { SearchIndex } from './search-index.js';
 import { readSearchParams, SearchError } from './search-params.js';
@@ -17,6 +18,8 @@ const BUILD_WAIT_MS = 2_000;
 export interface Services {
   index: SearchIndex;
   sync: ResourceSync;
+  /** The server's URL: its root resource decides who may see the status. */
+  serverUrl: string;
 }
 
 /** One result as answered. */
@@ -39,8 +42,9 @@ export async function handleRequest(services: Services, request: HttpRequestInpu
 }
 
 async function search(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
-  if (request.path !== ROUTE) throw new SearchError(404, `nothing at ${request.path}; search at ${ROUTE}?q=...`);
-  if (request.method !== 'GET' && request.method !== 'HEAD') throw new SearchError(405, `${request.method} is not allowed on ${ROUTE}; use GET`, { allow: 'GET, HEAD' });
+  if (request.path !== ROUTE && request.path !== `${ROUTE}/status`) throw new SearchError(404, `nothing at ${request.path}; search at ${ROUTE}?q=...`);
+  if (request.method !== 'GET') throw new SearchError(405, `${request.method} is not allowed on ${request.path}; use GET`, { allow: 'GET' });
+  if (request.path !== ROUTE) return status(services, request.agent);
   const params = readSearchParams(request.queryString);
   await indexReady(services.sync);
   const candidates = services.index.search(params.q, params);
@@ -52,6 +56,13 @@ async function search(services: Services, request: HttpRequestInput): Promise<Ht
     return result;
   });
   return json(200, { query: params.q, total, totalExact, page: params.page, pageSize: params.pageSize, results }, { 'cache-control': 'no-store' });
+}
+
+async function status(services: Services, agent: string | null): Promise<HttpResponse> {
+  if (!(await canAll(agent, 'read', [services.serverUrl])).has(services.serverUrl)) {
+    throw new SearchError(agent === null ? 401 : 403, `the index status is for agents who may read ${services.serverUrl}${agent === null ? '; sign the request' : ''}`);
+  }
+  return json(200, { ...services.sync.status(), ...services.index.size }, { 'cache-control': 'no-store' });
 }
 
 async function indexReady(sync: ResourceSync): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNT_LIMIT, readablePage, type ReadCheck } from './readable.js';
+import { CHECK_LIMIT, COUNT_LIMIT, readablePage, type ReadCheck } from './readable.js';
 import type { Hit } from './search-index.js';
 
 const hits = (n: number): Hit[] => Array.from({ length: n }, (_, i) => ({ subject: `s${i}`, score: n - i, name: '', description: '', classes: [], terms: [] }));
@@ -34,5 +34,16 @@ describe('readablePage', () => {
   it('gives an empty page past the last readable match', async () => {
     const page = await readablePage(hits(5), null, 3, 10, everyThirdPrivate([]));
     expect(page).toEqual({ hits: [], total: 3, totalExact: true });
+  });
+
+  it('stops after CHECK_LIMIT candidates when the requester may read too few of them', async () => {
+    const asked: string[][] = [];
+    const none: ReadCheck = async (_agent, subjects) => {
+      asked.push([...subjects]);
+      return new Set();
+    };
+    const page = await readablePage(hits(CHECK_LIMIT * 2), null, 0, 20, none);
+    expect(asked.flat()).toHaveLength(CHECK_LIMIT);
+    expect(page).toEqual({ hits: [], total: 0, totalExact: false });
   });
 });

@@ -2,13 +2,17 @@
 // candidates in rank order, a growing chunk at a time, until the requested page is full: so a page
 // holds exactly the readable matches of its rank range, and a query with many matches costs only
 // the checks its page needs. The total is counted exactly up to COUNT_LIMIT candidates; past
-// that it is a lower bound (`totalExact: false`).
+// that it is a lower bound (`totalExact: false`). No query checks more than CHECK_LIMIT
+// candidates: a requester who may read few of very many matches gets a short page, not a query
+// that costs the server a rights check of everything.
 
 import { canAll } from 'atomic-plugin/sdk/node';
 import type { Hit } from './search-index.js';
 
 /** Candidates checked at most to count the total (when the page needs fewer). */
 export const COUNT_LIMIT = 1_000;
+/** Candidates checked at most for one page. */
+export const CHECK_LIMIT = 20_000;
 /** Candidates in the first chunk beyond what the page needs: most are usually readable. */
 const SLACK = 10;
 
@@ -32,13 +36,13 @@ export async function readablePage(candidates: readonly Hit[], agent: string | n
   let checked = 0;
   let chunk = needed + SLACK;
   const more = async (): Promise<void> => {
-    const slice = candidates.slice(checked, checked + chunk);
+    const slice = candidates.slice(checked, Math.min(checked + chunk, CHECK_LIMIT));
     const allowed = await check(agent, slice.map((h) => h.subject));
     for (const hit of slice) if (allowed.has(hit.subject)) readable.push(hit);
     checked += slice.length;
     chunk *= 2;
   };
-  while (checked < candidates.length && (readable.length < needed || checked < COUNT_LIMIT)) {
+  while (checked < candidates.length && checked < CHECK_LIMIT && (readable.length < needed || checked < COUNT_LIMIT)) {
     if (readable.length >= needed) chunk = Math.min(chunk, COUNT_LIMIT - checked);
     await more();
   }
