@@ -137,7 +137,7 @@ export class ResourceSync {
     return !this.#building && this.#failure === undefined;
   }
 
-  /** Where the build is, for a status page: how long it took once done, why it failed if it did. */
+  /** Where the build is, for a status page: how long its pass over the pages took, why it failed if it did. */
   status(): SyncStatus {
     if (this.#failure) return { state: 'failed', error: this.#failure.message };
     return this.isReady ? { state: 'ready', buildMs: Math.round(this.#buildMs ?? 0) } : { state: 'building' };
@@ -161,10 +161,9 @@ export class ResourceSync {
   async #attempt(): Promise<void> {
     const started = performance.now();
     try {
-      const pagesMs = await this.#build();
+      const pagesMs = await this.#build(started);
       this.#failure = undefined;
-      this.#buildMs = performance.now() - started;
-      this.#log(`ready: ${this.#target.describe()} in ${Math.round(this.#buildMs)} ms (${Math.round(pagesMs)} ms of it waiting for pages)`);
+      this.#log(`ready: ${this.#target.describe()} in ${Math.round(performance.now() - started)} ms (${Math.round(pagesMs)} ms of it waiting for pages)`);
     } catch (error) {
       this.#failure = error as Error;
       this.#log(`build failed, trying again in ${this.#retryMs / 1000} s: ${(error as Error).message}`);
@@ -177,7 +176,7 @@ export class ResourceSync {
   }
 
   /** Resolves with the time spent waiting for the host's pages. */
-  async #build(): Promise<number> {
+  async #build(started: number): Promise<number> {
     let pagesMs = 0;
     let asked = performance.now();
     for await (const page of resourcePages(this.#pageSize)) {
@@ -186,6 +185,7 @@ export class ResourceSync {
       asked = performance.now();
     }
     this.#building = false;
+    this.#buildMs = performance.now() - started;
     // While events keep arriving, the subject list may have shifted under the paging: list again.
     let seen = 0;
     for (let round = 0; this.#events !== seen && round < MAX_RECONCILE_ROUNDS; round++) {

@@ -1,7 +1,8 @@
 // Which matches the requester may see. The host decides (`can`, its own rules), asked for the
 // candidates in rank order, a growing chunk at a time, until the requested page is full: so a page
 // holds exactly the readable matches of its rank range, and a query with many matches costs only
-// the checks its page needs. The total is counted exactly up to COUNT_LIMIT candidates; past
+// the checks its page needs. The first chunk covers what counting the total needs anyway, so most
+// queries take one `can` call (each call is a round trip between processes). The total is counted exactly up to COUNT_LIMIT candidates; past
 // that it is a lower bound (`totalExact: false`). No query checks more than CHECK_LIMIT
 // candidates: a requester who may read few of very many matches gets a short page, not a query
 // that costs the server a rights check of everything.
@@ -34,7 +35,7 @@ export async function readablePage(candidates: readonly Hit[], agent: string | n
   const needed = (page + 1) * pageSize;
   const readable: Hit[] = [];
   let checked = 0;
-  let chunk = needed + SLACK;
+  let chunk = Math.max(needed + SLACK, COUNT_LIMIT);
   const more = async (): Promise<void> => {
     const slice = candidates.slice(checked, Math.min(checked + chunk, CHECK_LIMIT));
     const allowed = await check(agent, slice.map((h) => h.subject));
