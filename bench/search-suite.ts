@@ -16,6 +16,7 @@ import { SearchIndex, type MatchOptions } from '../plugins/search/src/search-ind
 import { freePort, processTree, settle } from './child.js';
 import { BenchSigner, commitBody, commitRequest, startHostProcess, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, type LoadStats, type RequestSpec } from './load.js';
+import { measureNativeGet } from './native-get.js';
 import { seedResources } from './seed.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vi', 'so', 'pe', 'du', 'ga', 'ri', 'zo', 'fe', 'bu', 'ha'];
@@ -184,11 +185,14 @@ export async function runSearchSuite(options: SearchSuiteOptions): Promise<Searc
     progress(`search: the plugin indexed ${indexed.toLocaleString('en-US')} resources in ${Math.round(buildMs)} ms: ${Math.round(indexPerSecond).toLocaleString('en-US')}/s`);
     for (const p of child.process.pid === undefined ? [] : processTree(child.process.pid)) await settle(p, 30_000);
 
-    const nativeGet = await measureNativeGet(client, owner, corpus, options);
+    const nativeGet = await measureNativeGet(client, owner, corpus.note(5), { ...options, label: 'search' });
     const queries: SearchQueryResult[] = [];
     for (const kind of queryKinds(corpus)) queries.push(await measureQuery(client, url, owner, local, kind, options));
     const live = await measureLive(client, url, owner, corpus, options);
     return { resources, seedMs, indexed, buildMs, indexPerSecond, inProcessIndexPerSecond, queries, nativeGet, live };
+  } catch (error) {
+    progress(`search: the host's last output:\n${child.stderrTail()}`);
+    throw error;
   } finally {
     client.close();
     progress('search: stopping');
@@ -204,29 +208,18 @@ async function getJson<T>(client: HttpClient, url: string, agent: AgentIdentity,
   return JSON.parse(body ?? '') as T;
 }
 
-/** Polls /search/status until the index is built. */
+/** Polls /search/status until the index is built and caught up with the commits made meanwhile. */
 async function waitForIndex(client: HttpClient, url: string, owner: AgentIdentity, progress: Progress): Promise<{ indexed: number; buildMs: number }> {
   const deadline = performance.now() + 300_000;
   for (;;) {
-    const status = await getJson<{ state: string; buildMs?: number; resources: number; error?: string }>(client, url, owner, '/search/status');
-    if (status?.state === 'ready') return { indexed: status.resources, buildMs: status.buildMs ?? 0 };
+    const status = await getJson<{ state: string; buildMs?: number; catchingUp?: boolean; resources: number; error?: string }>(client, url, owner, '/search/status');
+    // The build's figure is its pass over the pages; the queries wait for the catching up after it too.
+    if (status?.state === 'ready' && status.catchingUp === false) return { indexed: status.resources, buildMs: status.buildMs ?? 0 };
     if (status?.state === 'failed') throw new Error(`the search index failed to build: ${status.error ?? '?'}`);
     if (performance.now() > deadline) throw new Error('the search index was not built within 300 s');
-    if (status) progress(`search: index building, ${status.resources.toLocaleString('en-US')} resources so far`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (status) progress(`search: index ${status.state === 'ready' ? 'catching up' : 'building'}, ${status.resources.toLocaleString('en-US')} resources so far`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-}
-
-/** A signed GET of one note, C=1: what any request to this host costs at least. */
-async function measureNativeGet(client: HttpClient, owner: AgentIdentity, c: Corpus, options: SearchSuiteOptions): Promise<LoadStats> {
-  const subject = c.note(5);
-  const spec = (): RequestSpec => ({ method: 'GET', path: new URL(subject).pathname, headers: { accept: 'application/ad+json', ...signRequestHeaders(subject, owner) } });
-  const warm = spec();
-  await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.warmupMs }, client.op(() => warm));
-  const measured = spec();
-  const stats = await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.durationMs }, client.op(() => measured));
-  options.progress(`search: native signed GET of a note (the floor of any request): ${describe(stats, ' req/s')}`);
-  return stats;
 }
 
 async function measureQuery(client: HttpClient, url: string, owner: AgentIdentity, local: SearchIndex, kind: QueryKind, options: SearchSuiteOptions): Promise<SearchQueryResult> {

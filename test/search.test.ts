@@ -13,7 +13,7 @@ import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, props, publicAgent } from '../server/atomic/urls.js';
 import { cliEnv, runCli } from './support/cli-run.js';
-import { createResource, ownerOf, postCommit, readResult, registerAgent, type HttpResult } from './support/commits.js';
+import { createResource, eventually, ownerOf, postCommit, readResult, registerAgent, type HttpResult } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
 interface SearchAnswer {
@@ -52,20 +52,6 @@ async function found(params: Record<string, string>, agent: AgentIdentity | null
 }
 
 const subjects = (answer: SearchAnswer): string[] => answer.results.map((r) => r.subject);
-
-/** Polls until `check` passes: a commit reaches the index a moment after it is applied. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /** Creates a resource under `parent` as the owner. */
 async function make(path: string, parent: string, set: Record<string, unknown>): Promise<string> {
@@ -109,7 +95,7 @@ describe('atomic/search', () => {
     };
     const ready = await status(owner);
     expect(ready.status, ready.text).toBe(200);
-    expect(ready.body).toMatchObject({ state: 'ready', buildMs: expect.any(Number) as number });
+    expect(ready.body).toMatchObject({ state: 'ready', buildMs: expect.any(Number) as number, catchingUp: expect.any(Boolean) as boolean });
     expect(ready.body!.documents as number).toBeGreaterThan(0);
     expect(ready.body!.resources as number).toBeGreaterThanOrEqual(ready.body!.documents as number);
     expect((await status(stranger)).status).toBe(403);

@@ -4,7 +4,7 @@
 // (a SPARQL mirror, a search index) built at start and current from after-commit events.
 
 import type { CommitEvent } from './hooks.js';
-import { can, getResource, HostError, query, type Resource } from './host.js';
+import { can, getResource, HostError, query, type QueryResult, type Resource } from './host.js';
 import type { Json } from './json-rpc.js';
 
 /** The most subjects one `can` host call takes. */
@@ -23,13 +23,21 @@ export async function canAll(agent: string | null, right: 'read' | 'write' | 'ap
 
 /**
  * Every resource the plugin's agent may read (every local resource, with full-drive-access), a
- * page at a time in subject order, through `query`'s cursor.
+ * page at a time in subject order, through `query`'s cursor. The next page is asked for before
+ * this one is handed over, so the host reads it while the plugin works on this one.
  */
 export async function* resourcePages(pageSize: number): AsyncGenerator<Resource[]> {
-  for (let after: string | null = ''; after !== null; ) {
-    const answer = await query({ after, page_size: pageSize, include_resources: true });
-    yield answer.resources ?? [];
-    after = answer.next ?? null;
+  const page = (after: string): Promise<QueryResult> => query({ after, page_size: pageSize, include_resources: true });
+  let pending: Promise<QueryResult> | undefined = page('');
+  try {
+    while (pending !== undefined) {
+      const answer: QueryResult = await pending;
+      pending = answer.next ? page(answer.next) : undefined;
+      yield answer.resources ?? [];
+    }
+  } finally {
+    // A reader that stops early leaves a page asked for: nobody waits for it, so its failure is moot.
+    pending?.catch(() => undefined);
   }
 }
 
@@ -73,7 +81,11 @@ export interface SyncOptions {
 }
 
 /** Where a ResourceSync is. */
-export type SyncStatus = { state: 'building' } | { state: 'ready'; buildMs: number } | { state: 'failed'; error: string };
+export type SyncStatus =
+  | { state: 'building' }
+  /** `catchingUp`: still listing the subjects again for what the paging missed (commits overlapped the build). */
+  | { state: 'ready'; buildMs: number; catchingUp: boolean }
+  | { state: 'failed'; error: string };
 
 /** How often the subjects are listed again after a build that commits overlapped. */
 const MAX_RECONCILE_ROUNDS = 5;
@@ -97,6 +109,7 @@ export class ResourceSync {
   #ready: Promise<void> | undefined;
   #failure: Error | undefined;
   #buildMs: number | undefined;
+  #catchingUp = false;
 
   constructor(target: SyncTarget, options: SyncOptions = {}) {
     this.#target = target;
@@ -140,7 +153,7 @@ export class ResourceSync {
   /** Where the build is, for a status page: how long its pass over the pages took, why it failed if it did. */
   status(): SyncStatus {
     if (this.#failure) return { state: 'failed', error: this.#failure.message };
-    return this.isReady ? { state: 'ready', buildMs: Math.round(this.#buildMs ?? 0) } : { state: 'building' };
+    return this.isReady ? { state: 'ready', buildMs: Math.round(this.#buildMs ?? 0), catchingUp: this.#catchingUp } : { state: 'building' };
   }
 
   /** True until the first pass over the pages is done (changes then are part of the build). */
@@ -188,12 +201,17 @@ export class ResourceSync {
     this.#buildMs = performance.now() - started;
     // While events keep arriving, the subject list may have shifted under the paging: list again.
     let seen = 0;
-    for (let round = 0; this.#events !== seen && round < MAX_RECONCILE_ROUNDS; round++) {
-      const pending = this.#pending;
-      this.#pending = [];
-      for (const event of pending) await this.#target.put(event.subject, event.after ?? undefined);
-      seen = this.#events;
-      await this.#reconcile();
+    this.#catchingUp = true;
+    try {
+      for (let round = 0; this.#events !== seen && round < MAX_RECONCILE_ROUNDS; round++) {
+        const pending = this.#pending;
+        this.#pending = [];
+        for (const event of pending) await this.#target.put(event.subject, event.after ?? undefined);
+        seen = this.#events;
+        await this.#reconcile();
+      }
+    } finally {
+      this.#catchingUp = false;
     }
     return pagesMs;
   }
