@@ -6,6 +6,7 @@
 import type { CommitEvent } from './hooks.js';
 import { can, getResource, HostError, query, type QueryResult, type Resource } from './host.js';
 import type { Json } from './json-rpc.js';
+import { pluginContext } from './plugin.js';
 
 /** The most subjects one `can` host call takes. */
 const CAN_BATCH = 10_000;
@@ -22,23 +23,33 @@ export async function canAll(agent: string | null, right: 'read' | 'write' | 'ap
 }
 
 /**
- * Every resource the plugin's agent may read (every local resource, with full-drive-access), a
- * page at a time in subject order, through `query`'s cursor. The next page is asked for before
- * this one is handed over, so the host reads it while the plugin works on this one.
+ * The pages of `query`'s cursor over every resource the plugin's agent may read, in subject
+ * order. The next page is asked for before this one is handed over, so the host reads it while
+ * the plugin works on this one.
  */
-export async function* resourcePages(pageSize: number): AsyncGenerator<Resource[]> {
-  const page = (after: string): Promise<QueryResult> => query({ after, page_size: pageSize, include_resources: true });
+async function* cursorPages(pageSize: number, includeResources: boolean): AsyncGenerator<QueryResult> {
+  const page = (after: string): Promise<QueryResult> => query({ after, page_size: pageSize, include_resources: includeResources });
   let pending: Promise<QueryResult> | undefined = page('');
   try {
     while (pending !== undefined) {
       const answer: QueryResult = await pending;
       pending = answer.next ? page(answer.next) : undefined;
-      yield answer.resources ?? [];
+      yield answer;
     }
   } finally {
     // A reader that stops early leaves a page asked for: nobody waits for it, so its failure is moot.
     pending?.catch(() => undefined);
   }
+}
+
+/** Every resource the plugin's agent may read (every local one, with full-drive-access), a page at a time in subject order. */
+export async function* resourcePages(pageSize: number): AsyncGenerator<Resource[]> {
+  for await (const answer of cursorPages(pageSize, true)) yield answer.resources ?? [];
+}
+
+/** The subjects of those resources, a page at a time: a light listing when most are known already. */
+export async function* subjectPages(pageSize: number): AsyncGenerator<string[]> {
+  for await (const answer of cursorPages(pageSize, false)) yield answer.members;
 }
 
 /** A resource as the server has it now (with `@id`), or undefined when it does not exist. */
@@ -216,15 +227,18 @@ export class ResourceSync {
     return pagesMs;
   }
 
-  /** Copies every listed subject the paging missed (the list shifted while it was read). */
+  /**
+   * Copies every listed subject the paging missed (the list shifted while it was read). Lists
+   * subjects only, and reads the few it does not hold; Commits (`{server}/commits/...`) are
+   * passed over by their subject unless they are wanted.
+   */
   async #reconcile(): Promise<void> {
-    for await (const page of resourcePages(this.#pageSize)) {
-      for (const resource of page) {
-        if (!this.#wanted(resource)) continue;
-        // Read again: an event may have changed it since the page was read.
-        const subject = resource['@id'];
+    const commits = `${pluginContext()?.serverUrl?.replace(/\/+$/, '') ?? ''}/commits/`;
+    for await (const subjects of subjectPages(this.#pageSize)) {
+      for (const subject of subjects) {
+        if (this.#target.has(subject) || (!this.#includeCommits && subject.startsWith(commits))) continue;
         const propvals = await readResource(subject);
-        if (propvals && !this.#target.has(subject)) await this.#target.put(subject, propvals);
+        if (propvals && !this.#target.has(subject) && (this.#includeCommits || !isCommit(propvals))) await this.#target.put(subject, propvals);
       }
     }
   }

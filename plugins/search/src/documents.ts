@@ -1,11 +1,12 @@
 // What the index holds of a resource: its name, description and other text (the words searched),
-// and its classes (a filter; the index keeps parents itself). Links (URLs) and non-text values are not words anyone
-// searches for, so they stay out; so does a resource with no text at all (nothing could find it).
+// and its classes (a filter; the index keeps parents itself). Links (URLs) and non-text values are
+// not words anyone searches for, so they stay out; so does a resource with no text at all (nothing
+// could find it).
 
 import type { Json } from 'atomic-plugin/sdk/node';
 
-export const NAME = 'https://atomicdata.dev/properties/name';
-export const DESCRIPTION = 'https://atomicdata.dev/properties/description';
+const NAME = 'https://atomicdata.dev/properties/name';
+const DESCRIPTION = 'https://atomicdata.dev/properties/description';
 const IS_A = 'https://atomicdata.dev/properties/isA';
 const PARENT = 'https://atomicdata.dev/properties/parent';
 

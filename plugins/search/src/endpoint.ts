@@ -1,8 +1,8 @@
-// GET /search/status: whether the index is built, and what it holds (for those who may read the
-// server's root resource). GET /search: reads the parameters, waits briefly for an index still being built (503 after
-// that), runs the query, keeps the page the requester may read and answers JSON:
+// The plugin's endpoint. GET /search reads the parameters, waits briefly for an index still being
+// built (503 after that), runs the query, keeps the page the requester may read and answers JSON:
 // {"query", "total", "totalExact", "page", "pageSize", "results": [{"subject", "score", "name"?,
-// "description"? (a snippet), "classes"}]}.
+// "description"? (a snippet), "classes"}]}. GET /search/status says whether the index is built and
+// what it holds, to those who may read the server's root resource.
 
 import { canAll, json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
 import { readablePage } from './readable.js';

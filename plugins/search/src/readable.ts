@@ -1,11 +1,11 @@
 // Which matches the requester may see. The host decides (`can`, its own rules), asked for the
 // candidates in rank order, a growing chunk at a time, until the requested page is full: so a page
-// holds exactly the readable matches of its rank range, and a query with many matches costs only
-// the checks its page needs. The first chunk covers what counting the total needs anyway, so most
-// queries take one `can` call (each call is a round trip between processes). The total is counted exactly up to COUNT_LIMIT candidates; past
-// that it is a lower bound (`totalExact: false`). No query checks more than CHECK_LIMIT
-// candidates: a requester who may read few of very many matches gets a short page, not a query
-// that costs the server a rights check of everything.
+// holds exactly the readable matches of its rank range. The first chunk covers what counting the
+// total needs anyway, so most queries take one `can` call (each is a round trip between processes).
+// The total is counted exactly up to COUNT_LIMIT candidates; past that it is a lower bound
+// (`totalExact: false`). No query checks more than CHECK_LIMIT candidates: a requester who may
+// read few of very many matches gets a short page, not a query that costs the server a rights
+// check of everything.
 
 import { canAll } from 'atomic-plugin/sdk/node';
 import type { Hit } from './search-index.js';
