@@ -1,17 +1,19 @@
 // Which matches the requester may see. The host decides (`can`, its own rules), asked for the
 // candidates in rank order, a growing chunk at a time, until the requested page is full: so a page
-// holds exactly the readable matches of its rank range. The first chunk covers what counting the
-// total needs anyway, so most queries take one `can` call (each is a round trip between processes).
-// The total is counted exactly up to COUNT_LIMIT candidates; past that it is a lower bound
-// (`totalExact: false`). No query checks more than CHECK_LIMIT candidates: a requester who may
+// holds exactly the readable matches of its rank range, and a query costs the checks its page needs,
+// however many matches it has (the host's check costs per subject: counting every readable match
+// of a common word would cost more than the search). So the total is exact when all candidates
+// were checked (always for up to COUNT_LIMIT of them), and otherwise a lower bound
+// (`totalExact: false`): there may be more pages. Unreadable matches are never counted, so the
+// total says nothing about what the requester may not read. No query checks more than CHECK_LIMIT candidates: a requester who may
 // read few of very many matches gets a short page, not a query that costs the server a rights
 // check of everything.
 
 import { canAll } from 'atomic-plugin/sdk/node';
 import type { Hit } from './search-index.js';
 
-/** Candidates checked at most to count the total (when the page needs fewer). */
-export const COUNT_LIMIT = 1_000;
+/** Candidates always checked, so that the total of a query with few matches is exact. */
+export const COUNT_LIMIT = 50;
 /** Candidates checked at most for one page. */
 export const CHECK_LIMIT = 20_000;
 /** Candidates in the first chunk beyond what the page needs: most are usually readable. */
@@ -43,9 +45,6 @@ export async function readablePage(candidates: readonly Hit[], agent: string | n
     checked += slice.length;
     chunk *= 2;
   };
-  while (checked < candidates.length && checked < CHECK_LIMIT && (readable.length < needed || checked < COUNT_LIMIT)) {
-    if (readable.length >= needed) chunk = Math.min(chunk, COUNT_LIMIT - checked);
-    await more();
-  }
+  while (checked < candidates.length && checked < CHECK_LIMIT && (readable.length < needed || checked < COUNT_LIMIT)) await more();
   return { hits: readable.slice(page * pageSize, needed), total: readable.length, totalExact: checked === candidates.length };
 }
