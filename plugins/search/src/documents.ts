@@ -27,6 +27,11 @@ export interface SearchDocument {
   classes: string[];
 }
 
+/** A word as it is indexed and searched: lowercased and without accents, so `Café` is found by `cafe`. */
+export function normalize(term: string): string {
+  return term.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
 const isLink = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(value);
 
 /** The words of a value: its strings that are not links, also inside arrays. */

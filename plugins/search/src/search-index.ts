@@ -5,7 +5,7 @@
 
 import type { Json, Resource, SyncTarget } from 'atomic-plugin/sdk/node';
 import MiniSearch, { type SearchResult } from 'minisearch';
-import { parentOf, SEARCHED_FIELDS, toDocument, type SearchDocument } from './documents.js';
+import { normalize, parentOf, SEARCHED_FIELDS, toDocument, type SearchDocument } from './documents.js';
 
 /** How a query matches. */
 export interface MatchOptions {
@@ -35,11 +35,6 @@ const MAX_DEPTH = 64;
 /** How much more a word in the name counts than one in the description or elsewhere. */
 const NAME_BOOST = 3;
 
-/** Lowercased and without accents, so `Café` is found by `cafe`. */
-function normalize(term: string): string {
-  return term.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 /** The index of the server's resources. */
 export class SearchIndex implements SyncTarget {
   readonly #index = new MiniSearch<SearchDocument>({
@@ -49,12 +44,6 @@ export class SearchIndex implements SyncTarget {
   });
   /** Every resource held (with text or not) and its parent. */
   readonly #parents = new Map<string, string | undefined>();
-  readonly #changed: ((subject: string) => void)[] = [];
-
-  /** Calls `listener` with the subject after each change made by put(). */
-  onChange(listener: (subject: string) => void): void {
-    this.#changed.push(listener);
-  }
 
   addPage(resources: readonly Resource[]): void {
     const documents: SearchDocument[] = [];
@@ -74,7 +63,6 @@ export class SearchIndex implements SyncTarget {
       this.#parents.set(subject, parentOf(propvals));
       if (doc) this.#index.add(doc);
     }
-    for (const listener of this.#changed) listener(subject);
   }
 
   has(subject: string): boolean {

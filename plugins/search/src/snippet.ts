@@ -1,12 +1,14 @@
 // The snippet of a result: the part of its description around the first word that matched, so a
 // reader sees why it was found. Short descriptions come back whole.
 
+import { normalize } from './documents.js';
+
 /** Characters of context on each side of the matched word. */
 const CONTEXT = 80;
 
-/** Lowercased without accents, keeping one character per character (so offsets stay valid). */
+/** Normalized as the index's words are, one UTF-16 unit for each (so offsets stay valid). */
 function fold(text: string): string {
-  return [...text].map((c) => (c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() || c).slice(0, 1)).join('');
+  return text.split('').map((c) => (normalize(c) || c).slice(0, 1)).join('');
 }
 
 /**
