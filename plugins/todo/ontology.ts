@@ -1,11 +1,10 @@
 // The todo ontology and list this plugin keeps in the drive: a Class with shortname `todo`
 // (title required; completed and created recommended), its three properties, the Ontology that
 // groups them (public, so any client can resolve the definitions) and the Folder the todos go in
-// (private to the drive's owners, like the rest of the drive). `ensure` makes the store match at
-// every init, with commits only for what is missing or differs: repeated starts, restarts and
-// reinstalls change nothing once it is in place.
+// (private to the drive's owners, like the rest of the drive). The SDK's `ensureResources` makes
+// the store match them at every init.
 
-import { commit, getResource, type HostResult, type PropVals, type Resource } from 'atomic-plugin/sdk/js';
+import type { PropVals, WantedResource } from 'atomic-plugin/sdk/js';
 
 const P = 'https://atomicdata.dev/properties/';
 const C = 'https://atomicdata.dev/classes/';
@@ -39,19 +38,12 @@ export function todoSubjects(server: string): TodoSubjects {
   };
 }
 
-/** A resource the plugin keeps: `exact` ones are kept as defined, the others only created. */
-interface Wanted {
-  subject: string;
-  set: PropVals;
-  exact: boolean;
-}
-
 function property(s: TodoSubjects, shortname: string, datatype: string, description: string): PropVals {
   return { [`${P}isA`]: [`${C}Property`], [`${P}parent`]: s.ontology, [`${P}shortname`]: shortname, [`${P}datatype`]: `${D}${datatype}`, [`${P}description`]: description };
 }
 
 /** Every resource the plugin keeps on `server`, parents before children. */
-export function wantedResources(server: string): Wanted[] {
+export function wantedResources(server: string): WantedResource[] {
   const s = todoSubjects(server);
   return [
     {
@@ -89,43 +81,4 @@ export function wantedResources(server: string): Wanted[] {
       set: { [`${P}isA`]: [`${C}Folder`], [`${P}parent`]: server, [`${P}name`]: 'Todos', [DISPLAY_STYLE]: LIST_STYLE },
     },
   ];
-}
-
-/** What `ensure` needs from the host: reading a resource and committing changes to one. */
-export interface Store {
-  get(subject: string): HostResult<Resource>;
-  commit(subject: string, set: PropVals): HostResult<string>;
-}
-
-/** The host's store, through the plugin's agent. */
-export const hostStore: Store = {
-  get: getResource,
-  commit: (subject, set) => commit({ subject, set }),
-};
-
-/** The pairs of `want` that `have` lacks or holds a different value for. */
-function differences(have: PropVals, want: PropVals): PropVals {
-  const out: PropVals = {};
-  for (const [key, value] of Object.entries(want)) if (JSON.stringify(have[key]) !== JSON.stringify(value)) out[key] = value;
-  return out;
-}
-
-/**
- * Creates what is missing and corrects what differs; returns the subjects it committed to (none
- * when everything is in place). Throws with the host's reason when a read or commit is refused.
- */
-export function ensure(store: Store, wanted: readonly Wanted[]): string[] {
-  const changed: string[] = [];
-  for (const { subject, set, exact } of wanted) {
-    const current = store.get(subject);
-    if (!current.ok && current.error.code !== 'NOT_FOUND') throw new Error(`reading ${subject} failed: ${current.error.code}: ${current.error.message}`);
-    const changes = !current.ok ? set : exact ? differences(current.value, set) : {};
-    if (Object.keys(changes).length === 0) continue;
-    const done = store.commit(subject, changes);
-    if (!done.ok) {
-      throw new Error(`writing ${subject} was refused: ${done.error.code}: ${done.error.message} (the plugin needs the write and full-drive-access permissions)`);
-    }
-    changed.push(subject);
-  }
-  return changed;
 }

@@ -113,6 +113,8 @@ export class Request {
     readonly body: string,
     /** The subject of the signed-in agent; `null` for a public request. */
     readonly agent: string | null,
+    /** The query as sent, without `?` (for repeated names, or to rebuild the requested URL). */
+    readonly queryString: string = '',
   ) {}
 
   /**
@@ -162,6 +164,7 @@ export function readRequest(): Request {
     stringMap(input.headers),
     stringOr(input.body, ''),
     typeof input.agent === 'string' ? input.agent : null,
+    stringOr(input.queryString, ''),
   );
 }
 

@@ -17,6 +17,29 @@ export interface HostError {
   readonly subject?: string;
 }
 
+// The HTTP status that fits each refusal of a commit (or read) on a requester's behalf.
+const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PLUGIN_REJECTED: 403,
+  NOT_FOUND: 404,
+  PREVIOUS_COMMIT_MISMATCH: 409,
+  COMMIT_REPLAYED: 409,
+  INVALID_VALUE: 400,
+  INVALID_COMMIT: 400,
+  INVALID_SUBJECT: 400,
+  FOREIGN_SUBJECT: 400,
+};
+
+/**
+ * The HTTP status an endpoint answers when the host refused something it did for the requester
+ * (`UNAUTHORIZED` 401, `FORBIDDEN` 403, `INVALID_VALUE` 400, `PREVIOUS_COMMIT_MISMATCH` 409...),
+ * or `undefined` for failures that are not the requester's doing (answer those with a 5xx).
+ */
+export function refusalStatus(error: HostError): number | undefined {
+  return REFUSAL_STATUS[error.code];
+}
+
 /** The outcome of a host call: `value` when `ok`, otherwise `error`. */
 export type HostResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: HostError };
 
@@ -133,6 +156,28 @@ export function query(property: string, value: string | null = null, options: Qu
     },
     'query did not answer members',
   );
+}
+
+/** The most members one {@link query} page holds (the host's cap). */
+export const MAX_QUERY_PAGE = 1000;
+
+/**
+ * Every match of a {@link query}, paging through it 1,000 at a time, in the host's order (sorted
+ * when `options.sortBy` says so). For a few thousand matches; to read the whole store, page with
+ * the host's cursor instead.
+ */
+export function queryAll(property: string, value: string | null = null, options: Omit<QueryOptions, 'page' | 'pageSize'> = {}): HostResult<QueryResult> {
+  const members: string[] = [];
+  const resources: Resource[] = [];
+  for (let page = 0; ; page++) {
+    const result = query(property, value, { ...options, page, pageSize: MAX_QUERY_PAGE });
+    if (!result.ok) return result;
+    members.push(...result.value.members);
+    resources.push(...(result.value.resources ?? []));
+    if (result.value.members.length < MAX_QUERY_PAGE || members.length >= result.value.total) {
+      return { ok: true, value: options.includeResources ? { members, total: members.length, resources } : { members, total: members.length } };
+    }
+  }
 }
 
 /** The changes of a commit the plugin's agent signs. */
