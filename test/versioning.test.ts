@@ -160,6 +160,13 @@ describe('atomic/versioning', () => {
     expect(version.get(name)).toBe('Second');
     expect(version.get(description)).toBe('Written first');
 
+    // Commit URLs end in base64 signatures: a `+` sent unencoded (as the conformance fixtures do)
+    // still names the commit.
+    for (const { commit } of history) {
+      const raw = await versions('GET', `/at?subject=${subject}&commit=${commit}`, owner);
+      expect(raw.status, raw.text).toBe(200);
+    }
+
     expect((await versions('GET', `/at${q(subject, history[0]!.commit)}`)).status).toBe(401);
     expect((await versions('GET', `/at${q(subject, history[0]!.commit)}`, stranger)).status).toBe(403);
     expect((await versions('GET', `/at${q(subject)}`, owner)).status).toBe(400);

@@ -71,21 +71,32 @@ export function readVersion(commitSubject: string, commit: PropVals, onBehalfOfP
 }
 
 /**
- * The versions oldest first: by `createdAt`, the order the server accepts commits in (it refuses
- * ones much older than its clock). Two commits signed in the same millisecond keep the order
- * their `previousCommit` says, when one names the other; otherwise their given order.
+ * The versions in the order the server applied them. A commit that names its `previousCommit`
+ * (as @tomic/lib's do) was applied right after that one, with nothing in between: the server
+ * refuses it otherwise. So such chains stay together, and they and the other commits are placed
+ * by the `createdAt` of their first commit, which the server keeps within minutes of when it
+ * applied it (it refuses older commits): two commits signed seconds apart by clocks that
+ * disagree, the later one not naming the earlier, may be replayed out of order.
  */
 export function ordered(versions: readonly Version[]): Version[] {
-  return versions
+  const present = new Set(versions.map((v) => v.commit));
+  /** The version applied right after a commit, when it names that commit. */
+  const after = new Map<string, Version>();
+  for (const version of versions) if (version.previousCommit !== undefined && present.has(version.previousCommit)) after.set(version.previousCommit, version);
+  const firsts = versions
     .map((version, index) => ({ version, index }))
-    .sort((a, b) => {
-      const byTime = a.version.createdAt - b.version.createdAt;
-      if (byTime !== 0) return byTime;
-      if (b.version.previousCommit === a.version.commit) return -1;
-      if (a.version.previousCommit === b.version.commit) return 1;
-      return a.index - b.index;
-    })
-    .map(({ version }) => version);
+    .filter(({ version }) => version.previousCommit === undefined || !present.has(version.previousCommit))
+    .sort((a, b) => a.version.createdAt - b.version.createdAt || a.index - b.index);
+  const out: Version[] = [];
+  const placed = new Set<string>();
+  for (const { version } of firsts) {
+    for (let next: Version | undefined = version; next !== undefined && !placed.has(next.commit); next = after.get(next.commit)) {
+      out.push(next);
+      placed.add(next.commit);
+    }
+  }
+  // Only a cycle, which the server cannot produce, leaves versions out: they go last, by time.
+  return [...out, ...versions.filter((v) => !placed.has(v.commit)).sort((a, b) => a.createdAt - b.createdAt)];
 }
 
 /**

@@ -36,7 +36,9 @@ function context(req: Request, server: string): Context {
   return {
     server,
     agent: req.agent,
-    param: (name) => (req.hasParam(name) ? req.param(name) : undefined),
+    // Subjects and commit URLs never hold a space: a `+` sent unencoded (commit signatures are
+    // base64) was read as one, so it is turned back.
+    param: (name) => (req.hasParam(name) ? req.param(name).replace(/ /g, '+') : undefined),
     url: `${origin}${req.path}${req.queryString === '' ? '' : `?${req.queryString}`}`,
     wantsJsonAd: (req.header('accept') ?? '').includes('application/ad+json'),
   };
