@@ -3,22 +3,10 @@
 // the changes that bring the resource back to one. Pure: no host calls, so it is unit-tested on
 // its own (history.test.ts) and the server's part lives in store.ts.
 
-import type { Json, PropVals } from 'atomic-plugin/sdk/js';
+import { core, type Json, type PropVals } from 'atomic-plugin/sdk/js';
 
-const P = 'https://atomicdata.dev/properties/';
-
-/** The commit properties a version is read from. */
-export const commitProps = {
-  subject: `${P}subject`,
-  createdAt: `${P}createdAt`,
-  signer: `${P}signer`,
-  set: `${P}set`,
-  remove: `${P}remove`,
-  push: `${P}push`,
-  destroy: `${P}destroy`,
-  previousCommit: `${P}previousCommit`,
-  lastCommit: `${P}lastCommit`,
-} as const;
+/** The properties a version is read from (the commit's), and `lastCommit`. */
+export const commitProps = core.properties;
 
 /** One commit of a resource, as `/versions` lists it. */
 export interface Version {

@@ -4,15 +4,13 @@
 // behalf; every served resource gets a `versions` link (the property ontology.ts defines, kept in
 // place at init). This module reads requests and picks the route; routes.ts does the work.
 
-import { ensureResources, extend, log, readInit, readRequest, readResourceGet, respond, respondJson, serverUrl, serverUrlOf, unchanged, type Request } from 'atomic-plugin/sdk/js';
+import { core, ensureResources, extend, log, readInit, readRequest, readResourceGet, respond, respondJson, serverUrl, serverUrlOf, unchanged, type Request } from 'atomic-plugin/sdk/js';
 import { versioningSubjects, versionsLink, wantedResources } from './ontology.js';
 import { listVersions, restoreVersion, versionAt, type Answer, type Context } from './routes.js';
 import { VersioningError } from './store.js';
 
 /** The endpoint plugin.json declares. */
 const BASE = '/versions';
-const COMMIT_CLASS = 'https://atomicdata.dev/classes/Commit';
-const IS_A = 'https://atomicdata.dev/properties/isA';
 
 /** Creates or repairs the ontology of the `versions` property. */
 export function init(): number {
@@ -73,8 +71,8 @@ export function handle_request(): number {
 export function on_resource_get(): number {
   const { subject, resource } = readResourceGet();
   const server = serverUrl();
-  const classes = resource[IS_A];
-  const isCommit = Array.isArray(classes) && classes.includes(COMMIT_CLASS);
+  const classes = resource[core.properties.isA];
+  const isCommit = Array.isArray(classes) && classes.includes(core.classes.commit);
   if (!server.ok || isCommit || (subject !== server.value && !subject.startsWith(`${server.value}/`))) {
     unchanged();
     return 0;

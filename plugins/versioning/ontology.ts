@@ -5,14 +5,7 @@
 // drive, kept in place at every init (the SDK's ensureResources), so any client can resolve their
 // definitions from the server itself.
 
-import type { WantedResource } from 'atomic-plugin/sdk/js';
-
-const P = 'https://atomicdata.dev/properties/';
-const C = 'https://atomicdata.dev/classes/';
-const PUBLIC_AGENT = 'https://atomicdata.dev/agents/publicAgent';
-const ONTOLOGY_CLASS = 'https://atomicdata.dev/class/ontology';
-const ATOMIC_URL = 'https://atomicdata.dev/datatypes/atomicURL';
-const RESOURCE_ARRAY = 'https://atomicdata.dev/datatypes/resourceArray';
+import { core, ontologyResource, propertyResource, type WantedResource } from 'atomic-plugin/sdk/js';
 
 /** The subjects of the plugin's ontology and properties. */
 export interface VersioningSubjects {
@@ -29,10 +22,6 @@ export function versioningSubjects(server: string): VersioningSubjects {
   return { ontology, versions: `${property}/versions`, versionsOf: `${property}/versions-of`, versionCommits: `${property}/version-commits` };
 }
 
-function property(s: VersioningSubjects, shortname: string, datatype: string, description: string): WantedResource['set'] {
-  return { [`${P}isA`]: [`${C}Property`], [`${P}parent`]: s.ontology, [`${P}shortname`]: shortname, [`${P}datatype`]: datatype, [`${P}description`]: description };
-}
-
 /** Where the versions of `subject` are listed (the value of the `versions` property). */
 export function versionsLink(server: string, subject: string): string {
   return `${server}/versions?subject=${encodeURIComponent(subject)}`;
@@ -41,23 +30,17 @@ export function versionsLink(server: string, subject: string): string {
 /** The ontology and its properties, parent first. */
 export function wantedResources(server: string): WantedResource[] {
   const s = versioningSubjects(server);
+  const { atomicUrl, resourceArray } = core.datatypes;
   return [
-    {
-      subject: s.ontology,
-      exact: true,
-      set: {
-        [`${P}isA`]: [ONTOLOGY_CLASS],
-        [`${P}parent`]: server,
-        [`${P}shortname`]: 'versioning-ontology',
-        [`${P}name`]: 'Versioning',
-        [`${P}description`]: 'What the atomic/versioning plugin adds to resources: a link to their history.',
-        [`${P}classes`]: [],
-        [`${P}properties`]: [s.versions, s.versionsOf, s.versionCommits],
-        [`${P}read`]: [PUBLIC_AGENT],
-      },
-    },
-    { subject: s.versions, exact: true, set: property(s, 'versions', ATOMIC_URL, 'The history of this resource: every commit of it with its time, signer and changes (JSON, or JSON-AD when asked for). Added when the resource is served; not stored on it.') },
-    { subject: s.versionsOf, exact: true, set: property(s, 'versions-of', ATOMIC_URL, 'The resource whose history this is.') },
-    { subject: s.versionCommits, exact: true, set: property(s, 'version-commits', RESOURCE_ARRAY, 'The commits of the resource, oldest first: each one is a version.') },
+    ontologyResource(server, s.ontology, {
+      shortname: 'versioning-ontology',
+      name: 'Versioning',
+      description: 'What the atomic/versioning plugin adds to resources: a link to their history.',
+      classes: [],
+      properties: [s.versions, s.versionsOf, s.versionCommits],
+    }),
+    propertyResource(s.ontology, s.versions, 'versions', atomicUrl, 'The history of this resource: every commit of it with its time, signer and changes (JSON, or JSON-AD when asked for). Added when the resource is served; not stored on it.'),
+    propertyResource(s.ontology, s.versionsOf, 'versions-of', atomicUrl, 'The resource whose history this is.'),
+    propertyResource(s.ontology, s.versionCommits, 'version-commits', resourceArray, 'The commits of the resource, oldest first: each one is a version.'),
   ];
 }

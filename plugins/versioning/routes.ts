@@ -2,7 +2,7 @@
 // the list of versions, one version replayed, and restoring one with a commit made on the
 // requester's behalf.
 
-import { commit, refusalStatus, type Json } from 'atomic-plugin/sdk/js';
+import { commit, core, refusalStatus, type Json } from 'atomic-plugin/sdk/js';
 import { changesTo, replay } from './history.js';
 import { versioningSubjects } from './ontology.js';
 import { checkRead, checkWrite, indexOfCommit, loadHistory, VersioningError, type History } from './store.js';
@@ -29,8 +29,7 @@ export interface Context {
 }
 
 const JSON_AD = 'application/ad+json';
-const NAME = 'https://atomicdata.dev/properties/name';
-const DESCRIPTION = 'https://atomicdata.dev/properties/description';
+const { name: NAME, description: DESCRIPTION } = core.properties;
 
 function required(ctx: Context, name: 'subject' | 'commit'): string {
   const value = ctx.param(name);

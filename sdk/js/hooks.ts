@@ -5,11 +5,9 @@
 /// <reference path="./pdk.d.ts" />
 
 import type { Json, JsonObject, PropVals } from './types.js';
+import { core } from './urls.js';
 
-const SET = 'https://atomicdata.dev/properties/set';
-const REMOVE = 'https://atomicdata.dev/properties/remove';
-const PUSH = 'https://atomicdata.dev/properties/push';
-const DESTROY = 'https://atomicdata.dev/properties/destroy';
+const { set: SET, remove: REMOVE, push: PUSH, destroy: DESTROY } = core.properties;
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
