@@ -122,13 +122,21 @@ export interface QueryOptions {
   readonly pageSize?: number;
   /** Also answer the members' resources, so that mirroring the store takes no call per resource. */
   readonly includeResources?: boolean;
+  /**
+   * A cursor: the matches in subject order after this subject (`''` to start), a page at a time;
+   * the answer's `next` is where the following page starts. Not with `sortBy`.
+   */
+  readonly after?: string;
 }
 
 /** A page of subjects, and how many there are in all; with `includeResources`, the resources too. */
 export interface QueryResult {
   readonly members: string[];
+  /** How many match in all; -1 with `after` (not counted). */
   readonly total: number;
   readonly resources?: Resource[];
+  /** With `after`: the cursor of the next page, or `null` after the last one. */
+  readonly next?: string | null;
 }
 
 /**
@@ -145,14 +153,16 @@ export function query(property: string, value: string | null = null, options: Qu
   if (options.page !== undefined) request.page = options.page;
   if (options.pageSize !== undefined) request.page_size = options.pageSize;
   if (options.includeResources) request.include_resources = true;
+  if (options.after !== undefined) request.after = options.after;
   return map(
     callHost('query', request),
     (v) => {
       if (!isObject(v) || !Array.isArray(v.members)) return undefined;
       const members = v.members.filter((m): m is string => typeof m === 'string');
       const total = typeof v.total === 'number' ? v.total : members.length;
-      if (!Array.isArray(v.resources)) return { members, total };
-      return { members, total, resources: v.resources.filter((r): r is Resource => isObject(r) && typeof r['@id'] === 'string') };
+      const next = 'next' in v ? { next: typeof v.next === 'string' ? v.next : null } : {};
+      if (!Array.isArray(v.resources)) return { members, total, ...next };
+      return { members, total, resources: v.resources.filter((r): r is Resource => isObject(r) && typeof r['@id'] === 'string'), ...next };
     },
     'query did not answer members',
   );
@@ -162,21 +172,23 @@ export function query(property: string, value: string | null = null, options: Qu
 export const MAX_QUERY_PAGE = 1000;
 
 /**
- * Every match of a {@link query}, paging through it 1,000 at a time, in the host's order (sorted
- * when `options.sortBy` says so). For a few thousand matches; to read the whole store, page with
- * the host's cursor instead.
+ * Every match of a {@link query}, 1,000 at a time: by cursor, in subject order (each page costs
+ * its own length), or, with `options.sortBy`, by numbered pages in that order (each page rescans
+ * the matches before it).
  */
-export function queryAll(property: string, value: string | null = null, options: Omit<QueryOptions, 'page' | 'pageSize'> = {}): HostResult<QueryResult> {
+export function queryAll(property: string, value: string | null = null, options: Omit<QueryOptions, 'page' | 'pageSize' | 'after'> = {}): HostResult<QueryResult> {
   const members: string[] = [];
   const resources: Resource[] = [];
+  const sorted = options.sortBy !== undefined;
+  let after = '';
   for (let page = 0; ; page++) {
-    const result = query(property, value, { ...options, page, pageSize: MAX_QUERY_PAGE });
+    const result = query(property, value, { ...options, pageSize: MAX_QUERY_PAGE, ...(sorted ? { page } : { after }) });
     if (!result.ok) return result;
     members.push(...result.value.members);
     resources.push(...(result.value.resources ?? []));
-    if (result.value.members.length < MAX_QUERY_PAGE || members.length >= result.value.total) {
-      return { ok: true, value: options.includeResources ? { members, total: members.length, resources } : { members, total: members.length } };
-    }
+    const done = sorted ? result.value.members.length < MAX_QUERY_PAGE || members.length >= result.value.total : typeof result.value.next !== 'string';
+    if (done) return { ok: true, value: options.includeResources ? { members, total: members.length, resources } : { members, total: members.length } };
+    if (!sorted) after = result.value.next as string;
   }
 }
 
