@@ -8,6 +8,7 @@ import type { AgentIdentity } from './atomic/agent.js';
 import { CommitProcessor } from './commits.js';
 import { storePath } from './data-dir.js';
 import { HostEvents } from './events.js';
+import { viewsRoute } from './dashboard/views/route.js';
 import { createApp, type App } from './http/app.js';
 import { createNodeServer, MAX_BODY_BYTES } from './http/node-server.js';
 import { SubscriptionServer } from './http/websocket.js';
@@ -77,7 +78,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       hostAgent: owner,
     });
     await plugins.start(options.log);
-    const routes = [packageRoute(packages, store, serverUrl, (zip) => plugins.warm(zip)), plugins.logRoute(), plugins.route()];
+    const routes = [
+      packageRoute(packages, store, serverUrl, (zip) => plugins.warm(zip)),
+      plugins.logRoute(),
+      viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }),
+      plugins.route(),
+    ];
     const app = createApp({ store, serverUrl, commits, routes, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;
