@@ -34,6 +34,8 @@ export interface ViewListing {
   classes: string[];
   settings: boolean;
   granted: string[];
+  /** The manifest's defaultConfig: the config of a Plugin resource that sets none. */
+  defaultConfig: Record<string, unknown>;
 }
 
 /** What the route needs from the host. */
@@ -107,6 +109,7 @@ export function viewsRoute(options: ViewsRouteOptions): Route {
             classes: i.views!.classes ?? [],
             settings: i.views!.settings === true,
             granted: i.views!.granted,
+            defaultConfig: i.manifest.defaultConfig,
           })),
       ),
     // Public like any page's script: a sandboxed frame cannot sign its request.

@@ -6,18 +6,10 @@
 import { forgetAgent, storedAgent } from 'atomic-plugin/sdk/browser';
 import type { ViewMode } from '../../../../sdk/view/protocol.js';
 import { resourceCard } from './resource-card.js';
-import { serveView } from './rpc-host.js';
+import { serveView, type ViewListing } from './rpc-host.js';
 import { createServerApi, type ServerApi } from './server-api.js';
 import { signInForm } from './sign-in.js';
 
-/** A view as GET /_dashboard/view/plugins lists it (../route.ts ViewListing). */
-interface ViewListing {
-  plugin: string;
-  id: string;
-  version: string;
-  classes: string[];
-  settings: boolean;
-}
 
 const IS_A = 'https://atomicdata.dev/properties/isA';
 
@@ -61,8 +53,7 @@ function mountView(api: ServerApi, listing: ViewListing, mode: ViewMode, viewed:
     frame,
     mode,
     viewed,
-    plugin: listing.plugin,
-    pluginId: listing.id,
+    listing,
     onStop: (reason) => frame.replaceWith(element('p', 'error stopped', reason)),
   });
   section.append(title, frame);

@@ -3,7 +3,7 @@
 // go through the read grants (grants.ts); every commit, config saves included, is shown to the user
 // and signed here with their key only once they confirm. A frame that navigates away is dropped.
 
-import { PROTOCOL, parseRequest, type CommitRequest, type ErrorCode, type Method, type Methods, type Request, type ViewMode } from '../../../../sdk/view/protocol.js';
+import { PROTOCOL, parseRequest, type CommitRequest, type ErrorCode, type JsonObject, type Method, type Methods, type Request, type ViewMode } from '../../../../sdk/view/protocol.js';
 import { ask, paragraph, preformatted } from './dialogs.js';
 import { createReadGrants } from './grants.js';
 import { ServerError, type ServerApi } from './server-api.js';
@@ -16,14 +16,23 @@ const MAX_PENDING = 8;
 const MIN_HEIGHT = 60;
 const MAX_HEIGHT = 4000;
 
+/** A view as GET /_dashboard/view/plugins lists it (../route.ts ViewListing). */
+export interface ViewListing {
+  plugin: string;
+  id: string;
+  version: string;
+  classes: string[];
+  settings: boolean;
+  defaultConfig: JsonObject;
+}
+
 /** Which view a frame holds. */
 export interface MountedView {
   frame: HTMLIFrameElement;
   mode: ViewMode;
   /** The resource on view (the Plugin resource in settings mode). */
   viewed: string;
-  plugin: string;
-  pluginId: string;
+  listing: ViewListing;
   /** Called when the page stops serving the frame, with the reason. */
   onStop: (reason: string) => void;
 }
@@ -60,7 +69,8 @@ function describeChanges(changes: CommitRequest): string {
 
 /** Serves the RPC of one framed view until it navigates away. Call before the frame loads. */
 export function serveView(api: ServerApi, view: MountedView): void {
-  const { frame, mode, viewed, plugin, pluginId } = view;
+  const { frame, mode, viewed } = view;
+  const { plugin, id: pluginId } = view.listing;
   const grants = createReadGrants(api, plugin, pluginId, viewed);
   let pending = 0;
   let loads = 0;
@@ -123,7 +133,7 @@ export function serveView(api: ServerApi, view: MountedView): void {
     getConfig: async () => {
       if (mode !== 'settings') throw new RpcError('FORBIDDEN', 'getConfig is for settings views');
       const config = (await api.resource(plugin))[CONFIG];
-      return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
+      return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as JsonObject) : view.listing.defaultConfig;
     },
     saveConfig: ({ config }) => {
       if (mode !== 'settings') return Promise.reject(new RpcError('FORBIDDEN', 'saveConfig is for settings views'));
