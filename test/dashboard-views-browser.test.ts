@@ -196,8 +196,11 @@ describe.skipIf(skipWithoutChromium)('plugin views in Chromium', () => {
   });
 
   it('keeps the hostile view in its frame: every attempt fails, and the page, the server and the decoy see nothing', async () => {
-    const requests: { url: string; frame: string }[] = [];
-    page.on('request', (request) => requests.push({ url: request.url(), frame: request.frame().url() }));
+    // What the browser let through (a response came) and what it stopped, by frame.
+    const finished: { url: string; frame: string }[] = [];
+    const failed: { url: string; frame: string; error: string }[] = [];
+    page.on('requestfinished', (request) => finished.push({ url: request.url(), frame: request.frame().url() }));
+    page.on('requestfailed', (request) => failed.push({ url: request.url(), frame: request.frame().url(), error: request.failure()?.errorText ?? '' }));
     const articleBefore = await stored(at().article);
     await page.goto(viewUrl(at().article));
     const hostile = frameOf(plugins.hostileView);
@@ -220,7 +223,6 @@ describe.skipIf(skipWithoutChromium)('plugin views in Chromium', () => {
     ) as Record<string, string>;
     expect(Object.keys(outcomes)).toHaveLength(23);
     for (const [attack, outcome] of Object.entries(outcomes)) expect(outcome, attack).toMatch(/^(blocked|attempted)/);
-    console.log(outcomes);
     expect(outcomes['read-outside']).toBe('blocked: DENIED');
     expect(outcomes['commit-unasked']).toMatch(/^blocked: DENIED/);
     expect(outcomes.malformed).toBe('blocked: INVALID_REQUEST');
@@ -230,8 +232,9 @@ describe.skipIf(skipWithoutChromium)('plugin views in Chromium', () => {
     expect(await page.title()).toBe('View · Atomic Data');
     expect(context.pages()).toEqual([page]);
     expect(decoy.seen).toEqual([]);
-    const fromHostile = requests.filter((r) => r.frame.includes(encodeURIComponent(plugins.hostileView)));
-    expect(fromHostile.map((r) => new URL(r.url).pathname)).toEqual(['/_dashboard/view/frame']);
+    const hostileFrame = (r: { frame: string }) => r.frame.includes(encodeURIComponent(plugins.hostileView));
+    expect(finished.filter(hostileFrame).map((r) => new URL(r.url).pathname)).toEqual(['/_dashboard/view/frame']);
+    for (const request of failed.filter(hostileFrame)) expect(request.error, request.url).toBe('csp');
     expect(await stored(at().article)).toEqual(articleBefore);
     expect(await page.evaluate("localStorage.getItem('atomic-plugin.secret')")).toBe(host.secret.trim());
     expect(await hostile.locator('html').innerHTML()).not.toContain(host.secret.trim());
