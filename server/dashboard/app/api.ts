@@ -3,7 +3,7 @@
 // (store-route.ts), staging a reference package, plugin logs, and signed commits on Plugin
 // resources (built by the same code as the CLI's: server/plugins/plugin-resource.ts).
 
-import { signCommit, signedFetch, type Agent } from 'atomic-plugin/sdk/browser';
+import { RequestError, signCommit, signedFetch, type Agent } from 'atomic-plugin/sdk/browser';
 import { classes, props } from '../../atomic/urls.js';
 import { isPluginResource, summarize, type PluginChanges, type PluginSummary } from '../../plugins/plugin-resource.js';
 import type { PackageDescription, StagedPackage, StoreCatalog } from '../catalog-types.js';
@@ -55,24 +55,32 @@ export class DashboardApi {
     return body;
   }
 
+  /** The Plugin resource at `subject`, or undefined when there is none (or it is no Plugin). */
+  async plugin(subject: string): Promise<InstalledPlugin | undefined> {
+    let resource: Record<string, unknown>;
+    try {
+      resource = await this.#getResource(subject);
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 404) return undefined;
+      throw error;
+    }
+    if (!isPluginResource(resource)) return undefined;
+    const config = resource[props.plugin.config];
+    const file = resource[props.plugin.file];
+    const plugin: InstalledPlugin = { subject, summary: summarize(this.serverUrl, subject, resource), resource };
+    if (isObject(config)) plugin.config = config;
+    if (typeof file === 'string') plugin.packageUrl = file;
+    return plugin;
+  }
+
   /** Every Plugin resource the agent can read. */
   async installed(): Promise<InstalledPlugin[]> {
     const query = new URLSearchParams({ property: props.isA, value: classes.plugin, page_size: '1000' });
     const collection = await this.#getResource(`/query?${query}`);
     const members = collection[props.collection.members];
     const subjects = (Array.isArray(members) ? members : []).flatMap((m) => (typeof m === 'string' ? [m] : isObject(m) && typeof m['@id'] === 'string' ? [m['@id']] : []));
-    const plugins = await Promise.all(
-      subjects.map(async (subject) => {
-        const resource = await this.#getResource(subject).catch(() => undefined);
-        if (!resource || !isPluginResource(resource)) return undefined;
-        const config = resource[props.plugin.config];
-        const file = resource[props.plugin.file];
-        const plugin: InstalledPlugin = { subject, summary: summarize(this.serverUrl, subject, resource), resource };
-        if (isObject(config)) plugin.config = config;
-        if (typeof file === 'string') plugin.packageUrl = file;
-        return plugin;
-      }),
-    );
+    // One that went between the query and the read is not installed any more.
+    const plugins = await Promise.all(subjects.map((subject) => this.plugin(subject)));
     return plugins.filter((p): p is InstalledPlugin => p !== undefined).sort((a, b) => a.summary.plugin.localeCompare(b.summary.plugin) || a.subject.localeCompare(b.subject));
   }
 

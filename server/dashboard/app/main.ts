@@ -4,9 +4,14 @@
 // server answered; every refusal is shown in the page.
 
 import { forgetAgent, parseSecret, rememberAgent, RequestError, storedAgent, type Agent } from 'atomic-plugin/sdk/browser';
-import { DashboardApi } from './api.js';
+import type { PackageDescription } from '../catalog-types.js';
+import { DashboardApi, type InstalledPlugin } from './api.js';
+import { configForm } from './config-form.js';
 import { find, messageOf } from './dom.js';
-import { renderInstalled } from './installed-view.js';
+import { renderInstalled, type InstalledCard } from './installed-view.js';
+import { renderLog } from './log-view.js';
+import * as actions from './plugin-actions.js';
+import { renderStore } from './store-view.js';
 
 const el = {
   tabs: find('.tabs'),
@@ -23,15 +28,17 @@ const el = {
 };
 
 let api: DashboardApi | null = null;
+/** The plugin whose config form is open. */
+let configuring: string | null = null;
+/** Package descriptions by URL: a package never changes. */
+const packages = new Map<string, PackageDescription>();
 
-/** Shows an error (null hides it). */
-export function showError(message: string | null): void {
+function showError(message: string | null): void {
   el.error.hidden = message === null;
   el.error.textContent = message ?? '';
 }
 
-/** Shows what just happened (null hides it). */
-export function showNotice(message: string | null): void {
+function showNotice(message: string | null): void {
   el.notice.hidden = message === null;
   el.notice.textContent = message ?? '';
 }
@@ -42,6 +49,83 @@ function currentTab(): Tab {
   if (location.hash.startsWith('#/store')) return 'store';
   if (location.hash.startsWith('#/log')) return 'log';
   return 'installed';
+}
+
+/** Runs a button's action: its sentence as a notice, its refusal as the error; then shows the result. */
+async function run(what: string, action: () => Promise<string | null>): Promise<void> {
+  showError(null);
+  showNotice(null);
+  try {
+    const done = await action();
+    if (done !== null) showNotice(done);
+  } catch (error) {
+    showError(`${what} failed: ${messageOf(error)}`);
+  }
+  await show();
+}
+
+async function describe(session: DashboardApi, plugin: InstalledPlugin): Promise<PackageDescription | undefined> {
+  const url = plugin.packageUrl;
+  if (!url) return undefined;
+  if (!packages.has(url)) {
+    try {
+      packages.set(url, await session.describe(url));
+    } catch {
+      return undefined;
+    }
+  }
+  return packages.get(url);
+}
+
+async function showInstalled(session: DashboardApi): Promise<void> {
+  const [catalog, installed] = await Promise.all([DashboardApi.catalog(session.agent), session.installed()]);
+  const cards: InstalledCard[] = await Promise.all(
+    installed.map(async (plugin) => {
+      const pkg = await describe(session, plugin);
+      const update = actions.newerVersion(catalog, plugin);
+      const card: InstalledCard = { plugin, ...(pkg ? { pkg } : {}), ...(update ? { update } : {}) };
+      if (configuring === plugin.subject) {
+        card.form = configForm({
+          label: `Config of ${plugin.summary.plugin}`,
+          schema: pkg?.configSchema,
+          config: plugin.config ?? pkg?.defaultConfig ?? {},
+          save: async (config) => {
+            const done = await actions.saveConfig(session, plugin, config);
+            configuring = null;
+            showError(null);
+            showNotice(done);
+            await show();
+          },
+          cancel: () => {
+            configuring = null;
+            void show();
+          },
+        });
+      }
+      return card;
+    }),
+  );
+  renderInstalled(el.installed, session.serverUrl, cards, {
+    toggle: (plugin) => void run(plugin.summary.enabled ? 'Disabling' : 'Enabling', () => actions.setEnabled(session, plugin, !plugin.summary.enabled)),
+    configure: (plugin) => {
+      configuring = configuring === plugin.subject ? null : plugin.subject;
+      void show().then(() => el.installed.querySelector<HTMLElement>('form.config input, form.config select, form.config textarea')?.focus());
+    },
+    update: (plugin, choice) => void run(`Updating ${plugin.summary.plugin}`, () => actions.update(session, plugin, choice)),
+    uninstall: (plugin) => void run(`Uninstalling ${plugin.summary.plugin}`, () => actions.uninstall(session, plugin)),
+  });
+}
+
+async function showStore(session: DashboardApi): Promise<void> {
+  const [catalog, installed] = await Promise.all([DashboardApi.catalog(session.agent), session.installed()]);
+  renderStore(el.store, catalog, installed, (choice) => void run(`Installing ${choice.entry.plugin}`, () => actions.install(session, choice)));
+}
+
+async function showLog(session: DashboardApi): Promise<void> {
+  const subject = new URLSearchParams(location.hash.split('?')[1] ?? '').get('plugin');
+  if (!subject) throw new Error('Which plugin? The link names none.');
+  const [plugin, lines] = await Promise.all([session.plugin(subject), session.log(subject)]);
+  renderLog(el.log, plugin?.summary.plugin || subject, lines);
 }
 
 async function show(): Promise<void> {
@@ -60,9 +144,12 @@ async function show(): Promise<void> {
   el.log.hidden = !signedIn || tab !== 'log';
   if (!api) return;
   try {
-    if (tab === 'installed') await renderInstalled(el.installed, api);
+    if (tab === 'installed') await showInstalled(api);
+    else if (tab === 'store') await showStore(api);
+    else await showLog(api);
   } catch (error) {
     showError(messageOf(error));
+    if (error instanceof RequestError && error.status === 401) showError(`${messageOf(error)} Sign out and sign in again.`);
   }
 }
 
@@ -99,6 +186,7 @@ el.signIn.addEventListener('submit', (event) => {
 el.signOut.addEventListener('click', () => {
   forgetAgent();
   api = null;
+  configuring = null;
   showError(null);
   showNotice(null);
   void show();
@@ -106,6 +194,7 @@ el.signOut.addEventListener('click', () => {
 });
 
 window.addEventListener('hashchange', () => {
+  showError(null);
   showNotice(null);
   void show();
 });
