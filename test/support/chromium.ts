@@ -17,4 +17,6 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Waits for what a page shows to settle: each gesture is a signed request and a commit, slow on a loaded box. */
-export const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 50 });
+export function poll<T>(read: () => Promise<T> | T): ReturnType<typeof expect.poll<Promise<T> | T>> {
+  return expect.poll(read, { timeout: 15_000, interval: 50 });
+}

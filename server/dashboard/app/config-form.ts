@@ -189,9 +189,12 @@ export function configForm(options: ConfigFormOptions): HTMLFormElement {
   form.append(h('div', { class: 'actions' }, save, cancel));
   cancel.addEventListener('click', () => options.cancel());
 
+  // A problem belongs to the deepest field at or above where it is (an array item's, to the array's).
+  const fieldOf = (pointer: string): Field | undefined =>
+    builder.fields.filter((f) => pointer === f.pointer || pointer.startsWith(`${f.pointer}/`)).sort((a, b) => b.pointer.length - a.pointer.length)[0];
   const show = (problems: ConfigProblem[]): void => {
     for (const field of builder.fields) {
-      const mine = problems.filter((p) => p.pointer === field.pointer);
+      const mine = problems.filter((p) => fieldOf(p.pointer) === field);
       field.problem.hidden = mine.length === 0;
       field.problem.textContent = mine.map((p) => p.message).join(' ');
       if (mine.length > 0) field.input.setAttribute('aria-invalid', 'true');

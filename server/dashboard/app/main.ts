@@ -55,13 +55,15 @@ function currentTab(): Tab {
 async function run(what: string, action: () => Promise<string | null>): Promise<void> {
   showError(null);
   showNotice(null);
+  let done: string | null = null;
   try {
-    const done = await action();
-    if (done !== null) showNotice(done);
+    done = await action();
   } catch (error) {
     showError(`${what} failed: ${messageOf(error)}`);
   }
+  // The sentence comes once the page shows the result.
   await show();
+  if (done !== null) showNotice(done);
 }
 
 async function describe(session: DashboardApi, plugin: InstalledPlugin): Promise<PackageDescription | undefined> {
@@ -93,8 +95,8 @@ async function showInstalled(session: DashboardApi): Promise<void> {
             const done = await actions.saveConfig(session, plugin, config);
             configuring = null;
             showError(null);
-            showNotice(done);
             await show();
+            showNotice(done);
           },
           cancel: () => {
             configuring = null;
