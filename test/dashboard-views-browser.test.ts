@@ -12,14 +12,13 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PropVals } from '../server/atomic/json-ad.js';
 import { props } from '../server/atomic/urls.js';
-import { launchChromium, skipWithoutChromium } from './support/chromium.js';
+import { launchChromium, noChromium, poll } from './support/chromium.js';
 import { cliEnv, expectSuccess, runCli } from './support/cli-run.js';
 import { createResource, getAs, ownerOf } from './support/commits.js';
 import { freePort, startHostProcess, type HostProcess } from './support/host-process.js';
 
 const FOLDER = 'https://atomicdata.dev/classes/Folder';
 const ARTICLE = 'https://atomicdata.dev/classes/Article';
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 50 });
 
 /** A server on another port that records every request made to it, WebSocket upgrades included. */
 async function startDecoy(): Promise<{ url: string; seen: string[]; server: Server }> {
@@ -37,7 +36,7 @@ async function startDecoy(): Promise<{ url: string; seen: string[]; server: Serv
   return { url: `http://127.0.0.1:${port}`, seen, server };
 }
 
-describe.skipIf(skipWithoutChromium)('plugin views in Chromium', () => {
+describe.skipIf(noChromium)('plugin views in Chromium', () => {
   let host: HostProcess;
   let browser: Browser;
   let context: BrowserContext;
@@ -108,12 +107,15 @@ describe.skipIf(skipWithoutChromium)('plugin views in Chromium', () => {
     expect(await (await fetch(`${host.url}/_dashboard/view/plugins`)).json()).toEqual([]);
   });
 
-  it('signs in, shows the resource and renders the view of its class, which reads inside the folder unasked', async () => {
+  it('sends a visitor to the dashboard to sign in, then shows the resource and the view of its class, which reads inside the folder unasked', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(viewUrl(at().folder));
-    await page.locator('#secret').fill(host.secret);
-    await page.locator('.sign-in button[type=submit]').click();
+    await page.locator('a.sign-in').click();
+    await page.getByLabel('Agent secret').fill(host.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await poll(() => page.locator('.session .agent').innerText()).toBe(owner().subject);
+    await page.goto(viewUrl(at().folder));
     await poll(() => page.locator('.resource h1').textContent()).toBe('Projects');
     expect(await page.locator('section.plugin-view').count()).toBe(1);
     const view = frameOf(plugins.folderView);

@@ -12,13 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSecret } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { props } from '../server/atomic/urls.js';
-import { launchChromium, skipWithoutChromium } from './support/chromium.js';
 import { cliEnv, runCli } from './support/cli-run.js';
 import { getAs, ownerOf, registerAgent } from './support/commits.js';
+import { launchChromium, noChromium, poll } from './support/chromium.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
-
-/** Waits for what the page shows to settle: each gesture is a signed request and a commit, slow on a loaded box. */
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 50 });
 
 interface CrudItem {
   '@id': string;
@@ -29,7 +26,7 @@ interface CrudItem {
   parent?: string;
 }
 
-describe.skipIf(skipWithoutChromium)('the TodoMVC plugin in Chromium', () => {
+describe.skipIf(noChromium)('the TodoMVC plugin in Chromium', () => {
   let host: HostProcess;
   let browser: Browser;
   let page: Page;

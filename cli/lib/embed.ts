@@ -22,8 +22,9 @@ export const textLoaders: Record<string, Loader> = {
 const BROWSER_SUFFIX = '?browser';
 
 /**
- * How a browser entry is bundled: one script that runs by itself in a page (`<script src>`),
- * for the browsers of the last few years, minified since it is served as it is.
+ * How a browser entry is bundled (here, and the dashboard in cli/build-dashboard.ts): one script
+ * that runs by itself in a page (`<script src>`), for the browsers of the last few years, minified
+ * since it is served as it is.
  */
 export const browserBuildOptions = {
   bundle: true,

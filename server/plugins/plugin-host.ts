@@ -37,7 +37,7 @@ const P = props.plugin;
  * server's collections. `/plugins` itself is a collection, but below it live the plugins' own
  * prefixes, which the manifest check keeps each plugin inside.
  */
-const RESERVED_PATHS = ['/commit', '/ws', '/_dashboard', '/query', '/upload', '/ontology', '/plugins/packages', '/plugins/logs', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', '/plugins/logs', '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.

@@ -1,10 +1,8 @@
-// The host side of plugin views, under /_dashboard/view: the page (`?subject=<resource>` or
-// `?plugin=<Plugin subject>&settings`) and its built script and stylesheet, the list of active
-// plugins with views the requester may see, each view's frame document, and the read-access answers
-// the page enforces the plugins' grants with (access.ts). docs/plugins/views.md.
+// The host side of plugin views, under /_dashboard/view/ (the page itself, view.html, is served
+// with the rest of the dashboard by ../route.ts): the list of active plugins with views the
+// requester may see, each view's frame document, and the read-access answers the page enforces the
+// plugins' grants with (access.ts). docs/plugins/views.md.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AtomicError } from '../../atomic/errors.js';
 import { hasRight } from '../../atomic/rights.js';
 import { canRead } from '../../access.js';
@@ -14,11 +12,8 @@ import type { StoreReader } from '../../store/store.js';
 import { readAccess } from './access.js';
 import { frameDocument } from './frame-document.js';
 
-/** Where the page lives. */
-export const VIEW_PAGE_PATH = '/_dashboard/view';
-
-/** Where `npm run build` puts the page's bundle (dist/dashboard/view/), seen from dist/server/dashboard/views/. */
-const BUILT_ASSETS = fileURLToPath(new URL('../../../dashboard/view/', import.meta.url));
+/** Where the view page's services live. */
+export const VIEWS_PATH = '/_dashboard/view';
 
 /** At most this many subjects per access question (a page of a query). */
 const MAX_ACCESS_SUBJECTS = 100;
@@ -44,24 +39,7 @@ export interface ViewsRouteOptions {
   serverUrl: string;
   /** The active plugins with views (PluginHost.withViews). */
   withViews: () => Installation[];
-  /** Where the built page.js and page.css are; dist/dashboard/view/ by default. */
-  assetsDir?: string;
 }
-
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-cache',
-};
-
-const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>View · Atomic Data</title>
-<link rel="stylesheet" href="${VIEW_PAGE_PATH}/page.css"><script defer src="${VIEW_PAGE_PATH}/page.js"></script>
-</head><body><noscript>This page needs JavaScript.</noscript></body></html>
-`;
 
 const json = (value: unknown): HttpResponse => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(value) });
 
@@ -71,36 +49,22 @@ function required(params: URLSearchParams, name: string): string {
   return value;
 }
 
-/** The route serving the view page and what it needs. */
+/** The route serving what the view page needs. */
 export function viewsRoute(options: ViewsRouteOptions): Route {
   const { store, serverUrl, withViews } = options;
-  const assets = options.assetsDir ?? BUILT_ASSETS;
-  const get = (s: string) => store.get(s);
 
   const activeView = (plugin: string): Installation => {
     const installation = withViews().find((i) => i.subject === plugin);
     if (!installation) throw new AtomicError('NOT_FOUND', `${plugin} is not an active plugin with views granted custom-view`);
     return installation;
   };
-  const asset = (file: string, type: string): HttpResponse => {
-    let body: Buffer;
-    try {
-      body = readFileSync(`${assets}${file}`);
-    } catch {
-      throw new AtomicError('NOT_FOUND', `${file} is not built: run npm run build`);
-    }
-    return { status: 200, headers: { ...PAGE_HEADERS, 'content-type': `${type}; charset=utf-8` }, body };
-  };
 
   const handlers: Record<string, (params: URLSearchParams, agent: string | undefined) => HttpResponse> = {
-    '': () => ({ status: 200, headers: { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, body: PAGE }),
-    '/page.js': () => asset('page.js', 'text/javascript'),
-    '/page.css': () => asset('page.css', 'text/css'),
     // The views of the plugins whose resource the requester may read.
-    '/plugins': (_params, agent) =>
+    plugins: (_params, agent) =>
       json(
         withViews()
-          .filter((i) => hasRight(get, store.get(i.subject), agent, 'read'))
+          .filter((i) => hasRight((s) => store.get(s), store.get(i.subject), agent, 'read'))
           .map((i): ViewListing => ({
             plugin: i.subject,
             id: i.id,
@@ -113,14 +77,14 @@ export function viewsRoute(options: ViewsRouteOptions): Route {
           })),
       ),
     // Public like any page's script: a sandboxed frame cannot sign its request.
-    '/frame': (params) => {
+    frame: (params) => {
       const installation = activeView(required(params, 'plugin'));
       const mode = params.get('mode') ?? 'view';
       if (mode !== 'view' && mode !== 'settings') throw new AtomicError('INVALID_QUERY', 'mode is view or settings');
       if (mode === 'settings' && !installation.views!.settings) throw new AtomicError('NOT_FOUND', `${installation.id} has no settings view`);
       return frameDocument(installation.views!, `${installation.id} ${mode}`);
     },
-    '/access': (params, agent) => {
+    access: (params, agent) => {
       const installation = activeView(required(params, 'plugin'));
       const viewed = required(params, 'viewed');
       const subjects = params.getAll('subject');
@@ -132,13 +96,14 @@ export function viewsRoute(options: ViewsRouteOptions): Route {
       return json({ access: readAccess(store, serverUrl, installation, viewed, subjects, agent) });
     },
   };
+  const serves = (path: string) => (path.startsWith(`${VIEWS_PATH}/`) ? Object.hasOwn(handlers, path.slice(VIEWS_PATH.length + 1)) : false);
 
   return {
-    matches: (path) => path === VIEW_PAGE_PATH || (path.startsWith(`${VIEW_PAGE_PATH}/`) && Object.hasOwn(handlers, path.slice(VIEW_PAGE_PATH.length))),
+    matches: serves,
     async handle(request, { agent }) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') throw new AtomicError('METHOD_NOT_ALLOWED', `GET ${VIEW_PAGE_PATH}`);
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw new AtomicError('METHOD_NOT_ALLOWED', `GET ${request.url.split('?')[0]}`);
       const [path = '', search = ''] = request.url.split('?');
-      return handlers[path.slice(VIEW_PAGE_PATH.length)]!(new URLSearchParams(search), agent);
+      return handlers[path.slice(VIEWS_PATH.length + 1)]!(new URLSearchParams(search), agent);
     },
   };
 }

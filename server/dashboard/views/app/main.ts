@@ -1,4 +1,4 @@
-// The view page, /_dashboard/view: `?subject=<resource>` shows the resource as the signed-in agent
+// The view page, /_dashboard/view (view.html): `?subject=<resource>` shows the resource as the signed-in agent
 // and, below it, the view of every active plugin whose views cover one of its classes;
 // `?plugin=<Plugin subject>&settings` shows that plugin's settings view. Each view runs in a
 // sandboxed, null-origin frame and reaches data only through the RPC served by rpc-host.ts.
@@ -8,7 +8,6 @@ import type { ViewMode } from '../../../../sdk/view/protocol.js';
 import { resourceCard } from './resource-card.js';
 import { serveView, type ViewListing } from './rpc-host.js';
 import { createServerApi, type ServerApi } from './server-api.js';
-import { signInForm } from './sign-in.js';
 
 
 const IS_A = 'https://atomicdata.dev/properties/isA';
@@ -86,7 +85,12 @@ async function start(): Promise<void> {
   const main = element('main', 'page');
   document.body.replaceChildren(header(agent?.subject ?? null), main);
   if (!agent) {
-    main.append(signInForm());
+    // One sign-in for every page of this server: the dashboard's.
+    const note = element('p', 'note', 'Sign in on ');
+    const link = element('a', 'sign-in', 'the dashboard');
+    link.href = '/_dashboard/';
+    note.append(link, ', then come back: this page shows what your agent can read.');
+    main.append(note);
     return;
   }
   const api = createServerApi(agent);

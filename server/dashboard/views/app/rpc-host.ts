@@ -3,10 +3,11 @@
 // go through the read grants (grants.ts); every commit, config saves included, is shown to the user
 // and signed here with their key only once they confirm. A frame that navigates away is dropped.
 
+import { RequestError } from 'atomic-plugin/sdk/browser';
 import { PROTOCOL, parseRequest, type CommitRequest, type ErrorCode, type JsonObject, type Method, type Methods, type Request, type ViewMode } from '../../../../sdk/view/protocol.js';
 import { ask, paragraph, preformatted } from './dialogs.js';
 import { createReadGrants } from './grants.js';
-import { ServerError, type ServerApi } from './server-api.js';
+import type { ServerApi } from './server-api.js';
 
 const P = 'https://atomicdata.dev/properties/';
 const CONFIG = `${P}config`;
@@ -50,7 +51,7 @@ const denied = (what: string): RpcError => new RpcError('DENIED', `the user did 
 
 function fromServer(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
-  if (error instanceof ServerError) {
+  if (error instanceof RequestError) {
     const code: ErrorCode = error.status === 404 ? 'NOT_FOUND' : error.status === 401 || error.status === 403 ? 'FORBIDDEN' : 'FAILED';
     return new RpcError(code, error.message);
   }
