@@ -4,6 +4,8 @@
 // signs it) and answers. Shared by the view client (client.ts) and the page, which both check every
 // message they receive against these shapes.
 
+import type { CommitChanges } from '../common/commit.js';
+
 /** Tags every message of this protocol (and its version). */
 export const PROTOCOL = 'atomic-plugin/view@1';
 
@@ -47,14 +49,8 @@ export interface QueryResult {
   withheld: number;
 }
 
-/** A commit the view asks the user to sign. */
-export interface CommitRequest {
-  subject: string;
-  set?: Record<string, unknown>;
-  remove?: string[];
-  push?: Record<string, unknown[]>;
-  destroy?: boolean;
-}
+/** A commit the view asks the user to sign (the page adds signer, time and signature). */
+export type CommitRequest = Omit<CommitChanges, 'previousCommit'>;
 
 /** A commit the server applied. */
 export interface CommitResult {

@@ -3,7 +3,8 @@
 // batch, naming the plugin and the subjects, and their answer holds for this view until it is closed.
 
 import type { ServerApi } from './server-api.js';
-import { ask, paragraph, preformatted } from './dialogs.js';
+import { h } from '../../app/dom.js';
+import { ask } from './dialogs.js';
 
 /** One subject as GET /_dashboard/view/access answers for it. */
 interface ReadAccess {
@@ -59,13 +60,13 @@ export function createReadGrants(api: ServerApi, plugin: string, pluginId: strin
           const yes = await ask({
             title: `Let ${pluginId} read ${beyond.length === 1 ? 'this resource' : `${beyond.length} resources`}?`,
             body: [
-              paragraph(
+              h('p', {}, 
                 outside
                   ? `The view of ${pluginId} asks to read outside ${viewed}, the resource it was opened for.`
                   : `The view of ${pluginId} asks to read beyond the plugin's own rights.`,
               ),
-              preformatted(beyond.map((a) => a.subject).join('\n'), 'subjects'),
-              paragraph('It will see what you can see of them.'),
+              h('pre', { class: 'subjects' }, beyond.map((a) => a.subject).join('\n')),
+              h('p', {}, 'It will see what you can see of them.'),
             ],
             confirm: 'Allow',
             cancel: 'Deny',

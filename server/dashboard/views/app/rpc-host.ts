@@ -5,7 +5,8 @@
 
 import { RequestError } from 'atomic-plugin/sdk/browser';
 import { PROTOCOL, parseRequest, type CommitRequest, type ErrorCode, type JsonObject, type Method, type Methods, type Request, type ViewMode } from '../../../../sdk/view/protocol.js';
-import { ask, paragraph, preformatted } from './dialogs.js';
+import { h } from '../../app/dom.js';
+import { ask } from './dialogs.js';
 import { createReadGrants } from './grants.js';
 import type { ServerApi } from './server-api.js';
 
@@ -97,10 +98,10 @@ export function serveView(api: ServerApi, view: MountedView): void {
     const yes = await ask({
       title,
       body: [
-        paragraph(`${pluginId} asks you to sign this change with your key:`),
-        preformatted(changes.subject, 'subject'),
-        preformatted(describeChanges(changes), 'changes'),
-        ...(inside ? [] : [paragraph(`It is not inside ${viewed}, the resource this view was opened for.`, 'warning')]),
+        h('p', {}, `${pluginId} asks you to sign this change with your key:`),
+        h('pre', { class: 'subject' }, changes.subject),
+        h('pre', { class: 'changes' }, describeChanges(changes)),
+        ...(inside ? [] : [h('p', { class: 'warning' }, `It is not inside ${viewed}, the resource this view was opened for.`)]),
       ],
       confirm: 'Sign and send',
       cancel: 'Cancel',
