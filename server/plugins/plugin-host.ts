@@ -28,6 +28,7 @@ import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
 import { RequestsInFlight } from './requests-in-flight.js';
+import { requirementProblem } from './requirements.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
 const P = props.plugin;
@@ -222,6 +223,8 @@ export class PluginHost {
         }
       }
     }
+    // The host's own changes (a tripped breaker) must go through even if they break a requirement.
+    const checkRequirements = !preview.asHost;
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
       let installation: Installation;
       try {
@@ -229,11 +232,19 @@ export class PluginHost {
       } catch (error) {
         throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
       }
+      const problem = checkRequirements ? requirementProblem(commit.subject, installation.manifest, this.#active.values()) : null;
+      if (problem !== null) {
+        void installation.close();
+        throw new AtomicError('PLUGIN_REQUIREMENT', problem);
+      }
       const timer = setTimeout(() => {
         this.#pending.delete(preview.commitId);
         void installation.close();
       }, PENDING_TTL_MS).unref();
       this.#pending.set(preview.commitId, { installation, timer });
+    } else if (checkRequirements && this.#active.has(commit.subject)) {
+      const problem = requirementProblem(commit.subject, null, this.#active.values());
+      if (problem !== null) throw new AtomicError('PLUGIN_REQUIREMENT', problem);
     }
     // Plugins' own before-commit hooks; they fail closed.
     const types = [...new Set([...classesOf(before), ...classesOf(after)])];
@@ -401,7 +412,7 @@ export class PluginHost {
     return { [local.pluginStatus]: 'failed', [local.pluginError]: failure ?? 'not loaded' };
   }
 
-  #commitEvent(event: CommitPreview): Record<string, unknown> {
+  #commitEvent(event: CommitAppliedEvent): Record<string, unknown> {
     return {
       commit: { '@id': event.commitId, ...event.commitPropVals },
       subject: event.commit.subject,
