@@ -19,14 +19,12 @@ export interface ReadAccess {
   readable: boolean;
   /** It is the viewed resource or has it on its parent chain. */
   inside: boolean;
-  /** The plugin was granted the read permission. */
-  pluginMayRead: boolean;
   /** The view may read it without asking the user. */
   allowed: boolean;
 }
 
 /** True when `viewed` is `subject` or on its parent chain. */
-export function isInside(store: StoreReader, subject: string, viewed: string): boolean {
+function isInside(store: StoreReader, subject: string, viewed: string): boolean {
   const seen = new Set<string>();
   let current: string | undefined = subject;
   for (let depth = 0; current !== undefined && depth <= MAX_DEPTH && !seen.has(current); depth++) {
@@ -43,8 +41,8 @@ export function readAccess(store: StoreReader, serverUrl: string, installation: 
   const pluginReads = installation.views?.granted.includes('read') ?? false;
   return subjects.map((subject) => {
     const propvals = store.get(subject);
-    if (!propvals || !canRead(store, serverUrl, subject, propvals, requester)) return { subject, readable: false, inside: false, pluginMayRead: false, allowed: false };
+    if (!propvals || !canRead(store, serverUrl, subject, propvals, requester)) return { subject, readable: false, inside: false, allowed: false };
     const inside = isInside(store, subject, viewed);
-    return { subject, readable: true, inside, pluginMayRead: pluginReads, allowed: subject === viewed || (inside && pluginReads) };
+    return { subject, readable: true, inside, allowed: subject === viewed || (inside && pluginReads) };
   });
 }

@@ -11,27 +11,13 @@ import type { Installation } from '../../plugins/installation.js';
 import type { StoreReader } from '../../store/store.js';
 import { readAccess } from './access.js';
 import { frameDocument } from './frame-document.js';
+import type { ViewListing } from './listing.js';
 
 /** Where the view page's services live. */
 export const VIEWS_PATH = '/_dashboard/view';
 
 /** At most this many subjects per access question (a page of a query). */
 const MAX_ACCESS_SUBJECTS = 100;
-
-/** One view a page can show, as GET /_dashboard/view/plugins lists it. */
-export interface ViewListing {
-  /** The Plugin resource. */
-  plugin: string;
-  /** `namespace/name`. */
-  id: string;
-  version: string;
-  description: string | null;
-  classes: string[];
-  settings: boolean;
-  granted: string[];
-  /** The manifest's defaultConfig: the config of a Plugin resource that sets none. */
-  defaultConfig: Record<string, unknown>;
-}
 
 /** What the route needs from the host. */
 export interface ViewsRouteOptions {
@@ -69,10 +55,8 @@ export function viewsRoute(options: ViewsRouteOptions): Route {
             plugin: i.subject,
             id: i.id,
             version: i.manifest.version,
-            description: i.manifest.description ?? null,
             classes: i.views!.classes ?? [],
             settings: i.views!.settings === true,
-            granted: i.views!.granted,
             defaultConfig: i.manifest.defaultConfig,
           })),
       ),

@@ -11,7 +11,6 @@ interface ReadAccess {
   subject: string;
   readable: boolean;
   inside: boolean;
-  pluginMayRead: boolean;
   allowed: boolean;
 }
 

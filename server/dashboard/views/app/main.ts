@@ -7,7 +7,8 @@ import { forgetAgent, storedAgent } from 'atomic-plugin/sdk/browser';
 import type { ViewMode } from '../../../../sdk/view/protocol.js';
 import { h, messageOf } from '../../app/dom.js';
 import { resourceCard } from './resource-card.js';
-import { serveView, type ViewListing } from './rpc-host.js';
+import type { ViewListing } from '../listing.js';
+import { serveView } from './rpc-host.js';
 import { createServerApi, type ServerApi } from './server-api.js';
 
 const IS_A = 'https://atomicdata.dev/properties/isA';

@@ -8,6 +8,7 @@ import { PROTOCOL, parseRequest, type CommitRequest, type ErrorCode, type JsonOb
 import { h } from '../../app/dom.js';
 import { ask } from './dialogs.js';
 import { createReadGrants } from './grants.js';
+import type { ViewListing } from '../listing.js';
 import type { ServerApi } from './server-api.js';
 
 const P = 'https://atomicdata.dev/properties/';
@@ -17,16 +18,6 @@ const MEMBERS = `${P}collection/members`;
 const MAX_PENDING = 8;
 const MIN_HEIGHT = 60;
 const MAX_HEIGHT = 4000;
-
-/** A view as GET /_dashboard/view/plugins lists it (../route.ts ViewListing). */
-export interface ViewListing {
-  plugin: string;
-  id: string;
-  version: string;
-  classes: string[];
-  settings: boolean;
-  defaultConfig: JsonObject;
-}
 
 /** Which view a frame holds. */
 export interface MountedView {
