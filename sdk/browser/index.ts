@@ -2,5 +2,6 @@
 // host serves. Bundled into the page (esbuild, or `atomic-plugin build`'s `?browser` imports).
 
 export { parseSecret, signCommit, signedHeaders, type Agent } from './agent.js';
+export { refusalMessage, RequestError, signedFetch, type RequestOptions } from './request.js';
 export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, storedAgent } from './session.js';
 export type { CommitChanges } from '../common/commit.js';
