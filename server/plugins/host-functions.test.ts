@@ -56,9 +56,18 @@ describe('query with a cursor', () => {
     expect(pages).toBe(Math.ceil(readable.length / size));
   });
 
-  it('refuses a cursor together with a property or a sort', async () => {
-    for (const extra of [{ property: props.parent }, { sort_by: props.name }]) {
-      expect(await query({ after: '', ...extra })).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+  it('pages through the matches of a property and value by cursor too, in subject order', async () => {
+    const seen: string[] = [];
+    for (let after: string | null = ''; after !== null; ) {
+      const { ok } = (await query({ property: props.parent, value: S, after, page_size: 4 })) as { ok: { members: string[]; next: string | null } };
+      expect(ok.members.length).toBeLessThanOrEqual(4);
+      seen.push(...ok.members);
+      after = ok.next;
     }
+    expect(seen).toEqual(readable.slice(1));
+  });
+
+  it('refuses a cursor together with a sort', async () => {
+    expect(await query({ after: '', sort_by: props.name })).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
   });
 });
