@@ -1,0 +1,123 @@
+// A plugin against its fixtures: installed through the CLI's install path, each scenario run in
+// its own base (with the scenario's config set first and the previous config put back after), then
+// uninstalled and checked gone: its Plugin resource and its endpoints.
+
+import { CliError } from '../errors.js';
+import { install } from '../install.js';
+import { destroyInstallation, findInstallation, readInstallation, setConfig, type InstalledPlugin } from '../installations.js';
+import type { JsonObject } from '../plugin-config.js';
+import type { LoadedPackage } from '../plugin-source.js';
+import { props } from '../../../server/atomic/urls.js';
+import { getAs } from '../http-exchange.js';
+import type { ScenarioFile } from './fixture.js';
+import { runInBase, type RunContext } from './suite-context.js';
+import type { Variables } from './template.js';
+
+/** A plugin to test and how to get it. */
+export interface PluginUnderTest {
+  /** How reports name it: a reference plugin's short name, or the project folder. */
+  label: string;
+  /** What `install` takes: a short name, a folder, a zip. */
+  source: string;
+  /** The package, loaded already (the ABI suite's fixture plugins). */
+  package?: LoadedPackage;
+  /** `namespace/name`, when known before it is built: a plugin installed already is tested as it is. */
+  pluginId?: string;
+  scenarios: ScenarioFile[];
+  /** Permissions to grant; all it asks for by default. */
+  grant?: string[];
+}
+
+/** An installed plugin of the run, and whether the run installed it (and must remove it). */
+export interface Installed {
+  plugin: InstalledPlugin;
+  ownedByRun: boolean;
+}
+
+async function alreadyInstalled(context: RunContext, pluginId: string | undefined): Promise<InstalledPlugin | undefined> {
+  if (!pluginId) return undefined;
+  try {
+    return await findInstallation(context.target.serverUrl, context.target.owner, pluginId);
+  } catch (error) {
+    if (error instanceof CliError && error.code === 'PLUGIN_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** Installs the plugin as `atomic-plugin install <source> --yes` does (a check); undefined when it failed. */
+export async function installForRun(context: RunContext, suite: string, plugin: Omit<PluginUnderTest, 'scenarios'>): Promise<Installed | undefined> {
+  const { target } = context;
+  const scenario = `${plugin.label}/install`;
+  const existing = await alreadyInstalled(context, plugin.pluginId);
+  if (existing) {
+    context.log.skip({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, `${existing.summary.plugin} is installed already at ${existing.subject}: tested as it is, and left installed`);
+    return { plugin: existing, ownedByRun: false };
+  }
+  let installed: Installed | undefined;
+  await context.log.run({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, async () => {
+    const result = await install({
+      serverUrl: target.serverUrl,
+      agent: target.owner,
+      source: plugin.source,
+      yes: true,
+      progress: (line) => context.progress(`  ${line.split('\n')[0]}`),
+      ...(plugin.grant ? { grant: plugin.grant } : {}),
+      ...(plugin.package ? { package: plugin.package } : {}),
+    });
+    installed = { plugin: await readInstallation(target.serverUrl, target.owner, result.subject), ownedByRun: true };
+  });
+  return installed;
+}
+
+/** Uninstalls a plugin the run installed, and checks that its resource and endpoints are gone. */
+export async function uninstallForRun(context: RunContext, suite: string, label: string, installed: Installed): Promise<void> {
+  if (!installed.ownedByRun) return;
+  const { target } = context;
+  const { subject, summary } = installed.plugin;
+  await context.log.run({ suite, scenario: `${label}/uninstall`, name: `uninstalls ${label}, leaving neither its resource nor its endpoints` }, async () => {
+    await destroyInstallation(target.serverUrl, target.owner, subject);
+    const urls = [subject, ...summary.endpoints.filter((e) => !e.includes('{'))];
+    const left: string[] = [];
+    for (const url of urls) {
+      const result = await getAs(url, target.owner);
+      if (result.status !== 404) left.push(`${url} (${result.status})`);
+    }
+    if (left.length > 0) return { expectation: 'status 404 for the Plugin resource and each endpoint', differences: [{ path: 'still served', expected: [], got: left }] };
+  });
+}
+
+/** Runs `scenario` with its config set on the plugin, putting the previous config back after. */
+async function withConfig(context: RunContext, suite: string, installed: Installed, file: ScenarioFile, run: () => Promise<boolean>): Promise<void> {
+  const config = file.scenario.config;
+  if (!config) {
+    await run();
+    return;
+  }
+  const { target } = context;
+  const subject = installed.plugin.subject;
+  const previous = (await readInstallation(target.serverUrl, target.owner, subject)).stored[props.plugin.config];
+  const scenario = `${installed.plugin.summary.plugin}/${file.name}`;
+  const set = await context.log.run({ suite, scenario, name: 'the scenario\'s config is accepted' }, () => setConfig(target.serverUrl, target.owner, subject, config as JsonObject));
+  if (!set) return;
+  try {
+    await run();
+  } finally {
+    if (previous && typeof previous === 'object' && !Array.isArray(previous)) await setConfig(target.serverUrl, target.owner, subject, previous);
+  }
+}
+
+/** Installs the plugin, runs its scenarios, uninstalls it. */
+export async function runPluginSuite(context: RunContext, suite: string, plugin: PluginUnderTest, extra: Variables = {}): Promise<void> {
+  const installed = await installForRun(context, suite, plugin);
+  if (!installed) {
+    for (const file of plugin.scenarios) context.log.skip({ suite, scenario: `${plugin.label}/${file.name}`, name: file.scenario.description }, `${plugin.label} did not install`);
+    return;
+  }
+  try {
+    for (const file of plugin.scenarios) {
+      await withConfig(context, suite, installed, file, () => runInBase(context, suite, plugin.label, file, extra));
+    }
+  } finally {
+    await uninstallForRun(context, suite, plugin.label, installed);
+  }
+}
