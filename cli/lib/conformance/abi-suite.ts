@@ -62,7 +62,9 @@ async function ungrantedImportRefused(context: RunContext, probe: LoadedPackage)
     }
     const after = await getAs(subject, target.owner);
     const differences = [];
-    if (refusal === undefined || !/\(4\d\d\)/.test(refusal)) differences.push({ path: 'install', expected: 'refused with a 4xx', got: refusal ?? 'installed' });
+    if (refusal === undefined || !/\(4\d\d\)/.test(refusal) || !refusal.includes('"network"')) {
+      differences.push({ path: 'install', expected: 'refused with a 4xx that names the missing permission "network"', got: refusal ?? 'installed' });
+    }
     if (after.status !== 404) differences.push({ path: `GET ${subject}`, expected: 404, got: after.status });
     if (differences.length > 0) return { expectation: 'the commit is refused with a 4xx and the Plugin resource does not exist', request: { method: 'POST', url: `${target.serverUrl}/commit`, as: 'owner' }, differences };
   });
@@ -90,7 +92,8 @@ export async function runAbiSuite(context: RunContext): Promise<void> {
       return;
     }
     const plugins = `${context.target.serverUrl}/plugins`;
-    const extra = { probe: `${plugins}/test/probe`, hostile: `${plugins}/test/hostile`, probe2: `${plugins}/${OTHER_NAMESPACE}/probe` };
+    const probeInstallation = installs[0]![1]!.plugin.subject;
+    const extra = { probe: `${plugins}/test/probe`, hostile: `${plugins}/test/hostile`, probe2: `${plugins}/${OTHER_NAMESPACE}/probe`, probeInstallation: encodeURIComponent(probeInstallation) };
     for (const file of scenarios) await runInBase(context, SUITE, SUITE, file, extra);
   } finally {
     for (const [label, installed] of installs.reverse()) if (installed) await uninstallForRun(context, SUITE, label, installed);

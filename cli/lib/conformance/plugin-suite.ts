@@ -60,7 +60,10 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
       agent: target.owner,
       source: plugin.source,
       yes: true,
-      progress: (line) => context.progress(`  ${line.split('\n')[0]}`),
+      // Only the steps that take time; the permissions and signer are in the report of `install`.
+      progress: (line) => {
+        if (/^(Installing|Building|Compiling)/.test(line)) context.progress(`  ${line}`);
+      },
       ...(plugin.grant ? { grant: plugin.grant } : {}),
       ...(plugin.package ? { package: plugin.package } : {}),
     });
