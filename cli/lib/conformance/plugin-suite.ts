@@ -11,6 +11,7 @@ import { props } from '../../../server/atomic/urls.js';
 import { getAs } from '../http-exchange.js';
 import type { ScenarioFile } from './fixture.js';
 import { runInBase, type RunContext } from './suite-context.js';
+import { childrenOf, destroyAll } from './workspace.js';
 import type { Variables } from './template.js';
 
 /** A plugin to test and how to get it. */
@@ -32,6 +33,8 @@ export interface PluginUnderTest {
 export interface Installed {
   plugin: InstalledPlugin;
   ownedByRun: boolean;
+  /** The drive's children before the run installed it: what its install adds (an init's own resources) is removed with it. */
+  driveBefore: string[];
 }
 
 async function alreadyInstalled(context: RunContext, pluginId: string | undefined): Promise<InstalledPlugin | undefined> {
@@ -51,9 +54,10 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
   const existing = await alreadyInstalled(context, plugin.pluginId);
   if (existing) {
     context.log.skip({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, `${existing.summary.plugin} is installed already at ${existing.subject}: tested as it is, and left installed`);
-    return { plugin: existing, ownedByRun: false };
+    return { plugin: existing, ownedByRun: false, driveBefore: [] };
   }
   let installed: Installed | undefined;
+  const driveBefore = await childrenOf(target, target.serverUrl);
   await context.log.run({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, async () => {
     const result = await install({
       serverUrl: target.serverUrl,
@@ -67,25 +71,29 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
       ...(plugin.grant ? { grant: plugin.grant } : {}),
       ...(plugin.package ? { package: plugin.package } : {}),
     });
-    installed = { plugin: await readInstallation(target.serverUrl, target.owner, result.subject), ownedByRun: true };
+    installed = { plugin: await readInstallation(target.serverUrl, target.owner, result.subject), ownedByRun: true, driveBefore };
   });
   return installed;
 }
 
-/** Uninstalls a plugin the run installed, and checks that its resource and endpoints are gone. */
+/**
+ * Uninstalls a plugin the run installed and checks that its resource and endpoints are gone. What
+ * its install added to the drive (a plugin's init may keep resources there that outlive it, as
+ * the todo plugin's ontology does) is destroyed too, so the run leaves the drive as it found it.
+ */
 export async function uninstallForRun(context: RunContext, suite: string, label: string, installed: Installed): Promise<void> {
   if (!installed.ownedByRun) return;
   const { target } = context;
   const { subject, summary } = installed.plugin;
-  await context.log.run({ suite, scenario: `${label}/uninstall`, name: `uninstalls ${label}, leaving neither its resource nor its endpoints` }, async () => {
+  await context.log.run({ suite, scenario: `${label}/uninstall`, name: `uninstalls ${label}, leaving neither its resource, its endpoints nor what its install made` }, async () => {
     await destroyInstallation(target.serverUrl, target.owner, subject);
-    const urls = [subject, ...summary.endpoints.filter((e) => !e.includes('{'))];
-    const left: string[] = [];
-    for (const url of urls) {
+    const added = (await childrenOf(target, target.serverUrl)).filter((s) => !installed.driveBefore.includes(s));
+    const left = (await destroyAll(target, added)).map((s) => `${s} (could not be destroyed)`);
+    for (const url of [subject, ...summary.endpoints.filter((e) => !e.includes('{'))]) {
       const result = await getAs(url, target.owner);
       if (result.status !== 404) left.push(`${url} (${result.status})`);
     }
-    if (left.length > 0) return { expectation: 'status 404 for the Plugin resource and each endpoint', differences: [{ path: 'still served', expected: [], got: left }] };
+    if (left.length > 0) return { expectation: 'status 404 for the Plugin resource, each endpoint and each resource its install made', differences: [{ path: 'still there', expected: [], got: left }] };
   });
 }
 
