@@ -98,7 +98,7 @@ export async function uninstallForRun(context: RunContext, suite: string, label:
 }
 
 /** Runs `scenario` with its config set on the plugin, putting the previous config back after. */
-async function withConfig(context: RunContext, suite: string, installed: Installed, file: ScenarioFile, run: () => Promise<boolean>): Promise<void> {
+async function withConfig(context: RunContext, suite: string, label: string, installed: Installed, file: ScenarioFile, run: () => Promise<boolean>): Promise<void> {
   const config = file.scenario.config;
   if (!config) {
     await run();
@@ -107,7 +107,7 @@ async function withConfig(context: RunContext, suite: string, installed: Install
   const { target } = context;
   const subject = installed.plugin.subject;
   const previous = (await readInstallation(target.serverUrl, target.owner, subject)).stored[props.plugin.config];
-  const scenario = `${installed.plugin.summary.plugin}/${file.name}`;
+  const scenario = `${label}/${file.name}`;
   const set = await context.log.run({ suite, scenario, name: 'the scenario\'s config is accepted' }, () => setConfig(target.serverUrl, target.owner, subject, config as JsonObject));
   if (!set) return;
   try {
@@ -126,7 +126,7 @@ export async function runPluginSuite(context: RunContext, suite: string, plugin:
   }
   try {
     for (const file of plugin.scenarios) {
-      await withConfig(context, suite, installed, file, () => runInBase(context, suite, plugin.label, file, extra));
+      await withConfig(context, suite, plugin.label, installed, file, () => runInBase(context, suite, plugin.label, file, extra));
     }
   } finally {
     await uninstallForRun(context, suite, plugin.label, installed);
