@@ -10,6 +10,11 @@ import { classes, props } from '../../server/atomic/urls.js';
 
 export { getAs, postRaw, postSignedCommit, readResult, type HttpResult, type JsonBody };
 
+/** The owner agent of a host process, from its secret. */
+export function ownerOf(host: { secret: string }): AgentIdentity {
+  return decodeSecret(host.secret);
+}
+
 /** Signs `changes` as `agent` and POSTs them; returns the response and the commit that was sent. */
 export async function postCommit(
   serverUrl: string,

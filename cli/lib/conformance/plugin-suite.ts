@@ -8,7 +8,8 @@ import { destroyInstallation, findInstallation, readInstallation, setConfig, typ
 import type { JsonObject } from '../plugin-config.js';
 import type { LoadedPackage } from '../plugin-source.js';
 import { props } from '../../../server/atomic/urls.js';
-import { getAs } from '../http-exchange.js';
+import { getAs, postSignedCommit } from '../http-exchange.js';
+import { signCommit } from '../../../server/atomic/commit.js';
 import type { ScenarioFile } from './fixture.js';
 import { runInBase, type RunContext } from './suite-context.js';
 import { childrenOf, destroyAll } from './workspace.js';
@@ -35,6 +36,8 @@ export interface Installed {
   ownedByRun: boolean;
   /** The drive's children before the run installed it: what its install adds (an init's own resources) is removed with it. */
   driveBefore: string[];
+  /** The drive's writers before the run installed it: the host adds the agent of a plugin with full-drive-access, and keeps it there after uninstall. */
+  writersBefore: string[];
 }
 
 async function alreadyInstalled(context: RunContext, pluginId: string | undefined): Promise<InstalledPlugin | undefined> {
@@ -54,10 +57,11 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
   const existing = await alreadyInstalled(context, plugin.pluginId);
   if (existing) {
     context.log.skip({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, `${existing.summary.plugin} is installed already at ${existing.subject}: tested as it is, and left installed`);
-    return { plugin: existing, ownedByRun: false, driveBefore: [] };
+    return { plugin: existing, ownedByRun: false, driveBefore: [], writersBefore: [] };
   }
   let installed: Installed | undefined;
   const driveBefore = await childrenOf(target, target.serverUrl);
+  const writersBefore = await driveWriters(context);
   await context.log.run({ suite, scenario, name: `installs ${plugin.label} through the CLI` }, async () => {
     const result = await install({
       serverUrl: target.serverUrl,
@@ -71,7 +75,7 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
       ...(plugin.grant ? { grant: plugin.grant } : {}),
       ...(plugin.package ? { package: plugin.package } : {}),
     });
-    installed = { plugin: await readInstallation(target.serverUrl, target.owner, result.subject), ownedByRun: true, driveBefore };
+    installed = { plugin: await readInstallation(target.serverUrl, target.owner, result.subject), ownedByRun: true, driveBefore, writersBefore };
   });
   return installed;
 }
@@ -79,7 +83,9 @@ export async function installForRun(context: RunContext, suite: string, plugin: 
 /**
  * Uninstalls a plugin the run installed and checks that its resource and endpoints are gone. What
  * its install added to the drive (a plugin's init may keep resources there that outlive it, as
- * the todo plugin's ontology does) is destroyed too, so the run leaves the drive as it found it.
+ * the todo plugin's ontology does) is destroyed too, and a plugin agent the host added to the
+ * drive's writers (full-drive-access) is taken off again, so the run leaves the drive as it found
+ * it. The plugin's Agent resource stays: the host keeps it, as the signer of the plugin's commits.
  */
 export async function uninstallForRun(context: RunContext, suite: string, label: string, installed: Installed): Promise<void> {
   if (!installed.ownedByRun) return;
@@ -89,12 +95,23 @@ export async function uninstallForRun(context: RunContext, suite: string, label:
     await destroyInstallation(target.serverUrl, target.owner, subject);
     const added = (await childrenOf(target, target.serverUrl)).filter((s) => !installed.driveBefore.includes(s));
     const left = (await destroyAll(target, added)).map((s) => `${s} (could not be destroyed)`);
+    const writers = await driveWriters(context);
+    if (writers.some((w) => !installed.writersBefore.includes(w))) {
+      const kept = writers.filter((w) => installed.writersBefore.includes(w));
+      await postSignedCommit(target.serverUrl, signCommit({ subject: target.serverUrl, set: { [props.write]: kept } }, target.owner));
+    }
     for (const url of [subject, ...summary.endpoints.filter((e) => !e.includes('{'))]) {
       const result = await getAs(url, target.owner);
       if (result.status !== 404) left.push(`${url} (${result.status})`);
     }
     if (left.length > 0) return { expectation: 'status 404 for the Plugin resource, each endpoint and each resource its install made', differences: [{ path: 'still there', expected: [], got: left }] };
   });
+}
+
+/** The drive's write list. */
+export async function driveWriters(context: RunContext): Promise<string[]> {
+  const write = (await getAs(context.target.serverUrl, context.target.owner)).body?.[props.write];
+  return Array.isArray(write) ? write.filter((w): w is string => typeof w === 'string') : [];
 }
 
 /** Runs `scenario` with its config set on the plugin, putting the previous config back after. */

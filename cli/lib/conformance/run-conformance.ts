@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAgentIdentity, type AgentIdentity } from '../../../server/atomic/agent.js';
 import { signCommit } from '../../../server/atomic/commit.js';
+import { props } from '../../../server/atomic/urls.js';
 import { registerAgent } from '../agents.js';
 import { packageRoot } from '../assemblyscript.js';
 import { CliError } from '../errors.js';
@@ -59,11 +60,15 @@ export function referenceFixtureNames(dir = REFERENCE_FIXTURES_DIR): string[] {
 interface Inventory {
   driveChildren: string[];
   plugins: string[];
+  /** The drive's rights lists, by property. */
+  driveRights: Record<string, unknown>;
 }
 
 async function inventory(target: Target): Promise<Inventory> {
   const plugins = await listInstallations(target.serverUrl, target.owner);
-  return { driveChildren: await childrenOf(target, target.serverUrl), plugins: plugins.map((p) => p.subject) };
+  const drive = (await getAs(target.serverUrl, target.owner)).body ?? {};
+  const driveRights = Object.fromEntries([props.read, props.write, props.append].map((p) => [p, drive[p]]));
+  return { driveChildren: await childrenOf(target, target.serverUrl), plugins: plugins.map((p) => p.subject), driveRights };
 }
 
 async function runReferenceSuite(context: RunContext, only: readonly string[] | undefined): Promise<void> {
@@ -120,6 +125,9 @@ async function suitesAndLeftovers(context: RunContext, suites: readonly SuiteNam
     const newPlugins = after.plugins.filter((s) => !before.plugins.includes(s));
     if (newChildren.length > 0) differences.push({ path: 'drive children', expected: [], got: newChildren });
     if (newPlugins.length > 0) differences.push({ path: 'plugins', expected: [], got: newPlugins });
+    for (const [property, value] of Object.entries(after.driveRights)) {
+      if (JSON.stringify(value) !== JSON.stringify(before.driveRights[property])) differences.push({ path: `the drive's ${property}`, expected: before.driveRights[property], got: value });
+    }
     const otherLeft = await getAs(target.other.subject, target.owner);
     if (otherLeft.status !== 404) differences.push({ path: `the second agent ${target.other.subject}`, expected: 404, got: `${otherLeft.status} (destroy answered ${destroyed.status})` });
     if (differences.length > 0) return { expectation: 'only what was there before the run', differences };
