@@ -15,15 +15,12 @@ import { createInstallation, uploadPackage } from '../installations.js';
 import { parsePackage } from '../package-signing.js';
 import type { LoadedPackage } from '../plugin-source.js';
 import { loadReferencePackage } from '../reference-plugins.js';
-import { readScenarios } from './fixture.js';
+import { readScenarios, SUITE_FIXTURES_DIR } from './fixture.js';
 import { installForRun, uninstallForRun, type Installed } from './plugin-suite.js';
 import { runInBase, type RunContext } from './suite-context.js';
 
 /** Where `npm run build` puts the fixture plugins' signed packages, with an index like dist/plugins. */
 export const FIXTURE_PLUGINS_DIR = join(packageRoot, 'dist', 'conformance', 'plugins');
-
-/** The built-in suites' scenarios: fixtures/conformance-suites/<suite>/*.json. */
-export const SUITE_FIXTURES_DIR = join(packageRoot, 'fixtures', 'conformance-suites');
 
 const SUITE = 'abi';
 /** The namespace of the second probe. */

@@ -81,6 +81,12 @@ export interface ScenarioFile {
   scenario: Scenario;
 }
 
+/** The built-in suites' scenarios: fixtures/conformance-suites/<suite>/*.json. */
+export const SUITE_FIXTURES_DIR = join(packageRoot, 'fixtures', 'conformance-suites');
+
+/** The reference plugins' scenarios: fixtures/conformance/<short name>/*.json. */
+export const REFERENCE_FIXTURES_DIR = join(packageRoot, 'fixtures', 'conformance');
+
 /** The published schema of a fixture file. */
 export const FIXTURE_SCHEMA_PATH = join(packageRoot, 'docs', 'conformance', 'fixture.schema.json');
 

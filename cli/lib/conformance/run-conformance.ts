@@ -9,15 +9,14 @@ import { createAgentIdentity, type AgentIdentity } from '../../../server/atomic/
 import { signCommit } from '../../../server/atomic/commit.js';
 import { props } from '../../../server/atomic/urls.js';
 import { registerAgent } from '../agents.js';
-import { packageRoot } from '../assemblyscript.js';
 import { CliError } from '../errors.js';
 import { getAs, postSignedCommit } from '../http-exchange.js';
 import { listInstallations } from '../installations.js';
 import { referencePluginId } from '../reference-plugins.js';
-import { runAbiSuite, SUITE_FIXTURES_DIR } from './abi-suite.js';
+import { runAbiSuite } from './abi-suite.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { Target } from './exchange.js';
-import { readScenarios } from './fixture.js';
+import { readScenarios, REFERENCE_FIXTURES_DIR, SUITE_FIXTURES_DIR } from './fixture.js';
 import { runPluginSuite } from './plugin-suite.js';
 import { CheckLog, type CheckResult, type ConformanceReport } from './report.js';
 import { runInBase, type RunContext } from './suite-context.js';
@@ -26,9 +25,6 @@ import { childrenOf } from './workspace.js';
 /** The suites, in the order they run. */
 export const SUITE_NAMES = ['protocol', 'abi', 'reference', 'plugin'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
-
-/** The reference plugins' fixtures: fixtures/conformance/<short name>/*.json. */
-export const REFERENCE_FIXTURES_DIR = join(packageRoot, 'fixtures', 'conformance');
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
