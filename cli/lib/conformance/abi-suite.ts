@@ -15,7 +15,7 @@ import { createInstallation, uploadPackage } from '../installations.js';
 import { parsePackage } from '../package-signing.js';
 import type { LoadedPackage } from '../plugin-source.js';
 import { loadReferencePackage } from '../reference-plugins.js';
-import { readScenarios, SUITE_FIXTURES_DIR } from './fixture.js';
+import type { ScenarioFile } from './fixture.js';
 import { installForRun, uninstallForRun, type Installed } from './plugin-suite.js';
 import { runInBase, type RunContext } from './suite-context.js';
 
@@ -67,9 +67,8 @@ async function ungrantedImportRefused(context: RunContext, probe: LoadedPackage)
   });
 }
 
-/** Runs the ABI suite. */
-export async function runAbiSuite(context: RunContext): Promise<void> {
-  const scenarios = readScenarios(join(SUITE_FIXTURES_DIR, SUITE));
+/** Runs the ABI suite with its scenarios (fixtures/conformance-suites/abi). */
+export async function runAbiSuite(context: RunContext, scenarios: readonly ScenarioFile[]): Promise<void> {
   let probe: LoadedPackage;
   let hostile: LoadedPackage;
   try {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createAgentIdentity, type AgentIdentity } from '../../../server/atomic/agent.js';
 import { signCommit } from '../../../server/atomic/commit.js';
 import { props } from '../../../server/atomic/urls.js';
@@ -16,7 +16,7 @@ import { referencePluginId } from '../reference-plugins.js';
 import { runAbiSuite } from './abi-suite.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { Target } from './exchange.js';
-import { readScenarios, REFERENCE_FIXTURES_DIR, SUITE_FIXTURES_DIR } from './fixture.js';
+import { readScenarios, REFERENCE_FIXTURES_DIR, SUITE_FIXTURES_DIR, type ScenarioFile } from './fixture.js';
 import { runPluginSuite } from './plugin-suite.js';
 import { CheckLog, type CheckResult, type ConformanceReport } from './report.js';
 import { runInBase, type RunContext } from './suite-context.js';
@@ -67,10 +67,47 @@ async function inventory(target: Target): Promise<Inventory> {
   return { driveChildren: await childrenOf(target, target.serverUrl), plugins: plugins.map((p) => p.subject), driveRights };
 }
 
-async function runReferenceSuite(context: RunContext, only: readonly string[] | undefined): Promise<void> {
-  for (const name of referenceFixtureNames()) {
-    if (only && !only.includes(name)) continue;
-    const scenarios = readScenarios(join(REFERENCE_FIXTURES_DIR, name));
+/** Every scenario a run needs, read and checked against the schema before any server is touched. */
+interface Plan {
+  suites: readonly SuiteName[];
+  protocol: ScenarioFile[];
+  abi: ScenarioFile[];
+  reference: { name: string; scenarios: ScenarioFile[] }[];
+  project?: { dir: string; scenarios: ScenarioFile[] };
+}
+
+/** Reads the scenarios of the chosen suites; FIXTURE_INVALID or INVALID_INPUT before anything runs. */
+export function planRun(options: Pick<ConformanceOptions, 'suites' | 'plugin' | 'only'>): Plan {
+  const suites = options.suites && options.suites.length > 0 ? options.suites : defaultSuites(options.plugin);
+  const names = referenceFixtureNames();
+  const unknown = (options.only ?? []).filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    throw new CliError('INVALID_INPUT', `--only names ${unknown.join(', ')}, which has no fixtures in ${REFERENCE_FIXTURES_DIR}`, [`name some of: ${names.join(', ')}`]);
+  }
+  const plan: Plan = {
+    suites,
+    protocol: suites.includes('protocol') ? readScenarios(join(SUITE_FIXTURES_DIR, 'protocol')) : [],
+    abi: suites.includes('abi') ? readScenarios(join(SUITE_FIXTURES_DIR, 'abi')) : [],
+    reference: suites.includes('reference')
+      ? names.filter((name) => !options.only || options.only.includes(name)).map((name) => ({ name, scenarios: readScenarios(join(REFERENCE_FIXTURES_DIR, name)) }))
+      : [],
+  };
+  if (suites.includes('plugin')) {
+    if (!options.plugin) throw new CliError('INVALID_INPUT', 'The plugin suite needs a plugin project', ['give it with --plugin <path>']);
+    const dir = resolve(options.plugin);
+    const scenarios = readScenarios(join(dir, 'fixtures', 'conformance'));
+    if (scenarios.length === 0) {
+      throw new CliError('FIXTURE_INVALID', `${dir} has no conformance fixtures: fixtures/conformance/*.json is empty or missing`, [
+        'add a scenario file; `atomic-plugin new` scaffolds one, and docs/conformance/README.md describes the format',
+      ]);
+    }
+    plan.project = { dir, scenarios };
+  }
+  return plan;
+}
+
+async function runReferenceSuite(context: RunContext, plugins: Plan['reference']): Promise<void> {
+  for (const { name, scenarios } of plugins) {
     const pluginId = referencePluginId(name);
     if (!pluginId) {
       await context.log.run({ suite: 'reference', scenario: `${name}/install`, name: `the reference plugin ${name} is built` }, async () => ({
@@ -83,17 +120,6 @@ async function runReferenceSuite(context: RunContext, only: readonly string[] | 
   }
 }
 
-async function runProjectSuite(context: RunContext, project: string): Promise<void> {
-  const dir = resolve(project);
-  const scenarios = readScenarios(join(dir, 'fixtures', 'conformance'));
-  if (scenarios.length === 0) {
-    throw new CliError('FIXTURE_INVALID', `${dir} has no conformance fixtures: fixtures/conformance/*.json is empty or missing`, [
-      'add a scenario file; `atomic-plugin new` scaffolds one, and docs/conformance/README.md describes the format',
-    ]);
-  }
-  await runPluginSuite(context, 'plugin', { label: dir.split(/[\\/]/).pop() ?? dir, source: dir, scenarios });
-}
-
 /** The second agent (`other`): registered for the run, removed after it. */
 async function registerOther(serverUrl: string): Promise<AgentIdentity> {
   const other = createAgentIdentity(serverUrl);
@@ -101,15 +127,15 @@ async function registerOther(serverUrl: string): Promise<AgentIdentity> {
   return other;
 }
 
-async function suitesAndLeftovers(context: RunContext, suites: readonly SuiteName[], options: ConformanceOptions): Promise<void> {
+async function suitesAndLeftovers(context: RunContext, plan: Plan): Promise<void> {
   const before = await inventory(context.target);
-  for (const suite of suites) {
-    if (suite === 'protocol') for (const file of readScenarios(join(SUITE_FIXTURES_DIR, 'protocol'))) await runInBase(context, 'protocol', 'protocol', file);
-    if (suite === 'abi') await runAbiSuite(context);
-    if (suite === 'reference') await runReferenceSuite(context, options.only);
-    if (suite === 'plugin') {
-      if (!options.plugin) throw new CliError('INVALID_INPUT', 'The plugin suite needs a plugin project', ['give it with --plugin <path>']);
-      await runProjectSuite(context, options.plugin);
+  for (const suite of plan.suites) {
+    if (suite === 'protocol') for (const file of plan.protocol) await runInBase(context, 'protocol', 'protocol', file);
+    if (suite === 'abi') await runAbiSuite(context, plan.abi);
+    if (suite === 'reference') await runReferenceSuite(context, plan.reference);
+    if (suite === 'plugin' && plan.project) {
+      const { dir, scenarios } = plan.project;
+      await runPluginSuite(context, 'plugin', { label: basename(dir), source: dir, scenarios });
     }
   }
   const { target } = context;
@@ -134,7 +160,7 @@ async function suitesAndLeftovers(context: RunContext, suites: readonly SuiteNam
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const suites = options.suites && options.suites.length > 0 ? options.suites : defaultSuites(options.plugin);
+  const plan = planRun(options);
   let embedded: EmbeddedServer | undefined;
   if (!options.server) {
     options.progress('Starting an embedded server…');
@@ -154,7 +180,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       progress: options.progress,
       nextBase: () => ++bases,
     };
-    await suitesAndLeftovers(context, suites, options);
+    await suitesAndLeftovers(context, plan);
   } finally {
     await embedded?.stop();
   }
