@@ -3,6 +3,7 @@
 // credentials over in the handshake; they never touch the command line or the environment.
 
 import { createPrivateKey, sign } from 'node:crypto';
+import { canonicalJson, commitBody, SIGNATURE_PROPERTY, type CommitChanges } from '../common/commit.js';
 import type { AgentCredentials } from './protocol.js';
 
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410).
@@ -23,35 +24,8 @@ export function signedHeaders(agent: AgentCredentials, url: string, timestamp = 
   };
 }
 
-const P = 'https://atomicdata.dev/properties/';
-
-/** Sorted-key JSON (JCS for these values), as commits are signed. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** A signed commit as JSON-AD, ready to POST to `{server}/commit`. */
-export function signCommit(
-  agent: AgentCredentials,
-  changes: { subject: string; set?: Record<string, unknown>; remove?: string[]; push?: Record<string, unknown[]>; destroy?: boolean; previousCommit?: string },
-  createdAt = Date.now(),
-): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    [`${P}subject`]: changes.subject,
-    [`${P}createdAt`]: createdAt,
-    [`${P}signer`]: agent.subject,
-    [`${P}isA`]: ['https://atomicdata.dev/classes/Commit'],
-  };
-  if (changes.set && Object.keys(changes.set).length > 0) body[`${P}set`] = changes.set;
-  if (changes.remove && changes.remove.length > 0) body[`${P}remove`] = changes.remove;
-  if (changes.push && Object.keys(changes.push).length > 0) body[`${P}push`] = changes.push;
-  if (changes.destroy) body[`${P}destroy`] = true;
-  if (changes.previousCommit) body[`${P}previousCommit`] = changes.previousCommit;
-  return { ...body, [`${P}signature`]: signText(canonical(body), agent.secret) };
+export function signCommit(agent: AgentCredentials, changes: CommitChanges, createdAt = Date.now()): Record<string, unknown> {
+  const body = commitBody(agent.subject, changes, createdAt);
+  return { ...body, [SIGNATURE_PROPERTY]: signText(canonicalJson(body), agent.secret) };
 }

@@ -1,7 +1,7 @@
 // The CRUD plugin's JSON API for todos (`/crud/todo`), as the signed-in agent: every request is
 // signed (agent.ts), and every refusal becomes an ApiError with the server's message.
 
-import { signedHeaders, type Agent } from './agent.js';
+import { signedHeaders, type Agent } from 'atomic-plugin/sdk/browser';
 import type { Todo } from './todos.js';
 
 /** A request the server refused, or could not be made. */

@@ -1,14 +1,13 @@
-// The TodoMVC app in the page /todo/: signs in with an agent secret kept in localStorage, loads
-// the todos from the CRUD API and turns the TodoMVC gestures (add, edit, toggle, toggle all,
-// delete, clear completed, filters in the URL hash) into its requests. The list shows what the
-// server confirmed, so what is on screen is what a reload shows; a refusal is shown in the page.
+// The TodoMVC app in the page /todo/: signs in with an agent secret kept in the browser (the one
+// sign-in every page of the server shares, sdk/browser), loads the todos from the CRUD API and turns
+// the TodoMVC gestures (add, edit, toggle, toggle all, delete, clear completed, filters in the URL
+// hash) into its requests. The list shows what the server confirmed, so what is on screen is what a
+// reload shows; a refusal is shown in the page.
 
-import { parseSecret } from './agent.js';
+import { forgetAgent, parseSecret, rememberAgent, storedAgent } from 'atomic-plugin/sdk/browser';
 import { ApiError, createTodoApi, type TodoApi, type TodoChanges } from './api.js';
 import { cleanTitle, filterFromHash, inOrder, type Todo } from './todos.js';
 import { findElements, render, type ViewState } from './view.js';
-
-const SECRET_KEY = 'atomic-todo:agent-secret';
 
 function meta(name: string): string {
   const content = document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content;
@@ -74,7 +73,7 @@ async function signIn(secret: string): Promise<void> {
     agent = parseSecret(secret);
     candidate = createTodoApi(apiBase, list, agent);
   } catch (error) {
-    localStorage.removeItem(SECRET_KEY);
+    forgetAgent();
     state.error = messageOf(error);
     return show();
   }
@@ -82,13 +81,13 @@ async function signIn(secret: string): Promise<void> {
     state.todos = inOrder(await candidate.list());
   } catch (error) {
     // A secret the server does not accept is forgotten; one that met a server down is kept.
-    if (error instanceof ApiError && error.status === 401) localStorage.removeItem(SECRET_KEY);
+    if (error instanceof ApiError && error.status === 401) forgetAgent();
     const hint = error instanceof ApiError && error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
     state.error = `Signing in as ${agent.subject} failed: ${messageOf(error)}${hint}`;
     return show();
   }
   api = candidate;
-  localStorage.setItem(SECRET_KEY, agent.secret);
+  rememberAgent(agent);
   state.agent = agent.subject;
   state.error = null;
   el.secret.value = '';
@@ -97,7 +96,7 @@ async function signIn(secret: string): Promise<void> {
 }
 
 function signOut(): void {
-  localStorage.removeItem(SECRET_KEY);
+  forgetAgent();
   api = null;
   Object.assign(state, { agent: null, todos: [], editing: null, error: null });
   show();
@@ -182,7 +181,7 @@ window.addEventListener('hashchange', () => {
   show();
 });
 
-const stored = localStorage.getItem(SECRET_KEY);
+const stored = storedAgent();
 show();
-if (stored) void signIn(stored);
+if (stored) void signIn(stored.secret);
 else el.secret.focus();

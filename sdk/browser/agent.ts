@@ -1,10 +1,11 @@
-// The signed-in agent in the browser: its secret (as `atomic-plugin agent create` and the Atomic
-// Data browser give it: base64 of `{"privateKey", "subject"}`) and the request signing the server
-// checks (server/atomic/auth.ts): the headers x-atomic-public-key, -signature, -timestamp and
-// -agent, the signature an Ed25519 signature of "{requested URL} {timestamp}" by the agent's key.
+// An agent whose key a browser page holds: its secret (as `atomic-plugin agent create` and the
+// Atomic Data browser give it: base64 of `{"privateKey", "subject"}`), the request signing the
+// server checks (the headers x-atomic-public-key, -signature, -timestamp and -agent, the signature
+// an Ed25519 signature of "{requested URL} {timestamp}" by the agent's key), and signed Commits.
 
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { canonicalJson, commitBody, SIGNATURE_PROPERTY, type CommitChanges } from '../common/commit.js';
 
 // Synchronous SHA-512: WebCrypto's is only there in secure contexts (https or localhost), and a
 // server on a LAN address over http is neither.
@@ -63,4 +64,11 @@ export function signedHeaders(agent: Agent, url: string, timestamp: number = Dat
     'x-atomic-timestamp': String(timestamp),
     'x-atomic-agent': agent.subject,
   };
+}
+
+/** A signed commit as JSON-AD, ready to POST to `{server}/commit` as application/ad+json. */
+export function signCommit(agent: Agent, changes: CommitChanges, createdAt: number = Date.now()): Record<string, unknown> {
+  const body = commitBody(agent.subject, changes, createdAt);
+  const signature = ed.sign(new TextEncoder().encode(canonicalJson(body)), agent.seed);
+  return { ...body, [SIGNATURE_PROPERTY]: toBase64(signature) };
 }

@@ -1,8 +1,9 @@
-// The browser's request signing, checked against the server's own verification.
+// The browser's request and commit signing, checked against the server's own verification.
 
 import { describe, expect, it } from 'vitest';
-import { verifyMessage } from '../../../server/atomic/ed25519.js';
-import { parseSecret, signedHeaders } from './agent.js';
+import { verifyMessage } from '../../server/atomic/ed25519.js';
+import { parseCommit, verifyCommitSignature } from '../../server/atomic/commit.js';
+import { parseSecret, signCommit, signedHeaders } from './agent.js';
 
 // The public test vector of the Atomic Data client.
 const seed = 'CapMWIhFUT+w7ANv9oCPqrHrwZpkP2JhzF9JnyT6WcI=';
@@ -31,5 +32,16 @@ describe('signedHeaders', () => {
     expect(headers).toMatchObject({ 'x-atomic-public-key': publicKey, 'x-atomic-timestamp': '1700000000000', 'x-atomic-agent': subject });
     expect(verifyMessage(`${url} 1700000000000`, headers['x-atomic-signature']!, publicKey)).toBe(true);
     expect(verifyMessage(`${url} 1700000000001`, headers['x-atomic-signature']!, publicKey)).toBe(false);
+  });
+});
+
+describe('signCommit', () => {
+  it('gives a commit the server parses and whose signature it accepts', () => {
+    const agent = parseSecret(secretOf({ privateKey: seed, subject }));
+    const signed = signCommit(agent, { subject: 'http://localhost:9883/note', set: { 'https://atomicdata.dev/properties/name': 'Ünïcode note' }, remove: [] }, 1_700_000_000_000);
+    const commit = parseCommit(signed);
+    expect(commit).toMatchObject({ subject: 'http://localhost:9883/note', signer: subject, createdAt: 1_700_000_000_000 });
+    expect(verifyCommitSignature(commit, publicKey)).toBe(true);
+    expect(verifyCommitSignature({ ...commit, createdAt: commit.createdAt + 1 }, publicKey)).toBe(false);
   });
 });
