@@ -12,12 +12,13 @@ import { registerAgent } from '../agents.js';
 import { CliError } from '../errors.js';
 import { getAs, postSignedCommit } from '../http-exchange.js';
 import { listInstallations } from '../installations.js';
+import { packNames } from '../pack.js';
 import { referencePluginId } from '../reference-plugins.js';
 import { runAbiSuite } from './abi-suite.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { Target } from './exchange.js';
 import { readScenarios, REFERENCE_FIXTURES_DIR, SUITE_FIXTURES_DIR, type ScenarioFile } from './fixture.js';
-import { runPluginSuite } from './plugin-suite.js';
+import { installForRun, runPluginSuite, uninstallForRun, type Installed } from './plugin-suite.js';
 import { CheckLog, type CheckResult, type ConformanceReport } from './report.js';
 import { runInBase, type RunContext } from './suite-context.js';
 import { childrenOf } from './workspace.js';
@@ -116,9 +117,21 @@ async function runReferenceSuite(context: RunContext, plugins: Plan['reference']
       }));
       continue;
     }
-    await runPluginSuite(context, 'reference', { label: name, source: name, pluginId, scenarios });
+    // What it requires goes in first (the host refuses it otherwise) and comes out after it.
+    const requirements: [string, Installed | undefined][] = [];
+    try {
+      for (const required of packNames(undefined, [name]).slice(0, -1)) {
+        const label = `${required} (for ${name})`;
+        requirements.push([label, await installForRun(context, 'reference', { label, source: required, ...optionalId(referencePluginId(required)) })]);
+      }
+      await runPluginSuite(context, 'reference', { label: name, source: name, pluginId, scenarios });
+    } finally {
+      for (const [label, installed] of requirements.reverse()) if (installed) await uninstallForRun(context, 'reference', label, installed);
+    }
   }
 }
+
+const optionalId = (pluginId: string | undefined): { pluginId?: string } => (pluginId ? { pluginId } : {});
 
 /** The second agent (`other`): registered for the run, removed after it. */
 async function registerOther(serverUrl: string): Promise<AgentIdentity> {
