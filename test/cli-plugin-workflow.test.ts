@@ -44,7 +44,7 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
       '--permission', 'read:Reads the resources it greets.', '--yes',
     );
     expect(result.plugin).toBe('acme/hello');
-    expect(result.files).toEqual(['.github/workflows/plugin.yml', '.gitignore', 'README.md', 'index.ts', 'package.json', 'plugin.json', 'test/plugin.test.mjs']);
+    expect(result.files).toEqual(['.github/workflows/plugin.yml', '.gitignore', 'README.md', 'fixtures/conformance/01-installed.json', 'fixtures/conformance/02-hello.json', 'index.ts', 'package.json', 'plugin.json', 'test/plugin.test.mjs']);
     const manifest = parseManifest(JSON.parse(readFileSync(join(project, 'plugin.json'), 'utf8')));
     expect(manifest.permissions).toEqual([{ name: 'read', reason: 'Reads the resources it greets.' }]);
     expect(Object.keys(manifest.hooks).sort()).toEqual(['afterCommit', 'beforeCommit', 'endpoints', 'onResourceGet', 'pluginEvents', 'schedules']);
@@ -204,7 +204,8 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
 
   it("the scaffolded project installs with npm and its own test passes against a server it starts", async () => {
     // What a new user runs in the project: `npm install` (atomic-plugin as a file: link to this
-    // checkout, since it runs from a clone) and `npm test` (build, then the project's node:test file).
+    // checkout, since it runs from a clone) and `npm test` (build, then the project's node:test file,
+    // which ends with `atomic-plugin conformance --plugin .`).
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).devDependencies['atomic-plugin']).toBe(`file:${repoRoot.replace(/\/$/, '')}`);
     rmSync(join(project, 'node_modules'), { recursive: true, force: true });
     const npm = (args: string[]) =>
@@ -217,7 +218,8 @@ describe('a wasm plugin from `new` to `uninstall`', () => {
     expect(installed.code, installed.output).toBe(0);
     const tested = await npm(['test']);
     expect(tested.code, tested.output).toBe(0);
-    expect(tested.output).toMatch(/# pass 2/);
+    // Installs and answers, then its conformance scenarios (the starter fixtures) on a server of its own.
+    expect(tested.output).toMatch(/# pass 3/);
   }, 240_000);
 });
 
@@ -259,7 +261,7 @@ describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({
       'new', name, '--namespace', 'acme', '--runtime', runtime, '--hooks', 'endpoint,before-commit,on-resource-get', '--yes',
     ]);
     expect(result).toMatchObject({ plugin: `acme/${name}`, runtime });
-    expect(result.files).toEqual(['.github/workflows/plugin.yml', '.gitignore', 'README.md', 'index.ts', 'package.json', 'plugin.json', 'test/plugin.test.mjs']);
+    expect(result.files).toEqual(['.github/workflows/plugin.yml', '.gitignore', 'README.md', 'fixtures/conformance/01-installed.json', 'fixtures/conformance/02-hello.json', 'index.ts', 'package.json', 'plugin.json', 'test/plugin.test.mjs']);
     const manifest = parseManifest(JSON.parse(readFileSync(join(project, 'plugin.json'), 'utf8')));
     expect(manifest).toMatchObject({ runtime, entry });
     expect(Object.keys(manifest.hooks).sort()).toEqual(['beforeCommit', 'endpoints', 'onResourceGet']);
@@ -336,6 +338,7 @@ describe.each(esbuildRuntimes)('a $runtime plugin from `new` to `uninstall`', ({
     expect(installed.code, installed.output).toBe(0);
     const tested = await npm(['test']);
     expect(tested.code, tested.output).toBe(0);
-    expect(tested.output).toMatch(/# pass 2/);
+    // Installs and answers, then its conformance scenarios (the starter fixtures) on a server of its own.
+    expect(tested.output).toMatch(/# pass 3/);
   }, 240_000);
 });

@@ -47,6 +47,7 @@ export const cliErrorCatalog = {
   RUNNER_NOT_INSTALLED: 'The conformance runner\'s development dependencies are not installed',
   REFERENCE_NOT_FOUND: 'No reference plugin has that short name',
   REFERENCE_INDEX_INVALID: 'The built reference plugins are missing or their index cannot be read',
+  FIXTURE_INVALID: 'A conformance fixture file is not a valid scenario',
 } as const satisfies Record<string, string>;
 
 /** A stable CLI error code. */

@@ -196,8 +196,10 @@ export function scaffold(dir: string, answers: ScaffoldAnswers): ScaffoldResult 
     source += substitute(readFileSync(join(runtimeDir, spec.tail), 'utf8'), { ...values, exportNames });
   }
   files.set(spec.source, source);
-  // The files every runtime's project has (its test, the CI workflow), then the runtime's own.
-  for (const filesDir of [join(templatesDir, 'common', 'files'), join(runtimeDir, 'files')]) {
+  // The files every runtime's project has (its test, the CI workflow, a conformance fixture), then the runtime's own.
+  // Then what a chosen hook brings besides its source (the endpoint's conformance fixture).
+  const hookFiles = answers.hooks.map((hook) => join(templatesDir, 'common', 'hook-files', hook)).filter((dir) => existsSync(dir));
+  for (const filesDir of [join(templatesDir, 'common', 'files'), join(runtimeDir, 'files'), ...hookFiles]) {
     for (const file of templateFiles(filesDir)) {
       const out = file
         .split(/[\\/]/)

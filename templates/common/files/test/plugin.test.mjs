@@ -1,6 +1,7 @@
 // Runs the built plugin against a real local server: starts `atomic-plugin serve` in a temporary
 // folder, installs dist/*.zip with `atomic-plugin install`, checks it is active, and calls each
-// GET endpoint it declares. Run with `npm test` (which builds first).
+// GET endpoint it declares. Then `atomic-plugin conformance --plugin .` runs the scenarios in
+// fixtures/conformance/*.json on a server of its own. Run with `npm test` (which builds first).
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,14 @@ function freePort() {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => resolve(port));
+    });
+  });
+}
+
+function cliRun(...args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env, cwd: root, timeout: 300_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
 }
@@ -72,4 +81,11 @@ test('answers on its GET endpoints', async () => {
     const response = await fetch(`${url}${path}`);
     assert.equal(response.status, 200, `GET ${path}: ${await response.clone().text()}`);
   }
+});
+
+test('passes its conformance scenarios (fixtures/conformance/*.json)', async () => {
+  // No --server: the conformance run starts an embedded server of its own and stops it after.
+  const run = await cliRun('conformance', '--plugin', root, '--reporter', 'tap');
+  assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
+  assert.match(run.stdout, /# \d+ passed, 0 failed/);
 });
