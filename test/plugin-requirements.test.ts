@@ -1,12 +1,15 @@
 // Plugins that require other plugins (manifest `requires`), as an operator meets it with the CLI:
 // the TODO app requires the CRUD plugin, so the host refuses to install it first, and refuses to
 // uninstall or disable the CRUD plugin while the TODO app runs; in the right order all of it works,
-// and `serve --with todo` installs the CRUD plugin first by itself.
+// and `serve --with todo` installs the CRUD plugin first by itself. Uninstalled, a plugin's agent
+// keeps no write rights on the drive that full-drive-access gave it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { props } from '../server/atomic/urls.js';
 import { cliEnv, expectSuccess, runCli, type CliRun } from './support/cli-run.js';
+import { eventually, getAs, ownerOf } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
 describe('plugin requirements', () => {
@@ -44,10 +47,13 @@ describe('plugin requirements', () => {
     expect(await installed()).toEqual(['atomic/crud active', 'atomic/todo active']);
   }, 120_000);
 
-  it('uninstalls the dependent first, then what it required', async () => {
+  it('uninstalls the dependent first, then what it required; their agents keep no rights on the drive', async () => {
+    const writers = async (): Promise<unknown> => (await getAs(host.url, ownerOf(host))).body?.[props.write];
+    expect(await writers()).toHaveLength(3); // the owner, and both plugins' agents (full-drive-access)
     expectSuccess(await cli('uninstall', 'atomic/todo', '--yes'), 'uninstall todo');
     expectSuccess(await cli('uninstall', 'atomic/crud', '--yes'), 'uninstall crud');
     expect(await installed()).toEqual([]);
+    await eventually(async () => expect(await writers()).toEqual([ownerOf(host).subject]));
   }, 60_000);
 
   it('serve --with todo installs the CRUD plugin it requires first', async () => {

@@ -111,6 +111,8 @@ export class PluginHost {
   readonly #closing = new Set<Promise<void>>();
   readonly #removers: (() => void)[] = [];
   readonly #local: ReturnType<typeof localProps>;
+  /** Where the host reports what no plugin's log can hold (set by start). */
+  #hostLog: (line: string) => void = () => {};
   readonly #logs = new PluginLogs();
   readonly #requests = new RequestsInFlight();
 
@@ -124,6 +126,7 @@ export class PluginHost {
 
   /** Loads every installed plugin; one that fails is reported and skipped, the host still starts. */
   async start(log: (line: string) => void = () => {}): Promise<void> {
+    this.#hostLog = log;
     const { store } = this.#options;
     for (const subject of store.findSubjects(props.isA, classes.plugin)) {
       const propvals = store.get(subject);
@@ -286,8 +289,13 @@ export class PluginHost {
       this.#logs.forget(subject);
     }
     if (!event.after && isPlugin(event.before)) {
-      // Uninstalled (running or not): its data folder goes too, once its process has stopped.
+      // Uninstalled (running or not): its data folder goes too, once its process has stopped, and
+      // its agent keeps no rights on the drive (the Agent resource stays: it signed commits).
       void Promise.all([...this.#closing]).then(() => removePluginDataFolder(this.#options.dataDir, subject));
+      if (existsSync(this.#agentFile(subject))) {
+        const agent = this.#agentIdentity(subject).subject;
+        this.#revokeDriveWrite(agent).catch((error: Error) => this.#hostLog(`could not take ${agent} off the drive's writers: ${error.message}`));
+      }
     }
     const types = [...new Set([...classesOf(event.before), ...classesOf(event.after)])];
     for (const installation of this.#active.values()) {
@@ -580,16 +588,20 @@ export class PluginHost {
     }
   }
 
+  /** Where the installation's agent key is kept. */
+  #agentFile(subject: string): string {
+    return join(this.#options.dataDir, 'plugins', 'agents', `${createHash('sha256').update(subject).digest('hex')}.secret`);
+  }
+
   /**
-   * The installation's own agent: its key is kept in the data folder, its Agent resource is
-   * created on first load, and `full-drive-access` puts it in the drive's write list.
+   * The installation's own agent key pair, made and kept (durably, 0600) the first time it is
+   * needed. Its Agent resource is created on first load, and `full-drive-access` puts it in the
+   * drive's write list.
    */
-  /** The installation's agent key pair, made and kept (durably, 0600) the first time it is needed. */
   #agentIdentity(subject: string): AgentIdentity {
-    const { dataDir, serverUrl } = this.#options;
-    const dir = join(dataDir, 'plugins', 'agents');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, `${createHash('sha256').update(subject).digest('hex')}.secret`);
+    const { serverUrl } = this.#options;
+    const file = this.#agentFile(subject);
+    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
     if (existsSync(file)) return decodeSecret(readFileSync(file, 'utf8'));
     const agent = createAgentIdentity(serverUrl);
     // Flushed before the rename: an Agent resource whose secret a crash lost would orphan the plugin.
@@ -618,12 +630,26 @@ export class PluginHost {
       await commits.process(commitToPropVals(signCommit({ subject: agent.subject, set }, agent)), { asHost: true });
     }
     if (granted.some((p) => p.name === 'full-drive-access')) {
-      const drive = store.get(serverUrl);
-      const writers = Array.isArray(drive?.[props.write]) ? (drive![props.write] as string[]) : [];
-      if (!writers.includes(agent.subject)) {
+      if (!this.#driveWriters().includes(agent.subject)) {
         await commits.process(commitToPropVals(signCommit({ subject: serverUrl, push: { [props.write]: [agent.subject] } }, agent)), { asHost: true });
       }
+    } else {
+      await this.#revokeDriveWrite(agent.subject);
     }
+  }
+
+  #driveWriters(): string[] {
+    const drive = this.#options.store.get(this.#options.serverUrl);
+    return Array.isArray(drive?.[props.write]) ? (drive![props.write] as string[]) : [];
+  }
+
+  /** Takes a plugin agent off the drive's write list: its plugin was uninstalled or lost full-drive-access. */
+  async #revokeDriveWrite(agent: string): Promise<void> {
+    const { serverUrl, commits, hostAgent } = this.#options;
+    const writers = this.#driveWriters();
+    if (!writers.includes(agent)) return;
+    const set = { [props.write]: writers.filter((w) => w !== agent) };
+    await commits.process(commitToPropVals(signCommit({ subject: serverUrl, set }, hostAgent)), { asHost: true });
   }
 
   // --- Calls -----------------------------------------------------------------------------------
