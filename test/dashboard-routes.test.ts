@@ -45,7 +45,7 @@ describe('the dashboard pages and the store routes', () => {
     host = await startHostProcess();
     owner = ownerOf(host);
     work = mkdtempSync(join(tmpdir(), 'atomic-dashboard-routes-'));
-  });
+  }, 120_000);
   afterAll(async () => {
     await host?.dispose();
     if (work) rmSync(work, { recursive: true, force: true });
@@ -183,5 +183,5 @@ describe('the store under a trust policy', () => {
     const signature = entryOf(catalog, 'atomic/crud', 'reference')?.versions[0]?.signature;
     expect(signature).toMatchObject({ status: 'signed', accepted: false });
     expect(signature?.detail).toContain('this server will refuse it');
-  });
+  }, 180_000);
 });
