@@ -3,6 +3,7 @@
 // resources; a gate loads the new code before the commit is written (so a plugin that does not
 // load is refused and the old one keeps serving), and the after-commit listener swaps it in.
 
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
 import { RequestsInFlight } from './requests-in-flight.js';
+import { requirementProblem } from './requirements.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
 const P = props.plugin;
@@ -37,7 +39,9 @@ const P = props.plugin;
  * server's collections. `/plugins` itself is a collection, but below it live the plugins' own
  * prefixes, which the manifest check keeps each plugin inside.
  */
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', '/plugins/logs', '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+// `/upload` is not among them: the server stores no files itself, and a storage plugin (atomic/ipfs)
+// may serve atomic-server's upload form there.
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.
@@ -208,6 +212,8 @@ export class PluginHost {
         }
       }
     }
+    // The host's own changes (a tripped breaker) must go through even if they break a requirement.
+    const checkRequirements = !preview.asHost;
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
       let installation: Installation;
       try {
@@ -215,11 +221,19 @@ export class PluginHost {
       } catch (error) {
         throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
       }
+      const problem = checkRequirements ? requirementProblem(commit.subject, installation.manifest, this.#active.values()) : null;
+      if (problem !== null) {
+        void installation.close();
+        throw new AtomicError('PLUGIN_REQUIREMENT', problem);
+      }
       const timer = setTimeout(() => {
         this.#pending.delete(preview.commitId);
         void installation.close();
       }, PENDING_TTL_MS).unref();
       this.#pending.set(preview.commitId, { installation, timer });
+    } else if (checkRequirements && this.#active.has(commit.subject)) {
+      const problem = requirementProblem(commit.subject, null, this.#active.values());
+      if (problem !== null) throw new AtomicError('PLUGIN_REQUIREMENT', problem);
     }
     // Plugins' own before-commit hooks; they fail closed.
     const types = [...new Set([...classesOf(before), ...classesOf(after)])];
@@ -387,7 +401,7 @@ export class PluginHost {
     return { [local.pluginStatus]: 'failed', [local.pluginError]: failure ?? 'not loaded' };
   }
 
-  #commitEvent(event: CommitPreview): Record<string, unknown> {
+  #commitEvent(event: CommitAppliedEvent): Record<string, unknown> {
     return {
       commit: { '@id': event.commitId, ...event.commitPropVals },
       subject: event.commit.subject,
@@ -632,7 +646,7 @@ export class PluginHost {
         // As sent: `query` keeps one value per name, some protocols repeat names (SPARQL's default-graph-uri).
         queryString: search,
         headers,
-        body: request.body?.toString('utf8') ?? '',
+        ...requestBody(request.body),
         agent: agent ?? null,
       };
       answer = await this.#requests.during(installation.subject, agent, () => this.#call(installation, 'handle_request', input, { affinity: `endpoint ${base}`, breaker: false }));
@@ -655,7 +669,7 @@ export class PluginHost {
       }
     }
     outHeaders['content-type'] ??= 'text/plain; charset=utf-8';
-    return { status: answer.status, headers: outHeaders, body: typeof answer.body === 'string' ? answer.body : '' };
+    return { status: answer.status, headers: outHeaders, body: responseBody(installation.id, answer) };
   }
 
   /**
@@ -675,4 +689,22 @@ export class PluginHost {
     if (!callee) throw new AtomicError('NOT_FOUND', `no active plugin provides ${fn} as ${spec}`);
     return this.#call(callee, fn, input);
   }
+}
+
+/**
+ * A request body for the ABI: UTF-8 text as it is, anything else (an image in a multipart upload)
+ * as base64 with `bodyEncoding: "base64"`, since JSON carries only text and decoding other bytes
+ * as UTF-8 would lose them.
+ */
+function requestBody(body: Buffer | undefined): { body: string; bodyEncoding?: 'base64' } {
+  if (!body || body.length === 0) return { body: '' };
+  return isUtf8(body) ? { body: body.toString('utf8') } : { body: body.toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** A response body from the ABI: text, or bytes given as base64 with `bodyEncoding: "base64"`. */
+function responseBody(plugin: string, answer: Record<string, unknown>): string | Buffer {
+  const body = typeof answer.body === 'string' ? answer.body : '';
+  if (answer.bodyEncoding === undefined) return body;
+  if (answer.bodyEncoding !== 'base64') throw new AtomicError('PLUGIN_FAILED', `${plugin} answered with bodyEncoding ${JSON.stringify(answer.bodyEncoding).slice(0, 40)}; only "base64" is known`);
+  return Buffer.from(body, 'base64');
 }
