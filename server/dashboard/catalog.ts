@@ -100,6 +100,7 @@ export class PluginCatalog {
       ...(manifest.author ? { author: manifest.author } : {}),
       runtime: manifest.runtime,
       permissions: manifest.permissions.map((p) => ({ name: p.name, reason: p.reason, ...(p.hosts ? { hosts: p.hosts } : {}) })),
+      requires: manifest.requires,
       defaultConfig: manifest.defaultConfig,
       ...(manifest.configSchema ? { configSchema: manifest.configSchema } : {}),
       signature: signatureVerdict(pkg, this.#options.trust, publisherKind),
