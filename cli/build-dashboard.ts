@@ -15,12 +15,15 @@ const outDir = join(packageRoot, 'dist', 'dashboard');
 /** Scripts, by the name they are served under, and their entry module (relative to server/dashboard). */
 const bundles: Record<string, string> = {
   'app.js': 'app/main.ts',
+  'view.js': 'views/app/main.ts',
 };
 
 /** Files served as they are, by name, and where they are kept. */
 const files: Record<string, string> = {
   'index.html': 'app/index.html',
   'app.css': 'app/app.css',
+  'view.html': 'views/app/view.html',
+  'view.css': 'views/app/view.css',
 };
 
 const started = performance.now();

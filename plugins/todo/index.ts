@@ -6,23 +6,16 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { getPluginAgent, log, readInit, readRequest, respond, respondText } from 'atomic-plugin/sdk/js';
-import { ensure, hostStore, todoSubjects, wantedResources } from './ontology.js';
+import { ensureResources, log, readInit, readRequest, respond, respondText, serverUrl, serverUrlOf } from 'atomic-plugin/sdk/js';
+import { todoSubjects, wantedResources } from './ontology.js';
 
 /** Where the app lives (the endpoint in plugin.json). */
 const BASE = '/todo';
 
-/** The server's URL, from the plugin agent's subject (`{server}/agents/{public key}`). */
-function serverOf(agentSubject: string): string {
-  const at = agentSubject.lastIndexOf('/agents/');
-  if (at < 0) throw new Error(`the plugin's agent ${agentSubject} is not under {server}/agents/`);
-  return agentSubject.slice(0, at);
-}
-
 /** Creates or repairs the todo ontology and list. */
 export function init(): number {
   const { plugin } = readInit();
-  const changed = ensure(hostStore, wantedResources(serverOf(plugin.agent)));
+  const changed = ensureResources(wantedResources(serverUrlOf(plugin.agent)));
   log('info', changed.length > 0 ? `wrote ${changed.join(', ')}` : 'the todo ontology and list are in place');
   return 0;
 }
@@ -48,12 +41,12 @@ export function handle_request(): number {
     // The page's relative links (app.js, app.css) need the trailing slash.
     respond(308, { location: `${BASE}/` }, '');
   } else if (path === `${BASE}/` || path === `${BASE}/index.html`) {
-    const agent = getPluginAgent();
-    if (!agent.ok) {
-      respondText(500, `the plugin's agent is unknown: ${agent.error.message}`);
+    const server = serverUrl();
+    if (!server.ok) {
+      respondText(500, `the plugin's agent is unknown: ${server.error.message}`);
       return 0;
     }
-    const list = todoSubjects(serverOf(agent.value.subject)).list;
+    const list = todoSubjects(server.value).list;
     respond(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, page.replace('{{list}}', escapeHtml(list)));
   } else if (path === `${BASE}/app.js`) {
     respond(200, { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }, script);

@@ -26,11 +26,12 @@ const FILE = /^[a-z][a-z0-9.-]*\.(?:js|css|svg|png)$/;
 
 /**
  * The pages hold the user's secret (in local storage) and sign with it: they load only their own
- * scripts and styles, talk only to this server, and cannot be framed by other sites.
+ * scripts and styles, talk only to this server, and cannot be framed by other sites. They may frame
+ * this server's documents: the view page's sandboxed plugin views (views/frame-document.ts).
  */
 export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // A rebuilt or upgraded package changes the files: browsers ask again each time (they are small).

@@ -22,7 +22,7 @@ import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app
 import type { Store } from '../store/store.js';
 import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
-import { Installation, readVerdict } from './installation.js';
+import { Installation, readVerdict, type PluginViews } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
@@ -81,6 +81,15 @@ function classesOf(propvals: PropVals | undefined): string[] {
 
 function isPlugin(propvals: PropVals | undefined): boolean {
   return classesOf(propvals).includes(classes.plugin);
+}
+
+/** A package's views, for a plugin granted custom-view (the package check made sure ui.js is there). */
+function viewsOf(manifest: Installation['manifest'], files: Record<string, Uint8Array>, granted: readonly Permission[]): PluginViews | null {
+  const script = files['ui.js'];
+  if (!manifest.views || !script || !granted.some((p) => p.name === 'custom-view')) return null;
+  const style = files['ui.css'];
+  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+  return { ...manifest.views, script: text(script), style: style ? text(style) : null, granted: granted.map((p) => p.name) };
 }
 
 function asAtomicError(error: unknown, code: 'PLUGIN_LOAD_FAILED' | 'PLUGIN_INVALID'): AtomicError {
@@ -155,6 +164,11 @@ export class PluginHost {
       matches: (path) => this.#endpointFor(path) !== undefined,
       handle: (request, context) => this.#handleRequest(request, context),
     };
+  }
+
+  /** The active plugins that have views (see Installation.views), for the dashboard's view page. */
+  withViews(): Installation[] {
+    return [...this.#active.values()].filter((installation) => installation.views !== null);
   }
 
   /** Lets `on_resource_get` hooks extend a resource being served; a failing hook changes nothing. */
@@ -484,7 +498,7 @@ export class PluginHost {
         await instance.close();
         throw error;
       }
-      installation = new Installation(subject, manifest, digest, agent, instance, config, log);
+      installation = new Installation(subject, manifest, digest, agent, instance, config, log, viewsOf(manifest, pkg.files, granted));
       await registered;
       await installation.init(config);
       return installation;
