@@ -298,4 +298,17 @@ describe.skipIf(noChromium)('the dashboard in Chromium', () => {
     await tab('Store');
     await poll(() => listing(CONFIGURABLE).getByRole('button', { name: `Install ${CONFIGURABLE}` }).isVisible()).toBe(true);
   });
+
+  it('shows the server\'s refusal of a plugin whose requirement is not installed', async () => {
+    await tab('Installed');
+    await installedCard(CRUD).getByRole('button', { name: `Uninstall ${CRUD}` }).click();
+    await poll(noticeText).toBe(`Uninstalled ${CRUD}.`);
+    await tab('Store');
+    expect(await listing('atomic/todo').innerText()).toContain('Requires');
+    await listing('atomic/todo').getByRole('button', { name: 'Install atomic/todo' }).click();
+    await dialog().getByRole('button', { name: 'Install' }).click();
+    await poll(errorText).toContain('Installing atomic/todo failed');
+    expect(await errorText()).toContain('atomic/crud');
+    expect((await pluginResource(`${host.url}/plugins/installed/atomic-todo`)).status).toBe(404);
+  });
 });

@@ -8,22 +8,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageDir } from '../../server/package-dir.js';
 
-/**
- * The atomic-plugin package's own folder, found by walking up from this module: the same answer
- * whether it runs from the TypeScript source or compiled into dist/.
- */
-export const packageRoot: string = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'atomic-plugin') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the atomic-plugin package folder');
-    dir = parent;
-  }
-})();
+/** The atomic-plugin package's own folder (from the TypeScript source or compiled into dist/). */
+export const packageRoot: string = packageDir();
 
 const require = createRequire(import.meta.url);
 const sdkDir = join(packageRoot, 'sdk/assemblyscript');

@@ -37,6 +37,8 @@ export interface PackageDescription {
   author?: string;
   runtime: string;
   permissions: AskedPermission[];
+  /** The plugins it needs active, as `namespace/name@range`: the host refuses it without them. */
+  requires: string[];
   defaultConfig: Record<string, unknown>;
   configSchema?: Record<string, unknown>;
   signature: SignatureVerdict;

@@ -67,24 +67,31 @@ export function signatureVerdict(pkg: PluginPackage, trust: TrustPolicy, publish
   };
 }
 
-/** The store's view of this host: descriptions of packages are kept by content, they never change. */
+/** A shipped reference package with what the catalog worked out about it once. */
+interface Shipped {
+  reference: ReferencePlugin;
+  sha256: string;
+  description: PackageDescription;
+}
+
+/**
+ * The store's view of this host. Packages never change under their URL (the URL of an uploaded
+ * package holds its SHA-256, an ipfs:// URL its CID), so each is read and described once.
+ */
 export class PluginCatalog {
   readonly #options: CatalogOptions;
-  readonly #described = new Map<string, PackageDescription>();
-  #references: ReferencePlugin[] | undefined;
+  readonly #byUrl = new Map<string, PackageDescription>();
+  #shipped: Shipped[] | undefined;
 
   constructor(options: CatalogOptions) {
     this.#options = options;
   }
 
-  /** Describes a package from its bytes; PACKAGE_INVALID-style AtomicErrors when it does not read. */
-  describe(zip: Uint8Array, publisherKind?: 'release' | 'development'): PackageDescription {
-    const key = `${sha256(zip)}:${publisherKind ?? ''}`;
-    const known = this.#described.get(key);
-    if (known) return known;
+  /** Describes a package from its bytes; throws (a PackageError) when it does not read. */
+  #describe(zip: Uint8Array, publisherKind?: 'release' | 'development'): PackageDescription {
     const pkg = readPackage(zip);
     const { manifest } = pkg;
-    const description: PackageDescription = {
+    return {
       digest: pkg.digest,
       namespace: manifest.namespace,
       name: manifest.name,
@@ -93,20 +100,29 @@ export class PluginCatalog {
       ...(manifest.author ? { author: manifest.author } : {}),
       runtime: manifest.runtime,
       permissions: manifest.permissions.map((p) => ({ name: p.name, reason: p.reason, ...(p.hosts ? { hosts: p.hosts } : {}) })),
+      requires: manifest.requires,
       defaultConfig: manifest.defaultConfig,
       ...(manifest.configSchema ? { configSchema: manifest.configSchema } : {}),
       signature: signatureVerdict(pkg, this.#options.trust, publisherKind),
     };
-    this.#described.set(key, description);
-    return description;
   }
 
-  /** Describes the package at `url` on this host (uploaded, or in its blockstore); NOT_FOUND otherwise. */
+  /**
+   * Describes the package at `url` on this host (uploaded, or in its blockstore): NOT_FOUND when
+   * the host does not have it; a PackageError when it does not read.
+   */
   async describeUrl(url: string): Promise<PackageDescription> {
+    const known = this.#byUrl.get(url);
+    if (known) return known;
     const { packages, serverUrl } = this.#options;
     const bytes = await packages.resolve(serverUrl, url);
     if (!bytes) throw new AtomicError('NOT_FOUND', `${url} is not a package on this server`);
-    return { ...this.describe(bytes, this.#referenceKindOf(bytes)), packageUrl: url };
+    // A staged reference package says which key of this build signed it, as in the store.
+    const hash = sha256(bytes);
+    const shipped = this.#references().find((r) => r.sha256 === hash);
+    const description = { ...(shipped?.description ?? this.#describe(bytes)), packageUrl: url };
+    this.#byUrl.set(url, description);
+    return description;
   }
 
   /** Everything in the store that `agent` may see. */
@@ -119,40 +135,36 @@ export class PluginCatalog {
 
   /** Stores reference plugin `name`'s package in the package store, as an upload would. */
   stageReference(name: string): StagedPackage {
-    const reference = this.#referencePlugins().find((r) => r.name === name);
-    if (!reference) {
-      const names = this.#referencePlugins().map((r) => r.name);
+    const shipped = this.#references().find((r) => r.reference.name === name);
+    if (!shipped) {
+      const names = this.#references().map((r) => r.reference.name);
       throw new AtomicError('NOT_FOUND', `there is no reference plugin "${name}"${names.length > 0 ? `: there are ${names.join(', ')}` : ' on this server'}`);
     }
-    const hash = this.#options.packages.put(reference.zip);
-    this.#options.onStore?.(reference.zip);
-    return { '@id': packageUrl(this.#options.serverUrl, hash), sha256: hash, size: reference.zip.length };
+    const { zip } = shipped.reference;
+    const hash = this.#options.packages.put(zip);
+    this.#options.onStore?.(zip);
+    return { '@id': packageUrl(this.#options.serverUrl, hash), sha256: hash, size: zip.length };
   }
 
-  #referencePlugins(): ReferencePlugin[] {
-    // Read once: the shipped packages do not change while the host runs.
-    return (this.#references ??= this.#options.references?.() ?? []);
-  }
-
-  /** A reference package's publisher kind when `bytes` are one, so installed copies say so too. */
-  #referenceKindOf(bytes: Uint8Array): 'release' | 'development' | undefined {
-    const hash = sha256(bytes);
-    return this.#referencePlugins().find((r) => sha256(r.zip) === hash)?.publisherKind;
+  /** The shipped packages, read and described on first use: they do not change while the host runs. */
+  #references(): Shipped[] {
+    return (this.#shipped ??= (this.#options.references?.() ?? []).map((reference) => ({
+      reference,
+      sha256: sha256(reference.zip),
+      description: this.#describe(reference.zip, reference.publisherKind),
+    })));
   }
 
   #referenceEntries(): StoreEntry[] {
-    return this.#referencePlugins().map((reference) => {
-      const version = this.describe(reference.zip, reference.publisherKind);
-      return {
-        plugin: `${version.namespace}/${version.name}`,
-        source: 'reference',
-        reference: reference.name,
-        ...(version.description ? { description: version.description } : {}),
-        ...(version.author ? { author: version.author } : {}),
-        versions: [version],
-        problems: [],
-      };
-    });
+    return this.#references().map(({ reference, description }) => ({
+      plugin: `${description.namespace}/${description.name}`,
+      source: 'reference',
+      reference: reference.name,
+      ...(description.description ? { description: description.description } : {}),
+      ...(description.author ? { author: description.author } : {}),
+      versions: [description],
+      problems: [],
+    }));
   }
 
   async #registry(agent: string | undefined): Promise<StoreEntry[]> {
@@ -185,19 +197,18 @@ export class PluginCatalog {
 
   /** A release as a store version, a problem to show, or undefined when the agent may not read it. */
   async #release(subject: string, readable: (p: PropVals | undefined) => p is PropVals): Promise<StoreVersion | string | undefined> {
-    const { store, packages, serverUrl } = this.#options;
+    const { store, serverUrl } = this.#options;
     const local = localProps(serverUrl);
     const propvals = store.get(subject);
     if (!readable(propvals)) return undefined;
     const file = propvals[props.plugin.file];
     const digest = propvals[local.packageDigest];
     if (typeof file !== 'string' || typeof digest !== 'string') return `${subject} does not say where its package is`;
-    const bytes = await packages.resolve(serverUrl, file);
-    if (!bytes) return `${subject}: its package ${file} is not on this server`;
     let description: PackageDescription;
     try {
-      description = this.describe(bytes);
+      description = await this.describeUrl(file);
     } catch (error) {
+      if (error instanceof AtomicError && error.code === 'NOT_FOUND') return `${subject}: its package ${file} is not on this server`;
       return `${subject}: its package does not read: ${(error as Error).message}`;
     }
     if (description.digest !== digest) return `${subject}: its package has the digest ${description.digest}, but the release records ${digest}`;

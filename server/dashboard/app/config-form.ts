@@ -1,11 +1,11 @@
 // The form that edits a plugin's config, generated from its configSchema: objects become
 // fieldsets, strings text inputs, numbers and integers numeric inputs, booleans checkboxes, enums
 // selects, arrays of strings a line per item (or checkboxes for arrays of enums), and anything
-// else a JSON text area. On save the config is checked in the browser (config-schema.ts), each
+// else a JSON text area. On save the config is checked in the browser (../config-check.ts), each
 // problem shown at its field; only a config that passes is handed to `save`, whose refusal (the
 // server's) is shown in the form.
 
-import { checkConfig, type ConfigProblem } from './config-schema.js';
+import { checkConfig, type ConfigProblem } from '../config-check.js';
 import { h, messageOf } from './dom.js';
 
 type JsonSchema = Record<string, unknown>;

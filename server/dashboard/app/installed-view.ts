@@ -64,8 +64,9 @@ function card(serverUrl: string, { plugin, pkg, update, form }: InstalledCard, h
   const name = summary.plugin || subject;
   const description = typeof resource[props.description] === 'string' ? (resource[props.description] as string) : undefined;
   const stats = counters(plugin, serverUrl);
-  const button = (label: string, aria: string, onClick: () => void, cls?: string): HTMLButtonElement => {
-    const b = h('button', { type: 'button', 'aria-label': `${aria} ${name}`, class: cls }, label);
+  // Each button's accessible name says which plugin it acts on: "Disable atomic/crud".
+  const button = (label: string, onClick: () => void, attributes: Record<string, string> = {}): HTMLButtonElement => {
+    const b = h('button', { type: 'button', 'aria-label': `${label} ${name}`, ...attributes }, label);
     b.addEventListener('click', onClick);
     return b;
   };
@@ -89,12 +90,13 @@ function card(serverUrl: string, { plugin, pkg, update, form }: InstalledCard, h
     h(
       'div',
       { class: 'actions' },
-      button(summary.enabled ? 'Disable' : 'Enable', summary.enabled ? 'Disable' : 'Enable', () => handlers.toggle(plugin)),
-      button('Configure', 'Configure', () => handlers.configure(plugin)),
-      update ? button(`Update to ${update.version.version}`, `Update to ${update.version.version}`, () => handlers.update(plugin, update), 'primary') : null,
+      button(summary.enabled ? 'Disable' : 'Enable', () => handlers.toggle(plugin)),
+      // It opens and closes the form below.
+      button('Configure', () => handlers.configure(plugin), { 'aria-expanded': String(form !== undefined) }),
+      update ? button(`Update to ${update.version.version}`, () => handlers.update(plugin, update), { class: 'primary' }) : null,
       h('a', { href: `#/log?${new URLSearchParams({ plugin: subject })}`, 'aria-label': `Log of ${name}` }, 'Log'),
       canView ? h('a', { href: `view?${new URLSearchParams({ plugin: subject, settings: '' })}`, 'aria-label': `Settings view of ${name}` }, 'Settings view') : null,
-      button('Uninstall', 'Uninstall', () => handlers.uninstall(plugin), 'danger'),
+      button('Uninstall', () => handlers.uninstall(plugin), { class: 'danger' }),
     ),
     form ?? null,
   );

@@ -27,6 +27,7 @@ export function askPermissions(request: PermissionRequest): Promise<string[] | n
     h('span', { class: `badge ${pkg.signature.status}` }, pkg.signature.status),
     ' ',
     h('span', { class: 'muted' }, pkg.signature.detail),
+    pkg.requires.length > 0 ? h('span', { class: 'requires' }, ` It needs ${pkg.requires.join(', ')} active.`) : '',
   );
   const boxes = pkg.permissions.map((permission, i) => {
     const box = h('input', { type: 'checkbox', id: `grant-${i}`, name: permission.name, value: permission.name });

@@ -24,6 +24,7 @@ function versionDetails(version: StoreVersion): HTMLElement {
       {},
       h('dt', {}, 'Runtime'),
       h('dd', {}, version.runtime),
+      ...(version.requires.length > 0 ? [h('dt', {}, 'Requires'), h('dd', {}, `${version.requires.join(', ')} (install first)`)] : []),
       h('dt', {}, 'Permissions'),
       h(
         'dd',

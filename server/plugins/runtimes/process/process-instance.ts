@@ -14,6 +14,8 @@
 // - close(): a `shutdown` notification and stdin closed; killed after `shutdownGraceMs`.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageDir } from '../../../package-dir.js';
 import { enqueue } from '../call-queue.js';
 import type {
   CallOptions,
@@ -51,21 +53,17 @@ export interface ProcessRuntimeConfig {
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 let hostVersionCache: string | undefined;
 
-/** The host's version for the handshake: the nearest atomic-plugin package.json (source or dist). */
+/** The host's version for the handshake: atomic-plugin's package.json (source or dist). */
 function hostVersion(): string {
   if (hostVersionCache !== undefined) return hostVersionCache;
   hostVersionCache = 'unknown';
-  for (let dir = new URL('.', import.meta.url); ; ) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'atomic-plugin' && typeof pkg.version === 'string') return (hostVersionCache = pkg.version);
-    } catch {
-      // not here
-    }
-    const parent = new URL('..', dir);
-    if (parent.href === dir.href) return hostVersionCache;
-    dir = parent;
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageDir(), 'package.json'), 'utf8')) as { version?: unknown };
+    if (typeof pkg.version === 'string') hostVersionCache = pkg.version;
+  } catch {
+    // not in a package: the plugin is told "unknown"
   }
+  return hostVersionCache;
 }
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -32,7 +32,7 @@ export function checkConfig(schema: Record<string, unknown> | undefined, config:
   let result;
   try {
     result = new Validator(schema as Schema, draftOf(schema), false).validate(config);
-  } catch (error) {
+  } catch {
     // A schema this validator cannot use: leave the judgement to the server.
     return [];
   }
