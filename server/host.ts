@@ -77,7 +77,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       hostAgent: owner,
     });
     await plugins.start(options.log);
-    const routes = [packageRoute(packages, store, serverUrl, (zip) => plugins.warm(zip)), plugins.logRoute(), plugins.route()];
+    const routes = [packageRoute(packages, store, serverUrl, (zip) => plugins.warm(zip)), plugins.logRoute(), plugins.restartRoute(), plugins.route()];
     const app = createApp({ store, serverUrl, commits, routes, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;

@@ -32,6 +32,8 @@ export interface HostFunctionContext {
   callPlugin: (plugin: string, fn: string, input: unknown) => Promise<unknown>;
   /** Whether the installation is serving an HTTP request of `agent` right now (handle_request). */
   serving: (agent: string) => boolean;
+  /** The host's and every installed plugin's runtime figures (host_stats, permission `monitor`). */
+  hostStats: () => unknown;
 }
 
 class HostError extends Error {
@@ -209,6 +211,7 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       return { allowed };
     },
     get_config: () => ctx.config(),
+    host_stats: () => ctx.hostStats(),
     get_plugin_agent: () => ({ subject: agent.subject, publicKey: agent.publicKey }),
     kv_get: (body) => store.kvGet(ctx.installation, kvKey(body)) ?? null,
     log: (body) => {
