@@ -18,7 +18,7 @@ import { installPlugin, uploadPackage } from './support/plugins.js';
 // Node 20 has no global WebSocket; @tomic/lib looks for one.
 globalThis.WebSocket ??= WsWebSocket as unknown as typeof globalThis.WebSocket;
 
-const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 const OUTSIDE = 'probe: act outside a request';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {

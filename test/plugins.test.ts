@@ -19,7 +19,7 @@ import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { fixtureManifest, fixturePackage, runtimeFixtures, type RuntimeFixtures } from './support/fixtures.js';
 import { installPlugin, uploadPackage } from './support/plugins.js';
 
-const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 
 const runtimes = runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as const);
 

@@ -6,3 +6,4 @@
 export * from './hooks.js';
 export * from './host.js';
 export type { Json, JsonObject, PropVals } from './types.js';
+export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';

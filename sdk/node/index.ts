@@ -14,6 +14,7 @@ export {
   hostCall,
   HostError,
   HostFunctionFailed,
+  hostStats,
   httpRequest,
   kvDelete,
   kvGet,
@@ -24,6 +25,7 @@ export {
 export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource } from './host.js';
 export { signCommit, signedHeaders } from './agent.js';
 export type { Json } from './json-rpc.js';
+export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
 export { json, routeOf, setValue, text } from './hooks.js';
