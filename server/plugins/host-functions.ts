@@ -199,11 +199,15 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       if (!Array.isArray(subjects) || !subjects.every((s): s is string => typeof s === 'string')) throw new HostError('INVALID_REQUEST', '"subjects" must be an array of strings');
       if (subjects.length > MAX_CAN_SUBJECTS) throw new HostError('TOO_LARGE', `at most ${MAX_CAN_SUBJECTS} subjects per call`);
       const asker = who ?? undefined;
+      // The requester of a request the plugin serves right now may learn what they may do
+      // themselves (a page asking "may this visitor see it?"), also where the plugin may not read.
+      const forRequester = asker !== undefined && ctx.serving(asker);
       const get = (s: string): PropVals | undefined => store.get(s);
       const allowed = subjects.filter((subject) => {
         const propvals = store.get(subject);
-        // What the plugin's own agent may not read, it learns nothing about.
-        if (!propvals || !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
+        if (!propvals) return false;
+        // Otherwise, what the plugin's own agent may not read, it learns nothing about.
+        if (!forRequester && !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
         if (right === 'read') return canRead(store, serverUrl, subject, propvals, asker);
         if (right === 'write') return canWrite(store, subject, propvals, asker);
         return hasRight(get, propvals, asker, 'append');
