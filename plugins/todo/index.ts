@@ -6,18 +6,11 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { getPluginAgent, log, readInit, readRequest, respond, respondText } from 'atomic-plugin/sdk/js';
+import { getPluginAgent, log, readInit, readRequest, respond, respondText, serverOf } from 'atomic-plugin/sdk/js';
 import { ensure, hostStore, todoSubjects, wantedResources } from './ontology.js';
 
 /** Where the app lives (the endpoint in plugin.json). */
 const BASE = '/todo';
-
-/** The server's URL, from the plugin agent's subject (`{server}/agents/{public key}`). */
-function serverOf(agentSubject: string): string {
-  const at = agentSubject.lastIndexOf('/agents/');
-  if (at < 0) throw new Error(`the plugin's agent ${agentSubject} is not under {server}/agents/`);
-  return agentSubject.slice(0, at);
-}
 
 /** Creates or repairs the todo ontology and list. */
 export function init(): number {

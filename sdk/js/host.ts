@@ -213,6 +213,13 @@ export interface PluginAgent {
   readonly publicKey: string;
 }
 
+/** The server's URL, from an agent subject of that server (`{server}/agents/{public key}`), e.g. the plugin's own. */
+export function serverOf(agentSubject: string): string {
+  const at = agentSubject.lastIndexOf('/agents/');
+  if (at < 0) throw new Error(`the agent ${agentSubject} is not under {server}/agents/`);
+  return agentSubject.slice(0, at);
+}
+
 /** The plugin's own agent (it signs the plugin's commits). */
 export function getPluginAgent(): HostResult<PluginAgent> {
   return map(

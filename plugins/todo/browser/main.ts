@@ -4,8 +4,8 @@
 // hash) into its requests. The list shows what the server confirmed, so what is on screen is what a
 // reload shows; a refusal is shown in the page.
 
-import { forgetAgent, parseSecret, rememberAgent, storedAgent } from 'atomic-plugin/sdk/browser';
-import { ApiError, createTodoApi, type TodoApi, type TodoChanges } from './api.js';
+import { ApiError, forgetAgent, parseSecret, rememberAgent, storedAgent } from 'atomic-plugin/sdk/browser';
+import { createTodoApi, type TodoApi, type TodoChanges } from './api.js';
 import { cleanTitle, filterFromHash, inOrder, type Todo } from './todos.js';
 import { findElements, render, type ViewState } from './view.js';
 

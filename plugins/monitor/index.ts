@@ -1,0 +1,65 @@
+// atomic/monitor: a system monitor at /monitor/. The page, its stylesheet and its script
+// (browser/, bundled for browsers) are embedded at build time; the page reads /monitor/stats every
+// second, signed as the visitor's agent. The figures come from the host function host_stats
+// (permission `monitor`) and are given only to agents that may read the drive. Disabling,
+// enabling and restarting plugins go from the browser straight to the server (signed commits,
+// POST /plugins/restart), which checks the operator's rights itself.
+
+import page from './app/index.html';
+import style from './app/app.css';
+import script from './browser/main.ts?browser';
+import { can, getPluginAgent, hostStats, readRequest, respond, respondJson, respondText, serverOf, type Json } from 'atomic-plugin/sdk/js';
+
+/** Where the monitor lives (the endpoint in plugin.json). */
+const BASE = '/monitor';
+
+// The page loads only its own script and stylesheet, and talks only to this server.
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  // A plugin update changes the files: browsers ask again each time (cheap: they are small).
+  'cache-control': 'no-cache',
+};
+
+/** The figures, for agents with read rights on the drive: `{server, host, plugins}`. */
+function stats(agent: string | null): void {
+  const headers = { 'cache-control': 'no-store' };
+  if (agent === null) {
+    respondJson(401, { error: { code: 'UNAUTHORIZED', message: 'Sign in as an agent that may read this drive to see the system monitor.' } }, headers);
+    return;
+  }
+  const self = getPluginAgent();
+  if (!self.ok) return respondJson(502, { error: self.error as unknown as Json }, headers);
+  const server = serverOf(self.value.subject);
+  const readable = can(agent, 'read', [server]);
+  if (!readable.ok) return respondJson(502, { error: readable.error as unknown as Json }, headers);
+  if (!readable.value.includes(server)) {
+    respondJson(403, { error: { code: 'FORBIDDEN', message: `${agent} may not read the drive ${server}, so it may not see the system monitor.` } }, headers);
+    return;
+  }
+  const figures = hostStats();
+  if (!figures.ok) return respondJson(502, { error: figures.error as unknown as Json }, headers);
+  respondJson(200, { server, ...figures.value } as unknown as Json, headers);
+}
+
+/** Serves the page, its script, its stylesheet and the figures. */
+export function handle_request(): number {
+  const req = readRequest();
+  const path = req.path;
+  if (path === BASE) {
+    // The page's relative links (app.js, app.css, stats) need the trailing slash.
+    respond(308, { location: `${BASE}/` }, '');
+  } else if (path === `${BASE}/` || path === `${BASE}/index.html`) {
+    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, page);
+  } else if (path === `${BASE}/app.js`) {
+    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }, script);
+  } else if (path === `${BASE}/app.css`) {
+    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/css; charset=utf-8' }, style);
+  } else if (path === `${BASE}/stats`) {
+    stats(req.agent);
+  } else {
+    respondText(404, `${path} is not part of the system monitor: open ${BASE}/`, PAGE_HEADERS);
+  }
+  return 0;
+}
