@@ -5,3 +5,4 @@ export { parseSecret, signCommit, signedHeaders, type Agent } from './agent.js';
 export { ApiError, errorMessage, signedFetch, type SignedRequest } from './request.js';
 export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, storedAgent } from './session.js';
 export type { CommitChanges } from '../common/commit.js';
+export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';

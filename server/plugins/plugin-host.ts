@@ -110,6 +110,8 @@ export class PluginHost {
   readonly #operatorRestarts = new Map<string, number>();
   /** Restarts under way, by subject, so that two requests at once make one restart. */
   readonly #restarting = new Map<string, Promise<PluginFigures>>();
+  /** What each plugin last ran as (namespace/name, version), for the figures of one switched off since. */
+  readonly #lastRan = new Map<string, { plugin: string; version: string }>();
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
@@ -218,6 +220,7 @@ export class PluginHost {
       failure: this.#failures.get(subject),
       operatorRestarts: this.#operatorRestarts.get(subject) ?? 0,
       enabled: propvals[this.#local.pluginEnabled] !== false,
+      lastRan: this.#lastRan.get(subject),
     });
   }
 
@@ -332,6 +335,7 @@ export class PluginHost {
     if (!event.after) {
       this.#failures.delete(subject);
       this.#operatorRestarts.delete(subject);
+      this.#lastRan.delete(subject);
       this.#logs.forget(subject);
     }
     if (!event.after && isPlugin(event.before)) {
@@ -350,6 +354,7 @@ export class PluginHost {
   #activate(installation: Installation): void {
     const { subject } = installation;
     this.#active.set(subject, installation);
+    this.#lastRan.set(subject, { plugin: installation.id, version: installation.manifest.version });
     this.#failures.delete(subject);
     this.#recentFailures.delete(subject);
     const stops: (() => void)[] = [];

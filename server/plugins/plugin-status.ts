@@ -15,6 +15,8 @@ export interface PluginRunState {
   /** Restarts asked for by operators (POST /plugins/restart). */
   readonly operatorRestarts: number;
   readonly enabled: boolean;
+  /** What it ran as when it last ran in this process, for one that does not run now. */
+  readonly lastRan: { readonly plugin: string; readonly version: string } | undefined;
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -43,8 +45,8 @@ export function pluginFigures(subject: string, propvals: PropVals, run: PluginRu
   const name = str(propvals[props.name]);
   return {
     subject,
-    plugin: namespace && name ? `${namespace}/${name}` : '',
-    version: str(propvals[props.plugin.version]),
+    plugin: run.lastRan?.plugin ?? (namespace && name ? `${namespace}/${name}` : ''),
+    version: run.lastRan?.version ?? str(propvals[props.plugin.version]),
     status: run.enabled ? 'failed' : 'disabled',
     error: run.failure ?? (run.enabled ? 'not loaded' : null),
     calls: 0,
