@@ -3,21 +3,20 @@
 // TodoMVC behaviour, persistence across reloads and a server restart, and the todos read back as
 // Atomic Data resources with @tomic/lib and through /sparql. Needs Debian's chromium (`apt-get install chromium`).
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, Store } from '@tomic/lib';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSecret } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { props } from '../server/atomic/urls.js';
 import { cliEnv, runCli } from './support/cli-run.js';
 import { getAs, ownerOf, registerAgent } from './support/commits.js';
+import { launchChromium, skipWithoutChromium } from './support/chromium.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 /** Waits for what the page shows to settle: each gesture is a signed request and a commit, slow on a loaded box. */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 50 });
@@ -32,7 +31,7 @@ interface CrudItem {
 }
 
 // Outside CI a machine without Chromium skips this file; in CI (.ci/run installs it) it must run.
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the TodoMVC plugin in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('the TodoMVC plugin in Chromium', () => {
   let host: HostProcess;
   let browser: Browser;
   let page: Page;
@@ -85,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the TodoMVC plugin in
     await install('crud');
     await install('todo');
     await install('sparql');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
   }, 300_000);
   afterAll(async () => {
