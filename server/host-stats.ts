@@ -19,8 +19,8 @@ interface CpuSample {
   readonly total: number;
 }
 
-function sample(): CpuSample {
-  const usage = process.cpuUsage();
+/** The machine's CPU time since boot, summed over cores (ms): busy, and in all. */
+export function machineCpuTimes(): { busy: number; total: number } {
   let busy = 0;
   let total = 0;
   for (const { times } of cpus()) {
@@ -28,7 +28,12 @@ function sample(): CpuSample {
     total += all;
     busy += all - times.idle;
   }
-  return { at: performance.now(), process: usage.user + usage.system, busy, total };
+  return { busy, total };
+}
+
+function sample(): CpuSample {
+  const usage = process.cpuUsage();
+  return { at: performance.now(), process: usage.user + usage.system, ...machineCpuTimes() };
 }
 
 const round = (n: number): number => Math.round(n * 10) / 10;

@@ -8,19 +8,10 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { can, getPluginAgent, hostStats, readRequest, respond, respondJson, respondText, serverOf, type Json } from 'atomic-plugin/sdk/js';
+import { APP_HEADERS, can, getPluginAgent, hostStats, readRequest, respondJson, respondText, serveApp, serverOf, type Json } from 'atomic-plugin/sdk/js';
 
 /** Where the monitor lives (the endpoint in plugin.json). */
 const BASE = '/monitor';
-
-// The page loads only its own script and stylesheet, and talks only to this server.
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  // A plugin update changes the files: browsers ask again each time (cheap: they are small).
-  'cache-control': 'no-cache',
-};
 
 /** The figures, for agents with read rights on the drive: `{server, host, plugins}`. */
 function stats(agent: string | null): void {
@@ -46,20 +37,8 @@ function stats(agent: string | null): void {
 /** Serves the page, its script, its stylesheet and the figures. */
 export function handle_request(): number {
   const req = readRequest();
-  const path = req.path;
-  if (path === BASE) {
-    // The page's relative links (app.js, app.css, stats) need the trailing slash.
-    respond(308, { location: `${BASE}/` }, '');
-  } else if (path === `${BASE}/` || path === `${BASE}/index.html`) {
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, page);
-  } else if (path === `${BASE}/app.js`) {
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }, script);
-  } else if (path === `${BASE}/app.css`) {
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/css; charset=utf-8' }, style);
-  } else if (path === `${BASE}/stats`) {
-    stats(req.agent);
-  } else {
-    respondText(404, `${path} is not part of the system monitor: open ${BASE}/`, PAGE_HEADERS);
-  }
+  if (serveApp(req.path, BASE, { page: () => page, script, style })) return 0;
+  if (req.path === `${BASE}/stats`) stats(req.agent);
+  else respondText(404, `${req.path} is not part of the system monitor: open ${BASE}/`, APP_HEADERS);
   return 0;
 }

@@ -3,6 +3,7 @@
 
 /// <reference path="./embed.d.ts" />
 
+export * from './app.js';
 export * from './hooks.js';
 export * from './host.js';
 export type { Json, JsonObject, PropVals } from './types.js';
