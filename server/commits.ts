@@ -23,7 +23,10 @@ export const MAX_FUTURE_MS = 5_000;
 export const MAX_AGE_MS = 5 * 60_000;
 
 /** A commit as it would be applied, shown to gates before it is written. */
-export type CommitPreview = CommitAppliedEvent;
+export interface CommitPreview extends CommitAppliedEvent {
+  /** The host's own change (process with `asHost`): rights are not checked for it. */
+  readonly asHost: boolean;
+}
 
 /** Checks commits before they are written. */
 export interface CommitGate {
@@ -239,7 +242,7 @@ export class CommitProcessor {
     checkPreviousCommit(commit, before);
     const after = applyCommit(before, commit, commitId);
     if (!asHost) this.authorize(reader, commit, before, after);
-    return { commit, commitId, commitPropVals, before, after };
+    return { commit, commitId, commitPropVals, before, after, asHost };
   }
 
   /** Checks the commit again inside the transaction, where nothing changes under it, and writes it. */

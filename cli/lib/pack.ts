@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import semver from 'semver';
 import type { AgentIdentity } from '../../server/atomic/agent.js';
 import { props } from '../../server/atomic/urls.js';
-import { endpointPath } from '../../server/plugins/manifest.js';
+import { endpointPath, parseRequirement } from '../../server/plugins/manifest.js';
 import { CliError } from './errors.js';
 import { install, update } from './install.js';
 import { listInstallations, type InstalledPlugin } from './installations.js';
@@ -48,18 +48,29 @@ export interface PackReport {
 
 /**
  * The reference plugins `serve` is asked to keep: the pack with `--pack`, plus `--with` names, none
- * at all with `--no-pack`. Each must be in the built index (REFERENCE_NOT_FOUND otherwise), checked
- * before the server starts.
+ * at all with `--no-pack`, and the reference plugins these require, each after what it requires so
+ * that the host accepts the installs. Each must be in the built index (REFERENCE_NOT_FOUND
+ * otherwise), checked before the server starts.
  */
 export function packNames(pack: boolean | undefined, withNames: readonly string[] | undefined): string[] {
   if (pack === false) return [];
   const names = [...(pack ? PACK : []), ...(withNames ?? []).flatMap((w) => w.split(','))].map((n) => n.trim()).filter(Boolean);
-  const unique = [...new Set(names)];
-  if (unique.length > 0) {
-    const index = readReferenceIndex();
-    for (const name of unique) referenceEntry(index, name);
-  }
-  return unique;
+  if (names.length === 0) return [];
+  const index = readReferenceIndex();
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string): void => {
+    if (ordered.includes(name) || visiting.has(name)) return;
+    visiting.add(name);
+    const entry = referenceEntry(index, name);
+    for (const spec of entry.requires ?? []) {
+      const required = Object.entries(index.plugins).find(([, e]) => e.plugin === parseRequirement(spec).plugin)?.[0];
+      if (required !== undefined) visit(required);
+    }
+    ordered.push(name);
+  };
+  for (const name of names) visit(name);
+  return ordered;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -177,6 +177,7 @@ export async function buildReferencePlugins(options: ReferenceBuildOptions): Pro
       digest: pkg.digest,
       publicKey: publisher.agent.publicKey,
       ...(pkg.manifest.description ? { description: pkg.manifest.description } : {}),
+      ...(pkg.manifest.requires.length > 0 ? { requires: pkg.manifest.requires } : {}),
       inputs,
     };
     if (!result.unchanged.includes(name)) progress(`${name}: ${plugins[name].plugin}@${plugins[name].version} ${pkg.digest}`);

@@ -47,6 +47,8 @@ export interface ReferenceEntry {
   /** The public key that signed it. */
   publicKey: string;
   description?: string;
+  /** The manifest's `requires` (`namespace/name@range`), when it has any. */
+  requires?: string[];
   /** The hash of what the package was built from, so an unchanged plugin is not built again. */
   inputs: string;
 }

@@ -48,6 +48,7 @@ export const errorCatalog = {
   PLUGIN_INVALID: { status: 400, title: 'The Plugin resource cannot be installed' },
   PLUGIN_LOAD_FAILED: { status: 422, title: 'The plugin could not be loaded' },
   ENDPOINT_TAKEN: { status: 409, title: 'The plugin declares an endpoint that is already served' },
+  PLUGIN_REQUIREMENT: { status: 409, title: 'The change would leave a plugin without a plugin it requires' },
   PLUGIN_REJECTED: { status: 403, title: 'A plugin refused the commit' },
   PLUGIN_FAILED: { status: 502, title: 'The plugin failed to answer' },
   PLUGIN_TIMEOUT: { status: 504, title: 'The plugin did not answer in time' },

@@ -19,7 +19,7 @@ import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
 import { HostSampler } from '../host-stats.js';
-import type { HostStats } from '../../sdk/common/host-stats.js';
+import type { HostStats, PluginFigures } from '../../sdk/common/host-stats.js';
 import type { Store } from '../store/store.js';
 import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
@@ -29,9 +29,9 @@ import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
-import type { PluginFigures } from '../../sdk/common/host-stats.js';
 import { pluginFigures } from './plugin-status.js';
 import { RequestsInFlight } from './requests-in-flight.js';
+import { requirementProblem } from './requirements.js';
 import { RESTART_PATH, restartRoute } from './restart-route.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
@@ -196,6 +196,12 @@ export class PluginHost {
       await installation.close();
       throw new AtomicError('PLUGIN_BUSY', `${subject} changed while it was being restarted; try again`);
     }
+    // One that did not run may have lost what it requires meanwhile: it starts only as an install would.
+    const problem = before ? null : requirementProblem(subject, installation.manifest, this.#active.values());
+    if (problem !== null) {
+      await installation.close();
+      throw new AtomicError('PLUGIN_REQUIREMENT', problem);
+    }
     this.#deactivate(subject, false);
     this.#activate(installation);
     this.#operatorRestarts.set(subject, (this.#operatorRestarts.get(subject) ?? 0) + 1);
@@ -287,6 +293,8 @@ export class PluginHost {
         }
       }
     }
+    // The host's own changes (a tripped breaker) must go through even if they break a requirement.
+    const checkRequirements = !preview.asHost;
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
       let installation: Installation;
       try {
@@ -294,11 +302,19 @@ export class PluginHost {
       } catch (error) {
         throw asAtomicError(error, 'PLUGIN_LOAD_FAILED');
       }
+      const problem = checkRequirements ? requirementProblem(commit.subject, installation.manifest, this.#active.values()) : null;
+      if (problem !== null) {
+        void installation.close();
+        throw new AtomicError('PLUGIN_REQUIREMENT', problem);
+      }
       const timer = setTimeout(() => {
         this.#pending.delete(preview.commitId);
         void installation.close();
       }, PENDING_TTL_MS).unref();
       this.#pending.set(preview.commitId, { installation, timer });
+    } else if (checkRequirements && this.#active.has(commit.subject)) {
+      const problem = requirementProblem(commit.subject, null, this.#active.values());
+      if (problem !== null) throw new AtomicError('PLUGIN_REQUIREMENT', problem);
     }
     // Plugins' own before-commit hooks; they fail closed.
     const types = [...new Set([...classesOf(before), ...classesOf(after)])];
@@ -468,7 +484,7 @@ export class PluginHost {
     };
   }
 
-  #commitEvent(event: CommitPreview): Record<string, unknown> {
+  #commitEvent(event: CommitAppliedEvent): Record<string, unknown> {
     return {
       commit: { '@id': event.commitId, ...event.commitPropVals },
       subject: event.commit.subject,
