@@ -21,6 +21,7 @@ import { cliEnv, expectCliError, expectSuccess, runCli, type CliRun } from './su
 import { postCommit } from './support/commits.js';
 import { fixtureManifest, jsFixtures } from './support/fixtures.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
+import { startKuboStandIn } from './support/kubo-stand-in.js';
 
 describe('publish and install by CID and by name', () => {
   let host: HostProcess;
@@ -76,22 +77,16 @@ describe('publish and install by CID and by name', () => {
   }, 60_000);
 
   it('install ipfs://<cid> --ipfs-api gets the bytes from a Kubo RPC API, and refuses bytes that are not the CID\'s', async () => {
-    // A stand-in for Kubo's `cat` (no Kubo can run here): it serves one package right, and
+    // A stand-in for Kubo's RPC API (no Kubo can run here): it serves one package right, and
     // another package's bytes for a second CID, as a broken or malicious node might.
     const good = await readBytes(await pkg('viakubo', '0.1.0'));
     const wrong = await readBytes(await pkg('liar', '0.1.0'));
     const goodCid = (await computeCid(good)).toString();
     const liarCid = (await computeCid(wrong)).toString();
-    const served = new Map([[goodCid, good], [liarCid, good]]);
-    const kubo = createServer((request, response) => {
-      const url = new URL(request.url ?? '/', 'http://kubo');
-      const bytes = url.pathname === '/api/v0/cat' ? served.get(url.searchParams.get('arg') ?? '') : undefined;
-      response.statusCode = bytes ? 200 : 500;
-      response.end(bytes ? Buffer.from(bytes) : JSON.stringify({ Message: 'block was not found locally (offline)', Code: 0, Type: 'error' }));
-    });
-    kubo.listen(0, '127.0.0.1');
-    await once(kubo, 'listening');
-    const api = `http://127.0.0.1:${(kubo.address() as AddressInfo).port}`;
+    const kubo = await startKuboStandIn();
+    kubo.content.set(goodCid, good);
+    kubo.content.set(liarCid, good);
+    const api = kubo.url;
     try {
       const result = await ok<{ status: string; cid: string }>(['install', `ipfs://${goodCid}`, '--ipfs-api', api, '--yes']);
       expect(result).toMatchObject({ status: 'active', cid: goodCid });
@@ -100,7 +95,7 @@ describe('publish and install by CID and by name', () => {
       const missing = (await computeCid(new TextEncoder().encode('absent'))).toString();
       fails(await cli(['install', `ipfs://${missing}`, '--ipfs-api', api, '--yes']), 'IPFS_FAILED');
     } finally {
-      kubo.close();
+      await kubo.close();
     }
     expect(await installed()).toEqual([]);
   }, 60_000);

@@ -74,12 +74,12 @@ function hashFiles(root: string, files: readonly string[]): string {
 
 /**
  * A hash of what every reference plugin is built with, in the package at `root`: the SDKs plugins
- * import (sdk/, and the compiled Node helper), the locked dependency versions (the bundled npm
+ * import (sdk/, the compiled Node helper and IPFS code), the locked dependency versions (the bundled npm
  * packages, esbuild, asc), and the compiled build and package code (dist/cli/lib, dist/server/plugins).
  */
 export function toolchainHash(root: string): string {
   const parts: string[] = [];
-  for (const dir of ['sdk', 'dist/sdk', 'dist/cli/lib', 'dist/server/plugins']) {
+  for (const dir of ['sdk', 'dist/sdk', 'dist/cli/lib', 'dist/server/plugins', 'dist/server/ipfs']) {
     const full = join(root, dir);
     if (!existsSync(full)) continue;
     const files = walk(full, new Set(['node_modules', 'test'])).filter((f) => !/\.(test\.ts|d\.ts|map)$/.test(f));

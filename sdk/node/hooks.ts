@@ -19,7 +19,10 @@ export interface HttpRequestInput {
   /** The query string as sent, without `?`: parse it for names given more than once. */
   queryString: string;
   headers: Record<string, string>;
+  /** The body: UTF-8 text, or base64 when `bodyEncoding` says so (see {@link requestBytes}). */
   body: string;
+  /** `"base64"` when the body's bytes are not UTF-8 text (an upload of an image). */
+  bodyEncoding?: 'base64';
   agent: string | null;
 }
 
@@ -28,6 +31,8 @@ export interface HttpResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** `"base64"` when `body` is base64 for bytes (see {@link bytes}). */
+  bodyEncoding?: 'base64';
 }
 
 /** `before_commit` / `after_commit` input. */
@@ -77,6 +82,16 @@ export function text(status: number, body: string, headers: Record<string, strin
 /** A JSON answer. */
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
+
+/** The request body's bytes, whichever way the host sent them. */
+export function requestBytes(request: Pick<HttpRequestInput, 'body' | 'bodyEncoding'>): Buffer {
+  return Buffer.from(request.body, request.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** An answer of bytes (a file, an image), sent as base64 and served as the bytes themselves. */
+export function bytes(status: number, data: Uint8Array, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/octet-stream', ...headers }, body: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), bodyEncoding: 'base64' };
 }
 
 /** The value a commit event sets for `property`, if any. */

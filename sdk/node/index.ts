@@ -24,9 +24,10 @@ export {
 } from './host.js';
 export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource } from './host.js';
 export { signCommit, signedHeaders } from './agent.js';
+export { canonicalJson } from '../common/commit.js';
 export type { Json } from './json-rpc.js';
 export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
-export { json, routeOf, setValue, text } from './hooks.js';
+export { bytes, json, requestBytes, routeOf, setValue, text } from './hooks.js';
 export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';

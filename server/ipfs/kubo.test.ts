@@ -1,67 +1,55 @@
-// The Kubo adapter against a stand-in for Kubo's RPC API (no Kubo binary can run here): it checks
-// what the adapter asks Kubo for (the import options that make CIDs match), and that it reads
-// `cat` answers within the size limit. The stand-in answers with CIDs computed by unixfs.ts.
+// The Kubo adapter against a stand-in for Kubo's RPC API (no Kubo binary can run here,
+// test/support/kubo-stand-in.ts): it checks what the adapter asks Kubo for (the import options that
+// make CIDs match, ranges, pins, garbage collection), and that it reads `cat` answers within the
+// size limit. The stand-in answers with CIDs computed by unixfs.ts.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKuboStandIn, type KuboStandIn } from '../../test/support/kubo-stand-in.js';
 import { KuboIpfs } from './kubo.js';
 import { computeCid, parseCid } from './unixfs.js';
 
 const hello = new TextEncoder().encode('hello world\n');
+const HELLO_CID = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 
 describe('KuboIpfs', () => {
-  let server: Server;
-  let url: string;
-  const calls: { path: string; params: URLSearchParams }[] = [];
+  let kubo: KuboStandIn;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      const parsed = new URL(request.url ?? '/', 'http://kubo');
-      calls.push({ path: parsed.pathname, params: parsed.searchParams });
-      const chunks: Buffer[] = [];
-      request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => {
-        void (async () => {
-          if (parsed.pathname === '/api/v0/add') {
-            // The multipart body holds the file; a real Kubo would import it with the options asked for.
-            const body = Buffer.concat(chunks);
-            const cid = body.includes(Buffer.from('hello world\n')) ? (await computeCid(hello)).toString() : 'QmUnknown';
-            response.setHeader('content-type', 'application/json');
-            response.end(`${JSON.stringify({ Name: cid, Hash: cid, Size: '20' })}\n`);
-          } else if (parsed.pathname === '/api/v0/cat' && parsed.searchParams.get('arg') === 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o') {
-            response.setHeader('content-type', 'text/plain');
-            response.end(Buffer.from(hello));
-          } else {
-            response.statusCode = 500;
-            response.setHeader('content-type', 'application/json');
-            response.end(JSON.stringify({ Message: 'block was not found locally (offline): ipld: could not find', Code: 0, Type: 'error' }));
-          }
-        })();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    kubo = await startKuboStandIn();
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => kubo.close());
 
   it('adds with Kubo\'s default import options spelled out, and returns the CID Kubo answers', async () => {
-    const node = new KuboIpfs(url);
+    const node = new KuboIpfs(kubo.url);
     const cid = await node.add(hello);
-    expect(cid.toString()).toBe('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o');
-    const add = calls.find((c) => c.path === '/api/v0/add')!;
+    expect(cid.toString()).toBe(HELLO_CID);
+    const add = kubo.calls.find((c) => c.path === '/api/v0/add')!;
     expect(add.params.get('cid-version')).toBe('0');
     expect(add.params.get('raw-leaves')).toBe('false');
     expect(add.params.get('chunker')).toBe('size-262144');
     expect(add.params.get('trickle')).toBe('false');
   });
 
-  it('cats by CID, and reports a missing block as IPFS_UNAVAILABLE with Kubo\'s message', async () => {
-    const node = new KuboIpfs(url);
-    expect(new TextDecoder().decode(await node.get(parseCid('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')))).toBe('hello world\n');
-    await expect(node.get(parseCid('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o'), { maxBytes: 4 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  it('cats by CID and by range, stats, and reports a missing block as IPFS_UNAVAILABLE with Kubo\'s message', async () => {
+    const node = new KuboIpfs(kubo.url);
+    expect(new TextDecoder().decode(await node.get(parseCid(HELLO_CID)))).toBe('hello world\n');
+    expect(new TextDecoder().decode(await node.get(parseCid(HELLO_CID), { offset: 6, length: 5 }))).toBe('world');
+    const cat = kubo.calls.filter((c) => c.path === '/api/v0/cat').pop()!;
+    expect([cat.params.get('offset'), cat.params.get('length')]).toEqual(['6', '5']);
+    expect(await node.stat(parseCid(HELLO_CID))).toMatchObject({ type: 'file', size: 12 });
+    await expect(node.get(parseCid(HELLO_CID), { maxBytes: 4 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
     const missing = await computeCid(new TextEncoder().encode('absent'));
     await expect(node.get(missing)).rejects.toMatchObject({ code: 'IPFS_UNAVAILABLE', message: expect.stringContaining('not found') });
+  });
+
+  it('pins, lists pins, unpins (false when not pinned) and collects garbage in Kubo', async () => {
+    const node = new KuboIpfs(kubo.url);
+    const cid = parseCid(HELLO_CID);
+    await node.pin(cid);
+    expect((await node.pins()).map(String)).toEqual([HELLO_CID]);
+    expect(await node.unpin(cid)).toBe(true);
+    expect(await node.unpin(cid)).toBe(false);
+    expect(await node.gc()).toBe(1);
+    expect(kubo.content.size).toBe(0);
   });
 });

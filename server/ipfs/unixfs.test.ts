@@ -70,4 +70,46 @@ describe('Kubo-compatible CIDs', () => {
     await expect(assertCid(hello, parseCid('ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o').toV1())).resolves.toBeDefined();
     expect(() => parseCid('ipfs://not-a-cid')).toThrow(IpfsError);
   });
+
+  it('reads a byte range and stats a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipfs-test-'));
+    dirs.push(dir);
+    const node = await EmbeddedIpfs.open(dir);
+    const cid = await node.add(big);
+    expect(await node.stat(cid)).toMatchObject({ type: 'file', size: big.length });
+    const part = await node.get(cid, { offset: KUBO_CHUNK_SIZE - 10, length: 20 });
+    expect(Buffer.from(part).equals(Buffer.from(big.subarray(KUBO_CHUNK_SIZE - 10, KUBO_CHUNK_SIZE + 10)))).toBe(true);
+    await node.close();
+  });
+});
+
+describe('pins and garbage collection of the embedded node', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const blockCount = (dir: string): number => readdirSync(dir, { recursive: true }).filter((f) => typeof f === 'string' && f.endsWith('.data')).length;
+
+  it('keeps what is pinned (across a reopen), collects the rest, and refuses to pin what it lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipfs-test-'));
+    dirs.push(dir);
+    let node = await EmbeddedIpfs.open(dir);
+    const kept = await node.add(big);
+    const dropped = await node.add(hello);
+    await node.pin(kept);
+    // Pinned as CIDv1, it is the same content.
+    await node.pin(kept.toV1());
+    expect((await node.pins()).map(String)).toEqual([kept.toString()]);
+    await node.close();
+    node = await EmbeddedIpfs.open(dir);
+    expect((await node.pins()).map(String)).toEqual([kept.toString()]);
+    expect(blockCount(dir)).toBe(6);
+    expect(await node.gc()).toBe(1);
+    await expect(node.get(dropped)).rejects.toMatchObject({ code: 'CID_NOT_FOUND' });
+    expect(Buffer.from(await node.get(kept)).equals(Buffer.from(big))).toBe(true);
+    await expect(node.pin(dropped)).rejects.toMatchObject({ code: 'CID_NOT_FOUND' });
+    expect(await node.unpin(dropped)).toBe(false);
+    expect(await node.unpin(kept.toV1())).toBe(true);
+    expect(await node.gc()).toBe(5);
+    expect(blockCount(dir)).toBe(0);
+    await node.close();
+  });
 });

@@ -1,27 +1,19 @@
-// IPFS content addressing for plugin packages, shared by the server and the CLI: the UnixFS import
-// options that give the same CIDs as Kubo's defaults, a CID computed without storing anything, and
-// an embedded node that is nothing but a `blockstore-fs` folder (no libp2p, no network).
+// IPFS content addressing, shared by the server (plugin packages), the CLI (`publish`) and the IPFS
+// storage plugin (plugins/ipfs, through `atomic-plugin/ipfs`): the UnixFS import options that give
+// the same CIDs as Kubo's defaults, a CID computed without storing anything, and an embedded node
+// that is nothing but a `blockstore-fs` folder (no libp2p, no network) with its own pins.
 
+import { join } from 'node:path';
 import { unixfs, type UnixFS } from '@helia/unixfs';
 import { FsBlockstore } from 'blockstore-fs';
 import { importBytes, type ImporterOptions, type WritableStorage } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
+import { IpfsError } from './errors.js';
+import { PinSet } from './pin-set.js';
 
-/** Why an IPFS operation failed: a malformed CID, content not held, or bytes that do not match. */
-export type IpfsErrorCode = 'INVALID_CID' | 'CID_NOT_FOUND' | 'CID_MISMATCH' | 'TOO_LARGE' | 'IPFS_UNAVAILABLE';
-
-/** An IPFS failure callers are expected to catch and explain. */
-export class IpfsError extends Error {
-  readonly code: IpfsErrorCode;
-
-  constructor(code: IpfsErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'IpfsError';
-    this.code = code;
-  }
-}
+export { IpfsError, type IpfsErrorCode } from './errors.js';
 
 /** Kubo's `ipfs add` chunk size (`size-262144`). */
 export const KUBO_CHUNK_SIZE = 262_144;
@@ -83,14 +75,43 @@ export async function assertCid(bytes: Uint8Array, expected: CID | string): Prom
   return got;
 }
 
-/** Adding and getting bytes by CID: the embedded node, or a Kubo node over its RPC API. */
+/** How much of a file to read: a byte range, a path inside a directory, a size limit. */
+export interface ReadOptions {
+  /** Fail with TOO_LARGE past this many bytes. */
+  maxBytes?: number;
+  /** The first byte to read. */
+  offset?: number;
+  /** How many bytes to read from `offset`. */
+  length?: number;
+  /** A path below the CID when it is a directory (`a/b.txt`). */
+  path?: string;
+}
+
+/** What a CID (and path) names: a file of `size` bytes, or a directory. */
+export interface IpfsStat {
+  cid: CID;
+  type: 'file' | 'directory';
+  size: number;
+}
+
+/** Adding and getting bytes by CID, and pinning: the embedded node, or a Kubo node over its RPC API. */
 export interface IpfsNode {
   /** Where the content lives, for messages (a folder or an RPC URL). */
   readonly location: string;
-  /** Adds bytes with {@link kuboImportOptions}; resolves to their CID (v0). */
+  /** Adds bytes with {@link kuboImportOptions}; resolves to their CID (v0). Kubo pins what it adds, the embedded node does not: pin to keep it. */
   add(bytes: Uint8Array): Promise<CID>;
-  /** The bytes of a file by CID; IpfsError CID_NOT_FOUND when the node does not have it. */
-  get(cid: CID, options?: { maxBytes?: number }): Promise<Uint8Array>;
+  /** The bytes of a file by CID (or a part of it); IpfsError CID_NOT_FOUND when the node does not have it. */
+  get(cid: CID, options?: ReadOptions): Promise<Uint8Array>;
+  /** What `cid` (and `path` below it) is; CID_NOT_FOUND when the node does not have it. */
+  stat(cid: CID, path?: string): Promise<IpfsStat>;
+  /** Keeps `cid` and every block below it through garbage collections; CID_NOT_FOUND when a block is missing. */
+  pin(cid: CID): Promise<void>;
+  /** Lets `cid` go at the next garbage collection; false when it was not pinned. */
+  unpin(cid: CID): Promise<boolean>;
+  /** The pinned roots. */
+  pins(): Promise<CID[]>;
+  /** Deletes every block no pin reaches; resolves to how many blocks went. */
+  gc(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -108,11 +129,14 @@ export class EmbeddedIpfs implements IpfsNode {
   readonly location: string;
   readonly #blockstore: DedupingFsBlockstore;
   readonly #fs: UnixFS;
+  readonly #pins: PinSet;
 
   private constructor(dir: string, blockstore: DedupingFsBlockstore) {
     this.location = dir;
     this.#blockstore = blockstore;
     this.#fs = unixfs({ blockstore });
+    // Beside the blocks (`*.data` files, which are all the blockstore lists), so they go together.
+    this.#pins = new PinSet(blockstore, join(dir, 'pins.json'));
   }
 
   /** Opens (creating if needed) the blockstore in `dir`. */
@@ -132,26 +156,71 @@ export class EmbeddedIpfs implements IpfsNode {
     return this.#blockstore.has(cid);
   }
 
-  async get(cid: CID, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
-    if (!(await this.#blockstore.has(cid))) throw new IpfsError('CID_NOT_FOUND', `${cid.toString()} is not in ${this.location}`);
+  async get(cid: CID, options: ReadOptions = {}): Promise<Uint8Array> {
+    await this.#mustHave(cid);
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {
-      for await (const chunk of this.#fs.cat(cid, { offline: true })) {
+      for await (const chunk of this.#fs.cat(cid, { offline: true, ...pick(options) })) {
         size += chunk.length;
         if (options.maxBytes !== undefined && size > options.maxBytes) throw new IpfsError('TOO_LARGE', `${cid.toString()} is larger than ${options.maxBytes} bytes`);
         chunks.push(chunk);
       }
     } catch (error) {
-      if (error instanceof IpfsError) throw error;
-      throw new IpfsError('CID_NOT_FOUND', `${cid.toString()} cannot be read from ${this.location}: ${(error as Error).message}`, { cause: error });
+      throw this.#readError(cid, error);
     }
     return concat(chunks, size);
+  }
+
+  async stat(cid: CID, path?: string): Promise<IpfsStat> {
+    await this.#mustHave(cid);
+    try {
+      const stat = await this.#fs.stat(cid, { offline: true, ...(path ? { path } : {}) });
+      return { cid: stat.cid, type: stat.type === 'directory' ? 'directory' : 'file', size: Number(stat.size) };
+    } catch (error) {
+      throw this.#readError(cid, error);
+    }
+  }
+
+  pin(cid: CID): Promise<void> {
+    return this.#pins.add(cid);
+  }
+
+  unpin(cid: CID): Promise<boolean> {
+    return this.#pins.remove(cid);
+  }
+
+  async pins(): Promise<CID[]> {
+    return this.#pins.list();
+  }
+
+  gc(): Promise<number> {
+    return this.#pins.collectGarbage();
   }
 
   async close(): Promise<void> {
     await this.#blockstore.close();
   }
+
+  async #mustHave(cid: CID): Promise<void> {
+    if (!(await this.#blockstore.has(cid))) throw new IpfsError('CID_NOT_FOUND', `${cid.toString()} is not in ${this.location}`);
+  }
+
+  #readError(cid: CID, error: unknown): IpfsError {
+    if (error instanceof IpfsError) return error;
+    const name = (error as Error).name;
+    if (name === 'NotAFileError') return new IpfsError('NOT_A_FILE', `${cid.toString()} is a directory, not a file`, { cause: error });
+    return new IpfsError('CID_NOT_FOUND', `${cid.toString()} cannot be read from ${this.location}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The range and path of ReadOptions, as @helia/unixfs and kubo-rpc-client both spell them. */
+export function pick(options: ReadOptions): { offset?: number; length?: number; path?: string } {
+  return {
+    ...(options.offset === undefined ? {} : { offset: options.offset }),
+    ...(options.length === undefined ? {} : { length: options.length }),
+    ...(options.path ? { path: options.path } : {}),
+  };
 }
 
 /** Joins chunks into one array. */

@@ -3,6 +3,7 @@
 // resources; a gate loads the new code before the commit is written (so a plugin that does not
 // load is refused and the old one keeps serving), and the after-commit listener swaps it in.
 
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,9 @@ const P = props.plugin;
  * server's collections. `/plugins` itself is a collection, but below it live the plugins' own
  * prefixes, which the manifest check keeps each plugin inside.
  */
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/upload', '/ontology', '/plugins/packages', '/plugins/logs', RESTART_PATH, ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+// `/upload` is not among them: the server stores no files itself, and a storage plugin (atomic/ipfs)
+// may serve atomic-server's upload form there.
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', RESTART_PATH, ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.
@@ -730,7 +733,7 @@ export class PluginHost {
         // As sent: `query` keeps one value per name, some protocols repeat names (SPARQL's default-graph-uri).
         queryString: search,
         headers,
-        body: request.body?.toString('utf8') ?? '',
+        ...requestBody(request.body),
         agent: agent ?? null,
       };
       answer = await this.#requests.during(installation.subject, agent, () => this.#call(installation, 'handle_request', input, { affinity: `endpoint ${base}`, breaker: false }));
@@ -753,7 +756,7 @@ export class PluginHost {
       }
     }
     outHeaders['content-type'] ??= 'text/plain; charset=utf-8';
-    return { status: answer.status, headers: outHeaders, body: typeof answer.body === 'string' ? answer.body : '' };
+    return { status: answer.status, headers: outHeaders, body: responseBody(installation.id, answer) };
   }
 
   /**
@@ -773,4 +776,22 @@ export class PluginHost {
     if (!callee) throw new AtomicError('NOT_FOUND', `no active plugin provides ${fn} as ${spec}`);
     return this.#call(callee, fn, input);
   }
+}
+
+/**
+ * A request body for the ABI: UTF-8 text as it is, anything else (an image in a multipart upload)
+ * as base64 with `bodyEncoding: "base64"`, since JSON carries only text and decoding other bytes
+ * as UTF-8 would lose them.
+ */
+function requestBody(body: Buffer | undefined): { body: string; bodyEncoding?: 'base64' } {
+  if (!body || body.length === 0) return { body: '' };
+  return isUtf8(body) ? { body: body.toString('utf8') } : { body: body.toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** A response body from the ABI: text, or bytes given as base64 with `bodyEncoding: "base64"`. */
+function responseBody(plugin: string, answer: Record<string, unknown>): string | Buffer {
+  const body = typeof answer.body === 'string' ? answer.body : '';
+  if (answer.bodyEncoding === undefined) return body;
+  if (answer.bodyEncoding !== 'base64') throw new AtomicError('PLUGIN_FAILED', `${plugin} answered with bodyEncoding ${JSON.stringify(answer.bodyEncoding).slice(0, 40)}; only "base64" is known`);
+  return Buffer.from(body, 'base64');
 }
