@@ -11,10 +11,11 @@ import type { LoadStats } from './load.js';
 import { IDLE_GAP_MS } from './plugin-calls.js';
 import { runPluginSuite, type PluginSuiteResult } from './plugin-suite.js';
 import { measureRuntimeCalls, type RuntimeCallsResult } from './runtime-calls.js';
+import { runSearchSuite, type SearchSuiteResult } from './search-suite.js';
 import { runSparqlSuite, type SparqlSuiteResult } from './sparql-suite.js';
 import { findProfile, formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 
-const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes', 'sparql', 'crud'] as const;
+const SUITES = ['verify', 'inprocess', 'bare', 'commits', 'get', 'plugins', 'runtimes', 'sparql', 'crud', 'search'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Target: HTTP commit ingestion at least this many commits per second. */
@@ -31,6 +32,10 @@ const TARGET_HOT_INSTALL_MS = 50;
 const TARGET_DRIFT_PERCENT = 10;
 /** Target: a query through the SPARQL plugin takes at most this many times as long (p50) as on in-process Oxigraph. */
 const TARGET_SPARQL_RATIO = 1.2;
+/** Target: the search plugin indexes at least this many resources per second. */
+const TARGET_SEARCH_INDEX_PER_SECOND = 5_000;
+/** Target: a /search query takes at most this many ms (p50, C=1). */
+const TARGET_SEARCH_P50_MS = 2;
 
 interface Flags {
   quick: boolean;
@@ -47,9 +52,11 @@ interface Flags {
   driftCalls?: number;
   /** About how many triples the SPARQL suite generates (default 100,000; 10,000 with --quick). */
   sparqlTriples?: number;
+  /** How many resources the search suite generates (default 100,000; 5,000 with --quick). */
+  searchResources?: number;
 }
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--plugin-levels 1,16,64] [--drift-calls n] [--sparql-triples n] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
+const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [--plugin-levels 1,16,64] [--drift-calls n] [--sparql-triples n] [--search-resources n] [--duration ms] [--only ${SUITES.join(',')}] [--cpu-prof [dir]] [--keep]
 
   --quick      short phases (a smoke run for tests and CI, ~40 s)
   --json       print the results as one JSON object on stdout (progress still goes to stderr)
@@ -57,6 +64,7 @@ const USAGE = `Usage: npm run bench -- [--quick] [--json] [--levels 1,64,256] [-
   --plugin-levels  client concurrencies of the plugin endpoint phases (default 1,16,64)
   --drift-calls    plugin calls between the two drift samples (default 1,000,000 if they fit in 150 s, else what fits in 120 s; 20,000 with --quick)
   --sparql-triples about how many triples the SPARQL suite generates (default 100,000; 10,000 with --quick)
+  --search-resources how many resources the search suite generates and indexes (default 100,000; 5,000 with --quick)
   --duration   length of each measured phase in ms (default 2500; 400 with --quick)
   --only       run only these suites (default: all)
   --cpu-prof   run the host with node --cpu-prof; the .cpuprofile is written to dir (default ./bench-profiles)
@@ -106,6 +114,13 @@ function parseFlags(argv: string[]): Flags {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1_000 || n > 5_000_000) throw new Error(`--sparql-triples: ${v} is not a number of triples from 1000 to 5000000`);
         flags.sparqlTriples = n;
+        break;
+      }
+      case '--search-resources': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1_000 || n > 2_000_000) throw new Error(`--search-resources: ${v} is not a number of resources from 1000 to 2000000`);
+        flags.searchResources = n;
         break;
       }
       case '--duration': {
@@ -160,6 +175,8 @@ interface BenchResult {
   sparql?: SparqlSuiteResult;
   /** CRUD create (POST /crud/{class}) against direct signed commits creating the same resources. */
   crud?: CrudSuiteResult;
+  /** The search plugin: indexing rate and query latency against the same index in-process. */
+  search?: SearchSuiteResult;
   ratios: Ratio[];
   /** The commit ingestion targets. */
   targets: Target[];
@@ -232,7 +249,7 @@ function computeRatios(r: BenchResult): { ratios: Ratio[]; targets: Target[]; pl
       targets.push({ name: 'HTTP ingestion ÷ in-process bound', value, target: TARGET_BOUND_RATIO, concurrency: peak.concurrency, met: value >= TARGET_BOUND_RATIO });
     }
   }
-  return { ratios, targets, pluginTargets: [...computePluginRatios(r, ratios), ...computeRuntimeTargets(r), ...computeSparqlTargets(r, ratios)] };
+  return { ratios, targets, pluginTargets: [...computePluginRatios(r, ratios), ...computeRuntimeTargets(r), ...computeSparqlTargets(r, ratios), ...computeSearchTargets(r, ratios)] };
 }
 
 /** The SPARQL targets (each query's p50 within 1.2× of in-process Oxigraph) and the UPDATE ÷ commit ratios. */
@@ -255,6 +272,40 @@ function computeSparqlTargets(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
       ` +${q.addedMs.toFixed(3)} ms per query; a signed native GET of a resource takes ${s.nativeGet.p50Ms.toFixed(3)} ms here`,
     met: q.ratio <= TARGET_SPARQL_RATIO,
   }));
+}
+
+/** The search targets (indexing rate, each query's p50) and the ratios against the in-process index. */
+function computeSearchTargets(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
+  const s = r.search;
+  if (!s) return [];
+  ratios.push({ name: 'plugin search: indexing ÷ in-process index', concurrency: 1, value: s.indexPerSecond / s.inProcessIndexPerSecond });
+  for (const q of s.queries) ratios.push({ name: `plugin search ${q.name}: /search ÷ in-process, p50`, concurrency: 1, value: q.ratio });
+  const targets: PluginTarget[] = [
+    {
+      name: 'search: resources indexed per second',
+      value: s.indexPerSecond,
+      target: TARGET_SEARCH_INDEX_PER_SECOND,
+      comparison: '≥',
+      unit: '/s',
+      detail:
+        `${s.indexed.toLocaleString('en-US')} resources in ${(s.buildMs / 1000).toFixed(1)} s, read from the store by query cursor at start; the same index in-process: ${fmt(s.inProcessIndexPerSecond)}/s;` +
+        ` live: ${s.live.commits} commits at C=16 accepted at ${fmt(s.live.commitsPerSecond)}/s, all searchable ${Math.round(s.live.lagMs)} ms after the last`,
+      met: s.indexPerSecond >= TARGET_SEARCH_INDEX_PER_SECOND,
+    },
+  ];
+  for (const q of s.queries) {
+    targets.push({
+      name: `search ${q.name}: /search p50`,
+      value: q.plugin.p50Ms,
+      target: TARGET_SEARCH_P50_MS,
+      comparison: '≤',
+      unit: 'ms',
+      concurrency: 1,
+      detail: `${q.matches} matches (${q.example}); signed over HTTP, rights checked; in-process ${q.inProcess.p50Ms.toFixed(3)} ms (× ${q.ratio.toFixed(1)}); a signed native GET takes ${s.nativeGet.p50Ms.toFixed(3)} ms here`,
+      met: q.plugin.p50Ms <= TARGET_SEARCH_P50_MS,
+    });
+  }
+  return targets;
 }
 
 /** The runtime targets: js within 2× of wasm (as the host runs wasm, and worker against worker). */
@@ -459,10 +510,17 @@ function report(r: BenchResult): string {
   rows('sparql: INSERT DATA via /sparql → commit', sq?.updates);
   rows('sparql: the same change as a signed commit', sq?.commits);
   const sparqlLists = sq ? [...sq.queries.flatMap((q) => [q.plugin, q.inProcess]).map((x) => [x]), [sq.nativeGet], sq.updates, sq.commits] : [];
+  const se = r.search;
+  for (const q of se?.queries ?? []) {
+    rows(`search: ${q.name}, /search (signed)`, [q.plugin]);
+    rows(`search: ${q.name}, in-process`, [q.inProcess]);
+  }
+  rows('search: native signed GET (the floor)', se ? [se.nativeGet] : undefined);
+  const searchLists = se ? [...se.queries.flatMap((q) => [[q.plugin], [q.inProcess]]), [se.nativeGet]] : [];
   rows('crud: direct signed commits (same items)', r.crud?.directCommit);
   rows('crud: POST /crud/{class} (create)', r.crud?.crudCreate);
   const pluginLists = p ? [p.endpoints.native, p.endpoints.nativePackage, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
-  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists, r.crud?.directCommit, r.crud?.crudCreate]) {
+  for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists, ...searchLists, r.crud?.directCommit, r.crud?.crudCreate]) {
     for (const s of list ?? []) if (s.firstError) lines.push(`  ! C=${s.concurrency}: ${s.errors} errors, first: ${s.firstError}`);
   }
 
@@ -716,6 +774,17 @@ async function main(): Promise<void> {
         durationMs: phaseMs,
         maxOps,
         dataDir: join(tmp, 'sparql'),
+        progress,
+      });
+    }
+    if (flags.only.has('search')) {
+      result.search = await runSearchSuite({
+        resources: flags.searchResources ?? (quick ? 5_000 : 100_000),
+        liveCommits: quick ? 300 : 3_000,
+        warmupMs,
+        durationMs: phaseMs,
+        maxOps,
+        dataDir: join(tmp, 'search'),
         progress,
       });
     }

@@ -1,19 +1,11 @@
 // The SPARQL benchmark's data: a generated social graph of Atomic Data resources (people who know
-// each other, in teams, with a score), written into a data folder before the server starts. Each
-// resource is made by a commit signed by the owner and applied with the protocol's own
-// applyCommit, exactly what POST /commit would store, but thousands per LMDB transaction instead
-// of one: going through HTTP would make the setup take longer than the measurements.
+// each other, in teams, with a score), written into a data folder before the server starts
+// (seed.ts).
 
-import { mkdirSync } from 'node:fs';
-import { applyCommit, commitSubject, commitToPropVals, type CommitChanges } from '../server/atomic/commit.js';
 import type { AgentIdentity } from '../server/atomic/agent.js';
+import type { CommitChanges } from '../server/atomic/commit.js';
 import { classes, datatypes, props } from '../server/atomic/urls.js';
-import { CommitProcessor } from '../server/commits.js';
-import { storePath } from '../server/data-dir.js';
-import { HostEvents } from '../server/events.js';
-import { claimDataDir, initialize, syncOntology } from '../server/init.js';
-import { LmdbStore } from '../server/store/lmdb-store.js';
-import { BenchSigner } from './commit-ingestion.js';
+import { seedResources } from './seed.js';
 
 /** Teams the people are spread over. */
 const TEAMS = 100;
@@ -21,8 +13,6 @@ const TEAMS = 100;
 const KNOWS_OFFSETS = [1, 7, 31];
 /** Triples a person has in the mirror: isA, parent, name, score, team, 3 × knows, lastCommit. */
 const TRIPLES_PER_PERSON = 6 + KNOWS_OFFSETS.length;
-/** Resources written per LMDB transaction. */
-const BATCH = 2_000;
 
 /** The URLs of the generated graph on one server. */
 export interface SocialGraph {
@@ -97,32 +87,9 @@ function graphCommits(g: SocialGraph): CommitChanges[] {
 }
 
 /**
- * Initializes `dataDir` for `serverUrl` as `serve` would (owner agent, drive, ontology) and writes
- * the graph into it. Resolves with the owner and the number of resources written.
+ * Initializes `dataDir` for the graph's server as `serve` would and writes the graph into it.
+ * Resolves with the owner and the number of resources written.
  */
-export async function seedSocialGraph(dataDir: string, g: SocialGraph): Promise<{ owner: AgentIdentity; resources: number }> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  claimDataDir(dataDir, g.serverUrl);
-  const store = LmdbStore.open(storePath(dataDir));
-  try {
-    const commits = new CommitProcessor(store, g.serverUrl, new HostEvents());
-    await syncOntology(store);
-    const { owner } = await initialize(store, commits, g.serverUrl, dataDir);
-    const signer = new BenchSigner(owner);
-    const all = graphCommits(g);
-    const signed = signer.signMany(0, all.length, (i) => all[i]!);
-    for (let from = 0; from < signed.length; from += BATCH) {
-      await store.transact((txn) => {
-        for (const commit of signed.slice(from, from + BATCH)) {
-          const id = commitSubject(g.serverUrl, commit);
-          const after = applyCommit(txn.get(commit.subject), commit, id);
-          if (after) txn.put(commit.subject, after);
-          txn.put(id, commitToPropVals(commit));
-        }
-      });
-    }
-    return { owner, resources: signed.length };
-  } finally {
-    await store.close();
-  }
+export function seedSocialGraph(dataDir: string, g: SocialGraph): Promise<{ owner: AgentIdentity; resources: number }> {
+  return seedResources(dataDir, g.serverUrl, graphCommits(g));
 }

@@ -15,6 +15,7 @@ import { props } from '../server/atomic/urls.js';
 import { freePort, processTree, settle, withCpu } from './child.js';
 import { BenchSigner, commitBody, startHostProcess, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, type LoadStats, type RequestSpec } from './load.js';
+import { measureNativeGet } from './native-get.js';
 import { scoreOf, seedSocialGraph, socialGraph, type SocialGraph } from './sparql-dataset.js';
 
 const SPARQL_JSON = 'application/sparql-results+json';
@@ -120,7 +121,7 @@ export async function runSparqlSuite(options: SparqlSuiteOptions): Promise<Sparq
 
     // The host and the plugin process finish what the install and the mirror left (snapshots, GC) before anything is timed.
     for (const p of pid === undefined ? [] : processTree(pid)) await settle(p, 30_000);
-    const nativeGet = await measureNativeGet(client, owner, g, options);
+    const nativeGet = await measureNativeGet(client, owner, g.person(5), { ...options, label: 'sparql' });
     const result: SparqlSuiteResult = { url, resources, seedMs, triples, mirrorMs, installMs, queries: [], nativeGet, updates: [], commits: [] };
     if (pid !== undefined) result.pid = pid;
     for (const q of queries(g)) result.queries.push(await measureQuery(client, url, owner, local, q, options));
@@ -211,18 +212,6 @@ async function measureQuery(
   const ratio = inProcess.p50Ms > 0 ? plugin.p50Ms / inProcess.p50Ms : 0;
   progress(`sparql: ${q.name} (${remote} solutions): plugin ${describe(plugin, ' q/s')}; in-process ${describe(inProcess, ' q/s')}; p50 ratio ${ratio.toFixed(2)}`);
   return { name: q.name, example, solutions: remote, plugin, inProcess, ratio, addedMs: plugin.p50Ms - inProcess.p50Ms };
-}
-
-/** A signed GET of one person, C=1: what any request to this host costs at least. */
-async function measureNativeGet(client: HttpClient, owner: AgentIdentity, g: SocialGraph, options: SparqlSuiteOptions): Promise<LoadStats> {
-  const subject = g.person(5);
-  const spec = (): RequestSpec => ({ method: 'GET', path: new URL(subject).pathname, headers: { accept: 'application/ad+json', ...signRequestHeaders(subject, owner) } });
-  const warm = spec();
-  await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.warmupMs }, client.op(() => warm));
-  const measured = spec();
-  const stats = await runConcurrent(1, { maxOps: options.maxOps, durationMs: options.durationMs }, client.op(() => measured));
-  options.progress(`sparql: native signed GET of a person (the floor of any request): ${describe(stats, ' req/s')}`);
-  return stats;
 }
 
 let nextInsert = 0;

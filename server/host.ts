@@ -8,10 +8,14 @@ import type { AgentIdentity } from './atomic/agent.js';
 import { CommitProcessor } from './commits.js';
 import { storePath } from './data-dir.js';
 import { HostEvents } from './events.js';
+import { viewsRoute } from './dashboard/views/route.js';
 import { createApp, type App } from './http/app.js';
 import { createNodeServer, MAX_BODY_BYTES } from './http/node-server.js';
 import { SubscriptionServer } from './http/websocket.js';
 import { claimDataDir, initialize, syncOntology } from './init.js';
+import { PluginCatalog, type ReferenceSource } from './dashboard/catalog.js';
+import { DASHBOARD_PATH, dashboardRoute } from './dashboard/route.js';
+import { storeRoute } from './dashboard/store-route.js';
 import { PackageStore, packageRoute } from './plugins/package-store.js';
 import type { TrustPolicy } from './plugins/package.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -31,6 +35,8 @@ export interface HostOptions {
   serverUrl?: string;
   /** Which plugin packages to accept. Default: signed or not, by anyone. */
   trust?: TrustPolicy;
+  /** The reference plugins shipped with atomic-plugin, for the store (the CLI reads its index). */
+  references?: ReferenceSource;
   /** Where to report what happens while starting (plugins that fail to load). */
   log?: (line: string) => void;
 }
@@ -65,6 +71,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await syncOntology(store);
     const { owner, created } = await initialize(store, commits, serverUrl, options.dataDir);
     const packages = new PackageStore(options.dataDir);
+    const trust = options.trust ?? { requireSignature: false };
     const plugins = new PluginHost({
       store,
       commits,
@@ -72,13 +79,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
       packages,
       serverUrl,
       dataDir: options.dataDir,
-      trust: options.trust ?? { requireSignature: false },
+      trust,
       runtimes: { wasm: createWasmRuntime(), js: createJsRuntime(), process: createProcessRuntime() },
       hostAgent: owner,
     });
     await plugins.start(options.log);
-    const routes = [packageRoute(packages, store, serverUrl, (zip) => plugins.warm(zip)), plugins.logRoute(), plugins.restartRoute(), plugins.route()];
-    const app = createApp({ store, serverUrl, commits, routes, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
+    const warm = (zip: Uint8Array): void => plugins.warm(zip);
+    const catalog = new PluginCatalog({ store, packages, serverUrl, trust, onStore: warm, ...(options.references ? { references: options.references } : {}) });
+    const routes = [packageRoute(packages, store, serverUrl, warm), plugins.logRoute(), plugins.restartRoute(), storeRoute(catalog, store, serverUrl), viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }), dashboardRoute(), plugins.route()];
+    const app = createApp({ store, serverUrl, commits, routes, browserHome: `${DASHBOARD_PATH}/`, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;
     const server = createNodeServer(app, serverUrl, subscriptions, bodyLimit);

@@ -28,6 +28,7 @@ describe('npm run bench -- --quick', () => {
       host: Record<string, unknown>;
       sparql?: { triples: number; queries: { name: string; solutions: number; plugin: Phase; inProcess: Phase }[]; updates: Phase[]; commits: Phase[] };
       crud?: { crudCreate: Phase[]; directCommit: Phase[] };
+      search?: { indexed: number; indexPerSecond: number; inProcessIndexPerSecond: number; queries: { name: string; matches: number; plugin: Phase; inProcess: Phase }[]; live: { commits: number; searchablePerSecond: number } };
       ratios: { name: string; concurrency: number; value: number }[];
     };
     const phases = (value: unknown): Phase[] => (Array.isArray(value) ? (value as Phase[]) : []);
@@ -59,5 +60,16 @@ describe('npm run bench -- --quick', () => {
     }
     expect(report.crud?.crudCreate.length).toBeGreaterThan(0);
     expect(report.ratios.some((r) => r.name.startsWith('plugin crud:') && r.value > 0)).toBe(true);
+    // The search suite: the plugin indexed the generated resources, every query kind found matches
+    // both ways without errors, and the live commits all became searchable.
+    expect(report.search?.indexed).toBeGreaterThanOrEqual(5_000);
+    expect([report.search!.indexPerSecond > 0, report.search!.inProcessIndexPerSecond > 0]).toEqual([true, true]);
+    expect(report.search?.queries.length).toBe(6);
+    for (const q of report.search?.queries ?? []) {
+      expect(q.matches, q.name).toBeGreaterThan(0);
+      for (const phase of [q.plugin, q.inProcess]) expect([phase.ok > 0, phase.errors], q.name).toEqual([true, 0]);
+    }
+    expect(report.search?.live.searchablePerSecond).toBeGreaterThan(0);
+    expect(report.pluginTargets?.some((t) => t.name === 'search: resources indexed per second')).toBe(true);
   }, 300_000);
 });

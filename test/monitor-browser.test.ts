@@ -11,14 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSecret, type AgentIdentity } from '../server/atomic/agent.js';
 import { props } from '../server/atomic/urls.js';
 import { cliEnv, expectSuccess, runCli } from './support/cli-run.js';
-import { launchChromium, skipWithoutChromium } from './support/chromium.js';
+import { launchChromium, noChromium, poll } from './support/chromium.js';
 import { ownerOf, postCommit, registerAgent } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
-/** Waits for what the page shows to settle: each action is a signed request, slow on a loaded box. */
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
-
-describe.skipIf(skipWithoutChromium)('the system monitor in Chromium', () => {
+describe.skipIf(noChromium)('the system monitor in Chromium', () => {
   let host: HostProcess;
   let browser: Browser;
   let page: Page;

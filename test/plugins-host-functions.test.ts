@@ -1,5 +1,5 @@
 // The host functions a plugin uses to act for the people it serves (docs/plugins/abi.md): commit
-// on behalf of the requester, commit_batch, can and query with include_resources. The probe
+// on behalf of the requester, commit_batch, can and query (include_resources, cursor). The probe
 // plugin (fixtures/plugins/probe) exposes each through an endpoint; the same cases run against
 // every runtime, with a second probe in another namespace as "another plugin" whose
 // before/after-commit hooks must see the first one's commits.
@@ -240,6 +240,29 @@ describe.each(runtimeFixtures.map((f) => [f.kind, f] as const))('host functions 
       expect(all.members).toContain(page.members[0]);
       expect(all.members).not.toContain(host.url);
       expect(all.members.every((m) => m.startsWith(`${host.url}/`))).toBe(true);
+    });
+
+    it('pages through the matches of a property and value by cursor, in subject order', async () => {
+      const matching = `query?property=${encodeURIComponent(props.parent)}&value=${encodeURIComponent(folder)}`;
+      const all = ((await call(`${matching}&page_size=1000`, undefined, undefined, 'GET')).body as { members: string[] }).members;
+      expect(all.length).toBeGreaterThan(3);
+      const paged: string[] = [];
+      let after = '';
+      for (let pages = 0; pages <= all.length; pages++) {
+        const page = (await call(`${matching}&page_size=2&after=${encodeURIComponent(after)}&include=1`, undefined, undefined, 'GET')).body as {
+          members: string[];
+          total: number;
+          resources: { '@id': string }[];
+          next: string | null;
+        };
+        expect(page.total).toBe(-1);
+        expect(page.resources.map((r) => r['@id'])).toEqual(page.members);
+        paged.push(...page.members);
+        if (page.next === null) break;
+        expect(page.next).toBe(page.members.at(-1));
+        after = page.next;
+      }
+      expect(paged).toEqual([...all].sort());
     });
   });
 

@@ -12,7 +12,7 @@ import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { props, publicAgent } from '../server/atomic/urls.js';
 import { cliEnv, runCli, type CliRun } from './support/cli-run.js';
-import { createResource, getAs, ownerOf, readResult, registerAgent, uniqueSubject, type HttpResult } from './support/commits.js';
+import { createResource, eventually, getAs, ownerOf, readResult, registerAgent, uniqueSubject, type HttpResult } from './support/commits.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
 
 let host: HostProcess;
@@ -73,20 +73,6 @@ afterAll(async () => {
 /** The JSON results of a query on the mirror, by GET, signed as `agent` when given. */
 async function mirrorQuery(query: string, agent?: AgentIdentity): Promise<Record<string, string>[]> {
   return bindings(await call(`/sparql?${form({ query })}`, agent ? { agent } : {}));
-}
-
-/** Polls until `check` passes: after-commit events reach the mirror a moment after the commit. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 const NAME = props.name;

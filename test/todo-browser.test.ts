@@ -14,12 +14,8 @@ import { signRequestHeaders } from '../server/atomic/auth.js';
 import { props } from '../server/atomic/urls.js';
 import { cliEnv, runCli } from './support/cli-run.js';
 import { getAs, ownerOf, registerAgent } from './support/commits.js';
-import { launchChromium, skipWithoutChromium } from './support/chromium.js';
+import { launchChromium, noChromium, poll } from './support/chromium.js';
 import { startHostProcess, type HostProcess } from './support/host-process.js';
-
-
-/** Waits for what the page shows to settle: each gesture is a signed request and a commit, slow on a loaded box. */
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 50 });
 
 interface CrudItem {
   '@id': string;
@@ -30,8 +26,7 @@ interface CrudItem {
   parent?: string;
 }
 
-// Outside CI a machine without Chromium skips this file; in CI (.ci/run installs it) it must run.
-describe.skipIf(skipWithoutChromium)('the TodoMVC plugin in Chromium', () => {
+describe.skipIf(noChromium)('the TodoMVC plugin in Chromium', () => {
   let host: HostProcess;
   let browser: Browser;
   let page: Page;

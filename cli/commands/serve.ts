@@ -6,6 +6,7 @@ import { CliError } from '../lib/errors.js';
 import { dataDirFlag } from '../lib/flags.js';
 import { progress } from '../lib/output.js';
 import { ensureReferencePlugins, formatPackReport, PACK, packNames, type PackReport } from '../lib/pack.js';
+import { shippedReferences } from '../lib/reference-plugins.js';
 import { formatServeInfo, serveInfo, startServer, waitForStopSignal } from '../lib/serve.js';
 
 export default class Serve extends Command {
@@ -86,6 +87,7 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       serverUrl: flags['server-url'],
       trust: { requireSignature: flags['require-signed'], trustedPublishers: flags['trust-publisher'] ?? [] },
       log: (line: string) => process.stderr.write(`${line}\n`),
+      references: () => shippedReferences(undefined, (line) => process.stderr.write(`${line}\n`)),
     });
     const stopped = waitForStopSignal();
     const info = serveInfo(host);

@@ -22,10 +22,11 @@ export const textLoaders: Record<string, Loader> = {
 const BROWSER_SUFFIX = '?browser';
 
 /**
- * How a browser entry is bundled: one script that runs by itself in a page (`<script src>`),
- * for the browsers of the last few years, minified since it is served as it is.
+ * How a browser entry is bundled (here, and the dashboard in cli/build-dashboard.ts): one script
+ * that runs by itself in a page (`<script src>`), for the browsers of the last few years, minified
+ * since it is served as it is.
  */
-const browserBuildOptions = {
+export const browserBuildOptions = {
   bundle: true,
   format: 'iife',
   platform: 'browser',
@@ -37,6 +38,18 @@ const browserBuildOptions = {
 } as const satisfies BuildOptions;
 
 const NAMESPACE = 'atomic-plugin-browser';
+
+/** A browser bundle and the files it was made from (absolute paths). */
+export interface BrowserBundle {
+  code: string;
+  inputs: string[];
+}
+
+/** Bundles the browser entry at `path` (absolute) into one script; esbuild's failures are thrown as they are. */
+export async function bundleForBrowser(path: string): Promise<BrowserBundle> {
+  const result: BuildResult<{ metafile: true; write: false }> = await build({ ...browserBuildOptions, entryPoints: [path], absWorkingDir: dirname(path), write: false, metafile: true, logLevel: 'silent' });
+  return { code: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs).map((input) => resolve(dirname(path), input)) };
+}
 
 /**
  * The esbuild plugin that turns `import code from './entry.ts?browser'` into the browser bundle
@@ -52,17 +65,16 @@ export function embedPlugin(read: Set<string>): Plugin {
         return { path: isAbsolute(spec) ? spec : resolve(args.resolveDir, spec), namespace: NAMESPACE };
       });
       pluginBuild.onLoad({ filter: /.*/, namespace: NAMESPACE }, async (args) => {
-        let result: BuildResult<{ metafile: true; write: false }>;
+        let bundle: BrowserBundle;
         try {
-          result = await build({ ...browserBuildOptions, entryPoints: [args.path], absWorkingDir: dirname(args.path), write: false, metafile: true, logLevel: 'silent' });
+          bundle = await bundleForBrowser(args.path);
         } catch (error) {
           // The browser code's own errors, at their file:line, as the plugin's build reports its.
           if (isBuildFailure(error)) return { errors: error.errors };
           throw error;
         }
-        const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(dirname(args.path), input));
-        for (const input of inputs) read.add(input);
-        return { contents: result.outputFiles[0]?.text ?? '', loader: 'text', watchFiles: inputs };
+        for (const input of bundle.inputs) read.add(input);
+        return { contents: bundle.code, loader: 'text', watchFiles: bundle.inputs };
       });
     },
   };

@@ -4,31 +4,28 @@
 // The server checks everything again; the checks here only explain problems before anything changes.
 
 import type { AgentIdentity } from '../../server/atomic/agent.js';
-import { signCommit, type CommitChanges } from '../../server/atomic/commit.js';
-import { assertJsonAdValue, type JsonAdValue, type PropVals } from '../../server/atomic/json-ad.js';
-import { classes, localProps, props } from '../../server/atomic/urls.js';
-import type { PermissionName, PluginManifest } from '../../server/plugins/manifest.js';
+import { signCommit } from '../../server/atomic/commit.js';
+import { classes, props } from '../../server/atomic/urls.js';
+import {
+  configChanges,
+  enableChanges,
+  installChanges,
+  isPluginResource,
+  summarize,
+  uninstallChanges,
+  updateChanges,
+  type PackageChoice,
+  type PluginChanges,
+  type PluginSummary,
+} from '../../server/plugins/plugin-resource.js';
 import { CliError } from './errors.js';
 import type { JsonValue } from './output.js';
 import type { JsonObject } from './plugin-config.js';
 import { fetchIfExists, fetchResource, request, tryPostCommit, type CommitRefusal } from './server-client.js';
 
+export { defaultInstallSubject, type PluginSummary } from '../../server/plugins/plugin-resource.js';
 
-/** The subject `install` gives a plugin unless `--subject` says otherwise. */
-export function defaultInstallSubject(serverUrl: string, manifest: Pick<PluginManifest, 'namespace' | 'name'>): string {
-  return `${serverUrl}/plugins/installed/${manifest.namespace}-${manifest.name}`;
-}
-
-
-/** A config as a JSON-AD value: Atomic Data has no null, so a config holding one is refused here. */
-function configValue(config: JsonObject): JsonAdValue {
-  try {
-    assertJsonAdValue(config, 'config');
-  } catch (error) {
-    throw new CliError('INVALID_CONFIG', `The config cannot be stored: ${(error as Error).message}`, ['Atomic Data has no null: leave the key out instead']);
-  }
-  return config;
-}
+const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Uploads a package zip; returns its URL on the server. With a CID the server keeps it in its
@@ -56,73 +53,48 @@ function refused(action: string, subject: string, refusal: CommitRefusal): CliEr
   return new CliError('INSTALL_REFUSED', `The server refused to ${action} ${subject} (${refusal.status}): ${refusal.description}`, suggestions);
 }
 
-/** Signs and posts a commit on a Plugin resource; a refusal is explained by {@link refused}. */
-async function commitChanges(serverUrl: string, agent: AgentIdentity, changes: CommitChanges, action: string): Promise<void> {
+/**
+ * Builds a commit with one of the shared builders (plugin-resource.ts), signs and posts it; a
+ * config the builder cannot store is INVALID_CONFIG, a refusal is explained by {@link refused}.
+ */
+async function commitChanges(serverUrl: string, agent: AgentIdentity, build: () => PluginChanges, action: string): Promise<CommitRefusal | undefined> {
+  let changes: PluginChanges;
+  try {
+    changes = build();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new CliError('INVALID_CONFIG', `The config cannot be stored: ${error.message}`, ['Atomic Data has no null: leave the key out instead']);
+  }
   const result = await tryPostCommit(serverUrl, signCommit(changes, agent));
-  if (!result.ok) throw refused(action, changes.subject, result.refusal);
-}
-
-/** What identifies a Plugin resource for people: the manifest's fields the class requires. */
-function identityProps(manifest: PluginManifest): PropVals {
-  const set: PropVals = {
-    [props.name]: manifest.name,
-    [props.plugin.namespace]: manifest.namespace,
-    [props.plugin.version]: manifest.version,
-  };
-  if (manifest.description) set[props.description] = manifest.description;
-  if (manifest.author) set[props.plugin.author] = manifest.author;
-  return set;
+  if (result.ok) return undefined;
+  if (action === 'configure' && result.refusal.status !== 401 && result.refusal.status !== 403) return result.refusal;
+  throw refused(action, changes.subject, result.refusal);
 }
 
 /** Creates the Plugin resource; refuses when one exists at `subject` already. */
-export async function createInstallation(
-  serverUrl: string,
-  agent: AgentIdentity,
-  subject: string,
-  options: { packageUrl: string; manifest: PluginManifest; granted: PermissionName[]; config?: JsonObject },
-): Promise<void> {
+export async function createInstallation(serverUrl: string, agent: AgentIdentity, subject: string, choice: PackageChoice): Promise<void> {
   if (await fetchIfExists(subject, { agent })) {
     throw new CliError('INSTALL_REFUSED', `${subject} exists already`, [
       `update it with \`atomic-plugin update ${subject} <package>\`, or install at another --subject`,
     ]);
   }
-  const set: PropVals = {
-    [props.isA]: [classes.plugin],
-    [props.parent]: serverUrl,
-    ...identityProps(options.manifest),
-    [props.plugin.file]: options.packageUrl,
-    [props.plugin.permissions]: options.granted,
-  };
-  if (options.config) set[props.plugin.config] = configValue(options.config);
-  await commitChanges(serverUrl, agent, { subject, set }, 'install');
+  await commitChanges(serverUrl, agent, () => installChanges(serverUrl, subject, choice), 'install');
 }
 
 /** Points an installation at a new package (and its permissions). */
-export async function updateInstallation(
-  serverUrl: string,
-  agent: AgentIdentity,
-  subject: string,
-  options: { packageUrl: string; manifest: PluginManifest; granted: PermissionName[]; config?: JsonObject },
-): Promise<void> {
-  const set: PropVals = { ...identityProps(options.manifest), [props.plugin.file]: options.packageUrl, [props.plugin.permissions]: options.granted };
-  if (options.config) set[props.plugin.config] = configValue(options.config);
-  await commitChanges(serverUrl, agent, { subject, set }, 'update');
+export async function updateInstallation(serverUrl: string, agent: AgentIdentity, subject: string, choice: PackageChoice): Promise<void> {
+  await commitChanges(serverUrl, agent, () => updateChanges(subject, choice), 'update');
 }
 
 /** Switches an installation on or off; switching on clears the error the breaker left. */
 export async function setEnabled(serverUrl: string, agent: AgentIdentity, installation: InstalledPlugin, enabled: boolean): Promise<void> {
-  const local = localProps(serverUrl);
-  const changes: CommitChanges = { subject: installation.subject, set: { [local.pluginEnabled]: enabled } };
-  if (enabled && installation.stored[local.pluginError] !== undefined) changes.remove = [local.pluginError];
-  await commitChanges(serverUrl, agent, changes, enabled ? 'enable' : 'disable');
+  await commitChanges(serverUrl, agent, () => enableChanges(serverUrl, installation.subject, installation.stored, enabled), enabled ? 'enable' : 'disable');
 }
 
 /** Replaces an installation's config (the server validates it against the plugin's schema). */
 export async function setConfig(serverUrl: string, agent: AgentIdentity, subject: string, config: JsonObject): Promise<void> {
-  const result = await tryPostCommit(serverUrl, signCommit({ subject, set: { [props.plugin.config]: configValue(config) } }, agent));
-  if (!result.ok) {
-    const { refusal } = result;
-    if (refusal.status === 401 || refusal.status === 403) throw refused('configure', subject, refusal);
+  const refusal = await commitChanges(serverUrl, agent, () => configChanges(subject, config), 'configure');
+  if (refusal) {
     throw new CliError('INVALID_CONFIG', `The server refused the config of ${subject}: ${refusal.description}`, [
       'fix the config to match the plugin\'s configSchema; nothing was changed',
     ]);
@@ -131,26 +103,7 @@ export async function setConfig(serverUrl: string, agent: AgentIdentity, subject
 
 /** Destroys the Plugin resource: the host unloads the plugin and drops its data. */
 export async function destroyInstallation(serverUrl: string, agent: AgentIdentity, subject: string): Promise<void> {
-  await commitChanges(serverUrl, agent, { subject, destroy: true }, 'uninstall');
-}
-
-/** An installed plugin as `list` shows it (its `--json` items). */
-export interface PluginSummary {
-  subject: string;
-  /** `namespace/name`, when the resource says. */
-  plugin: string;
-  version: string;
-  /** `active`, `disabled` or `failed`, as the host reports it. */
-  status: string;
-  enabled: boolean;
-  /** Full URLs of its endpoints (while active). */
-  endpoints: string[];
-  /** The other hooks it has while active: beforeCommit, afterCommit, onResourceGet, schedules by name. */
-  hooks: string[];
-  /** The host's last error for it: why it failed to load, or its last failed call. */
-  lastError?: string;
-  granted: string[];
-  calls?: number;
+  await commitChanges(serverUrl, agent, () => uninstallChanges(subject), 'uninstall');
 }
 
 /** A Plugin resource as read from the server. */
@@ -161,39 +114,6 @@ export interface InstalledPlugin {
   summary: PluginSummary;
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Summarizes a served Plugin resource. */
-export function summarize(serverUrl: string, subject: string, resource: JsonObject): PluginSummary {
-  const local = localProps(serverUrl);
-  const str = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
-  const namespace = str(resource[props.plugin.namespace]);
-  const name = str(resource[props.name]);
-  const hooks = isObject(resource[local.pluginHooks]) ? (resource[local.pluginHooks] as JsonObject) : {};
-  const endpoints = Array.isArray(hooks.endpoints)
-    ? hooks.endpoints.flatMap((e) => (isObject(e) && typeof e.path === 'string' ? [`${serverUrl}${e.path}`] : []))
-    : [];
-  const other = (['beforeCommit', 'afterCommit', 'onResourceGet'] as const).filter((h) => hooks[h] === true) as string[];
-  if (Array.isArray(hooks.schedules)) for (const s of hooks.schedules) if (typeof s === 'string') other.push(`schedule:${s}`);
-  const stats = isObject(resource[local.pluginStats]) ? (resource[local.pluginStats] as JsonObject) : {};
-  const lastError = str(resource[local.pluginError]) || str(stats.lastError);
-  const granted = resource[props.plugin.permissions];
-  return {
-    subject,
-    plugin: namespace && name ? `${namespace}/${name}` : '',
-    version: str(resource[props.plugin.version]),
-    status: str(resource[local.pluginStatus]) || 'unknown',
-    enabled: resource[local.pluginEnabled] !== false,
-    endpoints,
-    hooks: other,
-    ...(lastError ? { lastError } : {}),
-    granted: Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : [],
-    ...(typeof stats.calls === 'number' ? { calls: stats.calls } : {}),
-  };
-}
-
 /** Reads one Plugin resource; PLUGIN_NOT_FOUND when there is none at `subject`. */
 export async function readInstallation(serverUrl: string, agent: AgentIdentity, subject: string): Promise<InstalledPlugin> {
   const fetched = await fetchIfExists(subject, { agent });
@@ -201,8 +121,7 @@ export async function readInstallation(serverUrl: string, agent: AgentIdentity, 
   if (!isObject(resource)) {
     throw new CliError('PLUGIN_NOT_FOUND', `No plugin is installed at ${subject}`, ['`atomic-plugin list` shows the installed plugins']);
   }
-  const types = resource[props.isA];
-  if (!Array.isArray(types) || !types.includes(classes.plugin)) {
+  if (!isPluginResource(resource)) {
     throw new CliError('PLUGIN_NOT_FOUND', `${subject} is not a Plugin resource`, ['`atomic-plugin list` shows the installed plugins']);
   }
   return { subject, stored: resource, summary: summarize(serverUrl, subject, resource) };

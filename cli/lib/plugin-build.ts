@@ -14,6 +14,8 @@ import { checkImports } from '../../server/plugins/runtimes/wasm/prepare.js';
 import { WebAssembly, type WasmModule } from '../../server/plugins/runtimes/wasm/webassembly.js';
 import { compileAssemblyScript } from './assemblyscript.js';
 import { CliError } from './errors.js';
+import { bundleForBrowser } from './embed.js';
+import { compileError } from './esbuild-errors.js';
 import { compileWithExtismJs } from './extism-js.js';
 import { compileJsPlugin, type CompiledCode } from './js-build.js';
 import { readPackageFiles } from './package-files.js';
@@ -128,6 +130,22 @@ async function compile(root: string, source: string, manifest: PluginManifest, c
   return compileWasm(root, source, manifest);
 }
 
+/** A plugin's view source: when the folder has it, `build` bundles it (imports and all) into ui.js. */
+const UI_SOURCE = 'ui.ts';
+
+/** Bundles ui.ts for browsers into the package's ui.js (docs/plugins/views.md). */
+async function compileUi(root: string, progress: (line: string) => void): Promise<Uint8Array> {
+  if (existsSync(join(root, 'ui.js'))) {
+    throw new CliError('INVALID_INPUT', `${root} has both ui.ts and ui.js`, ['keep ui.ts (build bundles it into ui.js) or ui.js (packaged as it is), not both']);
+  }
+  progress(`Bundling ${UI_SOURCE} for browsers with esbuild…`);
+  try {
+    return new TextEncoder().encode((await bundleForBrowser(join(root, UI_SOURCE))).code);
+  } catch (error) {
+    throw compileError(error, UI_SOURCE, root);
+  }
+}
+
 /** Every file under `dir`, as package paths (`/`-separated). */
 function filesUnder(root: string, dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -162,6 +180,7 @@ export async function buildPlugin(dir: string, options: { source?: string; compi
   const { code, cached } = await compile(root, source, manifest, compiler, extra);
   const files: Record<string, Uint8Array> = { ...extra, [MANIFEST_FILE]: manifestBytes, [manifest.entry]: code };
   for (const extra of ['ui.js', 'ui.css']) if (existsSync(join(root, extra))) files[extra] = readFileSync(join(root, extra));
+  if (existsSync(join(root, UI_SOURCE))) files['ui.js'] = await compileUi(root, progress);
   for (const asset of filesUnder(root, join(root, 'assets'))) files[asset] = readFileSync(join(root, asset));
   let zip: Uint8Array;
   try {

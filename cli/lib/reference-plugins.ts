@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ReferencePlugin } from '../../server/dashboard/catalog.js';
 import type { PluginPackage } from '../../server/plugins/package.js';
 import { packageRoot } from './assemblyscript.js';
 import { CliError } from './errors.js';
@@ -190,4 +191,23 @@ export function loadReferencePackage(name: string, dir = referenceDir()): Refere
     ]);
   }
   return { name, entry, publisher: index.publisher, zip, pkg, path };
+}
+
+/**
+ * The reference plugins a host offers in its store: every package of the index that passes
+ * {@link loadReferencePackage}'s checks (one that does not is left out and reported), none when
+ * there is no built index.
+ */
+export function shippedReferences(dir = referenceDir(), report: (line: string) => void = () => {}): ReferencePlugin[] {
+  const index = indexIfAny(dir);
+  if (!index) return [];
+  return referenceNames(index).flatMap((name) => {
+    try {
+      const { zip, publisher } = loadReferencePackage(name, dir);
+      return [{ name, zip, publisherKind: publisher.kind }];
+    } catch (error) {
+      report(`The reference plugin ${name} is left out of the store: ${(error as Error).message}`);
+      return [];
+    }
+  });
 }

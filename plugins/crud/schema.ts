@@ -2,23 +2,13 @@
 // the required and recommended properties with their shortnames, datatypes and allowed values. Pure:
 // the caller fetches the resources (store.ts).
 
-import type { Json, PropVals } from 'atomic-plugin/sdk/js';
-
-const P = 'https://atomicdata.dev/properties/';
+import { core, type Json, type PropVals } from 'atomic-plugin/sdk/js';
 
 /** The core property URLs the plugin reads and writes. */
-export const props = {
-  shortname: `${P}shortname`,
-  isA: `${P}isA`,
-  parent: `${P}parent`,
-  requires: `${P}requires`,
-  recommends: `${P}recommends`,
-  datatype: `${P}datatype`,
-  allowsOnly: `${P}allowsOnly`,
-} as const;
+export const props = core.properties;
 
 /** The class of Classes. */
-export const CLASS = 'https://atomicdata.dev/classes/Class';
+export const CLASS = core.classes.class;
 
 /** One property of a class, as the API exposes it. */
 export interface PropertyDef {

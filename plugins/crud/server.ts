@@ -4,11 +4,9 @@
 // instance); what one call needs twice it keeps in local variables. Host refusals become
 // CrudErrors with the status the API answers.
 
-import { can, commit, getConfig, getPluginAgent, getResource as hostGetResource, query, type CommitChanges, type HostError, type Json, type JsonObject, type PropVals } from 'atomic-plugin/sdk/js';
+import { can, commit, getConfig, getResource as hostGetResource, queryAll, refusalStatus, serverUrl as hostServerUrl, type CommitChanges, type HostError, type Json, type JsonObject, type PropVals } from 'atomic-plugin/sdk/js';
 import { CrudError } from './items.js';
 
-/** At most this many members per `query` call (the host's cap). */
-const QUERY_PAGE = 1000;
 /** At most this many subjects per `can` call (contract A). */
 const CAN_CHUNK = 10_000;
 
@@ -41,11 +39,9 @@ export function readConfig(): CrudConfig {
 
 /** The server's URL, which is also its drive: the plugin agent's subject is `{server}/agents/{key}`. */
 export function serverUrl(): string {
-  const result = getPluginAgent();
+  const result = hostServerUrl();
   if (!result.ok) throw hostFailure('get_plugin_agent', result.error);
-  const at = result.value.subject.lastIndexOf('/agents/');
-  if (at < 0) throw new CrudError(500, `the plugin's agent ${result.value.subject} is not under {server}/agents/`);
-  return result.value.subject.slice(0, at);
+  return result.value;
 }
 
 /** A resource as the plugin's agent reads it; `undefined` when there is none. */
@@ -70,16 +66,11 @@ export interface Found {
  * host function; with `withResources`, the host sends each member's resource along.
  */
 export function findAll(property: string, value: string, withResources: boolean): Found {
-  const subjects: string[] = [];
+  const result = queryAll(property, value, { includeResources: withResources });
+  if (!result.ok) throw hostFailure(`querying ${property}=${value}`, result.error);
   const resources = new Map<string, PropVals>();
-  for (let page = 0; ; page++) {
-    const result = query(property, value, { page, pageSize: QUERY_PAGE, includeResources: withResources });
-    if (!result.ok) throw hostFailure(`querying ${property}=${value}`, result.error);
-    const { members, total } = result.value;
-    subjects.push(...members);
-    for (const { '@id': id, ...propvals } of result.value.resources ?? []) resources.set(id, propvals);
-    if (members.length < QUERY_PAGE || subjects.length >= total) return { subjects, resources };
-  }
+  for (const { '@id': id, ...propvals } of result.value.resources ?? []) resources.set(id, propvals);
+  return { subjects: result.value.members, resources };
 }
 
 /** The resources of `subjects` (those that still exist), from `known` or read one by one. */
@@ -106,20 +97,6 @@ export function allowed(agent: string | null, right: 'read' | 'write', subjects:
   return subjects.filter((s) => yes.has(s));
 }
 
-/** Host error codes and the status the API answers them with. */
-const COMMIT_STATUS: Readonly<Record<string, number>> = {
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  PLUGIN_REJECTED: 403,
-  NOT_FOUND: 404,
-  PREVIOUS_COMMIT_MISMATCH: 409,
-  COMMIT_REPLAYED: 409,
-  INVALID_VALUE: 400,
-  INVALID_COMMIT: 400,
-  INVALID_SUBJECT: 400,
-  FOREIGN_SUBJECT: 400,
-};
-
 /**
  * Applies a commit signed by the plugin's agent on behalf of `requester` (contract A): the host
  * checks the rights of both. `fieldOf` names the field an INVALID_VALUE is about, from its
@@ -128,8 +105,8 @@ const COMMIT_STATUS: Readonly<Record<string, number>> = {
 export function commitFor(requester: string, changes: CommitChanges, fieldOf: (message: string) => string | undefined): void {
   const result = commit(changes, { onBehalfOf: requester });
   if (result.ok) return;
-  const { code, message } = result.error;
-  const status = COMMIT_STATUS[code];
+  const { message } = result.error;
+  const status = refusalStatus(result.error);
   if (status === undefined) throw hostFailure('the commit', result.error);
   const field = status === 400 ? fieldOf(message) : undefined;
   throw new CrudError(status, message, field);

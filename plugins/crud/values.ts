@@ -4,25 +4,10 @@
 // the server's server/atomic/datatypes.ts, restated because a plugin sees only the public SDK and
 // the sandbox has no `URL` (URLs are checked by their shape here).
 
-import type { Json } from 'atomic-plugin/sdk/js';
-
-const D = 'https://atomicdata.dev/datatypes/';
+import { core, type Json } from 'atomic-plugin/sdk/js';
 
 /** The datatype URLs of the core ontology. */
-export const datatypes = {
-  string: `${D}string`,
-  markdown: `${D}markdown`,
-  slug: `${D}slug`,
-  integer: `${D}integer`,
-  float: `${D}float`,
-  boolean: `${D}boolean`,
-  timestamp: `${D}timestamp`,
-  date: `${D}date`,
-  atomicUrl: `${D}atomicURL`,
-  resourceArray: `${D}resourceArray`,
-  json: `${D}json`,
-  uri: `${D}uri`,
-} as const;
+export const datatypes = core.datatypes;
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -8,7 +8,7 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { APP_HEADERS, can, getPluginAgent, hostStats, readRequest, respondJson, respondText, serveApp, serverOf, type Json } from 'atomic-plugin/sdk/js';
+import { APP_HEADERS, can, hostStats, readRequest, respondJson, respondText, serveApp, serverUrl, type Json } from 'atomic-plugin/sdk/js';
 
 /** Where the monitor lives (the endpoint in plugin.json). */
 const BASE = '/monitor';
@@ -20,9 +20,9 @@ function stats(agent: string | null): void {
     respondJson(401, { error: { code: 'UNAUTHORIZED', message: 'Sign in as an agent that may read this drive to see the system monitor.' } }, headers);
     return;
   }
-  const self = getPluginAgent();
+  const self = serverUrl();
   if (!self.ok) return respondJson(502, { error: self.error as unknown as Json }, headers);
-  const server = serverOf(self.value.subject);
+  const server = self.value;
   const readable = can(agent, 'read', [server]);
   if (!readable.ok) return respondJson(502, { error: readable.error as unknown as Json }, headers);
   if (!readable.value.includes(server)) {

@@ -6,8 +6,8 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { APP_HEADERS, getPluginAgent, log, readInit, readRequest, respondText, serveApp, serverOf } from 'atomic-plugin/sdk/js';
-import { ensure, hostStore, todoSubjects, wantedResources } from './ontology.js';
+import { APP_HEADERS, ensureResources, log, readInit, readRequest, respondText, serveApp, serverUrl, serverUrlOf } from 'atomic-plugin/sdk/js';
+import { todoSubjects, wantedResources } from './ontology.js';
 
 /** Where the app lives (the endpoint in plugin.json). */
 const BASE = '/todo';
@@ -15,7 +15,7 @@ const BASE = '/todo';
 /** Creates or repairs the todo ontology and list. */
 export function init(): number {
   const { plugin } = readInit();
-  const changed = ensure(hostStore, wantedResources(serverOf(plugin.agent)));
+  const changed = ensureResources(wantedResources(serverUrlOf(plugin.agent)));
   log('info', changed.length > 0 ? `wrote ${changed.join(', ')}` : 'the todo ontology and list are in place');
   return 0;
 }
@@ -26,9 +26,9 @@ function escapeHtml(text: string): string {
 
 /** The page, with the list's subject in it. */
 function pageWithList(): string {
-  const agent = getPluginAgent();
-  if (!agent.ok) throw new Error(`the plugin's agent is unknown: ${agent.error.message}`);
-  return page.replace('{{list}}', escapeHtml(todoSubjects(serverOf(agent.value.subject)).list));
+  const server = serverUrl();
+  if (!server.ok) throw new Error(`the plugin's agent is unknown: ${server.error.message}`);
+  return page.replace('{{list}}', escapeHtml(todoSubjects(server.value).list));
 }
 
 /** Serves the page, its script and its stylesheet. */

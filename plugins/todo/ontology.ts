@@ -1,17 +1,12 @@
 // The todo ontology and list this plugin keeps in the drive: a Class with shortname `todo`
 // (title required; completed and created recommended), its three properties, the Ontology that
 // groups them (public, so any client can resolve the definitions) and the Folder the todos go in
-// (private to the drive's owners, like the rest of the drive). `ensure` makes the store match at
-// every init, with commits only for what is missing or differs: repeated starts, restarts and
-// reinstalls change nothing once it is in place.
+// (private to the drive's owners, like the rest of the drive). The SDK's `ensureResources` makes
+// the store match them at every init.
 
-import { commit, getResource, type HostResult, type PropVals, type Resource } from 'atomic-plugin/sdk/js';
+import { core, ontologyResource, propertyResource, type WantedResource } from 'atomic-plugin/sdk/js';
 
-const P = 'https://atomicdata.dev/properties/';
-const C = 'https://atomicdata.dev/classes/';
-const D = 'https://atomicdata.dev/datatypes/';
-const PUBLIC_AGENT = 'https://atomicdata.dev/agents/publicAgent';
-const ONTOLOGY_CLASS = 'https://atomicdata.dev/class/ontology';
+const p = core.properties;
 const DISPLAY_STYLE = 'https://atomicdata.dev/property/display-style';
 const LIST_STYLE = 'https://atomicdata.dev/display-style/list';
 
@@ -39,93 +34,36 @@ export function todoSubjects(server: string): TodoSubjects {
   };
 }
 
-/** A resource the plugin keeps: `exact` ones are kept as defined, the others only created. */
-interface Wanted {
-  subject: string;
-  set: PropVals;
-  exact: boolean;
-}
-
-function property(s: TodoSubjects, shortname: string, datatype: string, description: string): PropVals {
-  return { [`${P}isA`]: [`${C}Property`], [`${P}parent`]: s.ontology, [`${P}shortname`]: shortname, [`${P}datatype`]: `${D}${datatype}`, [`${P}description`]: description };
-}
-
 /** Every resource the plugin keeps on `server`, parents before children. */
-export function wantedResources(server: string): Wanted[] {
+export function wantedResources(server: string): WantedResource[] {
   const s = todoSubjects(server);
   return [
-    {
-      subject: s.ontology,
-      exact: true,
-      set: {
-        [`${P}isA`]: [ONTOLOGY_CLASS],
-        [`${P}parent`]: server,
-        [`${P}shortname`]: 'todo-ontology',
-        [`${P}name`]: 'Todos',
-        [`${P}description`]: 'The TodoMVC app of the atomic/todo plugin: a todo has a title, whether it is completed, and when it was created.',
-        [`${P}classes`]: [s.todoClass],
-        [`${P}properties`]: [s.title, s.completed, s.created],
-        [`${P}read`]: [PUBLIC_AGENT],
-      },
-    },
-    { subject: s.title, exact: true, set: property(s, 'title', 'string', 'What there is to do.') },
-    { subject: s.completed, exact: true, set: property(s, 'completed', 'boolean', 'Whether it is done.') },
-    { subject: s.created, exact: true, set: property(s, 'created', 'timestamp', 'When the todo was made; the list is in this order.') },
+    ontologyResource(server, s.ontology, {
+      shortname: 'todo-ontology',
+      name: 'Todos',
+      description: 'The TodoMVC app of the atomic/todo plugin: a todo has a title, whether it is completed, and when it was created.',
+      classes: [s.todoClass],
+      properties: [s.title, s.completed, s.created],
+    }),
+    propertyResource(s.ontology, s.title, 'title', core.datatypes.string, 'What there is to do.'),
+    propertyResource(s.ontology, s.completed, 'completed', core.datatypes.boolean, 'Whether it is done.'),
+    propertyResource(s.ontology, s.created, 'created', core.datatypes.timestamp, 'When the todo was made; the list is in this order.'),
     {
       subject: s.todoClass,
       exact: true,
       set: {
-        [`${P}isA`]: [`${C}Class`],
-        [`${P}parent`]: s.ontology,
-        [`${P}shortname`]: 'todo',
-        [`${P}description`]: 'Something to do, in a TodoMVC list.',
-        [`${P}requires`]: [s.title],
-        [`${P}recommends`]: [s.completed, s.created],
+        [p.isA]: [core.classes.class],
+        [p.parent]: s.ontology,
+        [p.shortname]: 'todo',
+        [p.description]: 'Something to do, in a TodoMVC list.',
+        [p.requires]: [s.title],
+        [p.recommends]: [s.completed, s.created],
       },
     },
     {
       subject: s.list,
       exact: false,
-      set: { [`${P}isA`]: [`${C}Folder`], [`${P}parent`]: server, [`${P}name`]: 'Todos', [DISPLAY_STYLE]: LIST_STYLE },
+      set: { [p.isA]: [core.classes.folder], [p.parent]: server, [p.name]: 'Todos', [DISPLAY_STYLE]: LIST_STYLE },
     },
   ];
-}
-
-/** What `ensure` needs from the host: reading a resource and committing changes to one. */
-export interface Store {
-  get(subject: string): HostResult<Resource>;
-  commit(subject: string, set: PropVals): HostResult<string>;
-}
-
-/** The host's store, through the plugin's agent. */
-export const hostStore: Store = {
-  get: getResource,
-  commit: (subject, set) => commit({ subject, set }),
-};
-
-/** The pairs of `want` that `have` lacks or holds a different value for. */
-function differences(have: PropVals, want: PropVals): PropVals {
-  const out: PropVals = {};
-  for (const [key, value] of Object.entries(want)) if (JSON.stringify(have[key]) !== JSON.stringify(value)) out[key] = value;
-  return out;
-}
-
-/**
- * Creates what is missing and corrects what differs; returns the subjects it committed to (none
- * when everything is in place). Throws with the host's reason when a read or commit is refused.
- */
-export function ensure(store: Store, wanted: readonly Wanted[]): string[] {
-  const changed: string[] = [];
-  for (const { subject, set, exact } of wanted) {
-    const current = store.get(subject);
-    if (!current.ok && current.error.code !== 'NOT_FOUND') throw new Error(`reading ${subject} failed: ${current.error.code}: ${current.error.message}`);
-    const changes = !current.ok ? set : exact ? differences(current.value, set) : {};
-    if (Object.keys(changes).length === 0) continue;
-    const done = store.commit(subject, changes);
-    if (!done.ok) {
-      throw new Error(`writing ${subject} was refused: ${done.error.code}: ${done.error.message} (the plugin needs the write and full-drive-access permissions)`);
-    }
-    changed.push(subject);
-  }
-  return changed;
 }

@@ -214,12 +214,19 @@ export class QueryOptions {
   pageSize: i32 = -1;
   /** Also answer the members' resources (`QueryResult.resources`). */
   includeResources: bool = false;
+  /**
+   * A cursor: the matches in subject order after this subject (`""` to start), a page at a time;
+   * `QueryResult.next` is where the following page starts. `null`: numbered pages. Not with `sortBy`.
+   */
+  after: string | null = null;
 }
 
 /** One page of a query: the member subjects and the total number of matches. */
 export class QueryResult {
   /** The members' resources, when asked for with `includeResources`; otherwise empty. */
   resources: Resource[] = [];
+  /** With `after`: the cursor of the next page; `null` after the last one (and without `after`). */
+  next: string | null = null;
 
   constructor(
     public members: string[],
@@ -247,6 +254,8 @@ export function query(
     if (options.page >= 0) body.set("page", options.page);
     if (options.pageSize >= 0) body.set("page_size", options.pageSize);
     if (options.includeResources) body.set("include_resources", true);
+    const after = options.after;
+    if (after !== null) body.set("after", after);
   }
   const req = send(body);
   const r = receive(req, host_query(req));
@@ -255,6 +264,8 @@ export function query(
   const members = v.getArray("members");
   if (members === null) return fail<QueryResult>(INVALID_RESPONSE, "query did not answer members");
   const page = new QueryResult(members.strings(), <i64>v.getNumber("total", <f64>members.length));
+  const next = v.get("next");
+  if (next !== null && next.isString) page.next = next.asString();
   const resources = v.getArray("resources");
   if (resources !== null) {
     for (let i = 0; i < resources.length; i++) page.resources.push(Resource.fromJsonAd(resources.at(i)!));

@@ -5,11 +5,9 @@
 /// <reference path="./pdk.d.ts" />
 
 import type { Json, JsonObject, PropVals } from './types.js';
+import { core } from './urls.js';
 
-const SET = 'https://atomicdata.dev/properties/set';
-const REMOVE = 'https://atomicdata.dev/properties/remove';
-const PUSH = 'https://atomicdata.dev/properties/push';
-const DESTROY = 'https://atomicdata.dev/properties/destroy';
+const { set: SET, remove: REMOVE, push: PUSH, destroy: DESTROY } = core.properties;
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -113,6 +111,8 @@ export class Request {
     readonly body: string,
     /** The subject of the signed-in agent; `null` for a public request. */
     readonly agent: string | null,
+    /** The query as sent, without `?` (for repeated names, or to rebuild the requested URL). */
+    readonly queryString: string = '',
   ) {}
 
   /**
@@ -162,6 +162,7 @@ export function readRequest(): Request {
     stringMap(input.headers),
     stringOr(input.body, ''),
     typeof input.agent === 'string' ? input.agent : null,
+    stringOr(input.queryString, ''),
   );
 }
 

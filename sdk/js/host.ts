@@ -18,6 +18,29 @@ export interface HostError {
   readonly subject?: string;
 }
 
+// The HTTP status that fits each refusal of a commit (or read) on a requester's behalf.
+const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PLUGIN_REJECTED: 403,
+  NOT_FOUND: 404,
+  PREVIOUS_COMMIT_MISMATCH: 409,
+  COMMIT_REPLAYED: 409,
+  INVALID_VALUE: 400,
+  INVALID_COMMIT: 400,
+  INVALID_SUBJECT: 400,
+  FOREIGN_SUBJECT: 400,
+};
+
+/**
+ * The HTTP status an endpoint answers when the host refused something it did for the requester
+ * (`UNAUTHORIZED` 401, `FORBIDDEN` 403, `INVALID_VALUE` 400, `PREVIOUS_COMMIT_MISMATCH` 409...),
+ * or `undefined` for failures that are not the requester's doing (answer those with a 5xx).
+ */
+export function refusalStatus(error: HostError): number | undefined {
+  return REFUSAL_STATUS[error.code];
+}
+
 /** The outcome of a host call: `value` when `ok`, otherwise `error`. */
 export type HostResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: HostError };
 
@@ -100,13 +123,21 @@ export interface QueryOptions {
   readonly pageSize?: number;
   /** Also answer the members' resources, so that mirroring the store takes no call per resource. */
   readonly includeResources?: boolean;
+  /**
+   * A cursor: the matches in subject order after this subject (`''` to start), a page at a time;
+   * the answer's `next` is where the following page starts. Not with `sortBy`.
+   */
+  readonly after?: string;
 }
 
 /** A page of subjects, and how many there are in all; with `includeResources`, the resources too. */
 export interface QueryResult {
   readonly members: string[];
+  /** How many match in all; -1 with `after` (not counted). */
   readonly total: number;
   readonly resources?: Resource[];
+  /** With `after`: the cursor of the next page, or `null` after the last one. */
+  readonly next?: string | null;
 }
 
 /**
@@ -123,17 +154,43 @@ export function query(property: string, value: string | null = null, options: Qu
   if (options.page !== undefined) request.page = options.page;
   if (options.pageSize !== undefined) request.page_size = options.pageSize;
   if (options.includeResources) request.include_resources = true;
+  if (options.after !== undefined) request.after = options.after;
   return map(
     callHost('query', request),
     (v) => {
       if (!isObject(v) || !Array.isArray(v.members)) return undefined;
       const members = v.members.filter((m): m is string => typeof m === 'string');
       const total = typeof v.total === 'number' ? v.total : members.length;
-      if (!Array.isArray(v.resources)) return { members, total };
-      return { members, total, resources: v.resources.filter((r): r is Resource => isObject(r) && typeof r['@id'] === 'string') };
+      const next = 'next' in v ? { next: typeof v.next === 'string' ? v.next : null } : {};
+      if (!Array.isArray(v.resources)) return { members, total, ...next };
+      return { members, total, resources: v.resources.filter((r): r is Resource => isObject(r) && typeof r['@id'] === 'string'), ...next };
     },
     'query did not answer members',
   );
+}
+
+/** The most members one {@link query} page holds (the host's cap). */
+export const MAX_QUERY_PAGE = 1000;
+
+/**
+ * Every match of a {@link query}, 1,000 at a time: by cursor, in subject order (each page costs
+ * its own length), or, with `options.sortBy`, by numbered pages in that order (each page rescans
+ * the matches before it).
+ */
+export function queryAll(property: string, value: string | null = null, options: Omit<QueryOptions, 'page' | 'pageSize' | 'after'> = {}): HostResult<QueryResult> {
+  const members: string[] = [];
+  const resources: Resource[] = [];
+  const sorted = options.sortBy !== undefined;
+  let after = '';
+  for (let page = 0; ; page++) {
+    const result = query(property, value, { ...options, pageSize: MAX_QUERY_PAGE, ...(sorted ? { page } : { after }) });
+    if (!result.ok) return result;
+    members.push(...result.value.members);
+    resources.push(...(result.value.resources ?? []));
+    const done = sorted ? result.value.members.length < MAX_QUERY_PAGE || members.length >= result.value.total : typeof result.value.next !== 'string';
+    if (done) return { ok: true, value: options.includeResources ? { members, total: members.length, resources } : { members, total: members.length } };
+    if (!sorted) after = result.value.next as string;
+  }
 }
 
 /** The changes of a commit the plugin's agent signs. */
@@ -211,13 +268,6 @@ export interface PluginAgent {
   readonly subject: string;
   /** Its Ed25519 public key, base64. */
   readonly publicKey: string;
-}
-
-/** The server's URL, from an agent subject of that server (`{server}/agents/{public key}`), e.g. the plugin's own. */
-export function serverOf(agentSubject: string): string {
-  const at = agentSubject.lastIndexOf('/agents/');
-  if (at < 0) throw new Error(`the agent ${agentSubject} is not under {server}/agents/`);
-  return agentSubject.slice(0, at);
 }
 
 /** The plugin's own agent (it signs the plugin's commits). */

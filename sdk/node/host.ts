@@ -77,8 +77,9 @@ export interface QueryRequest {
   /** Also answer the members' resources (`resources`), so a mirror needs no call per resource. */
   include_resources?: boolean;
   /**
-   * A cursor: every readable resource in subject order after this subject ('' to start), a page at
-   * a time; the answer's `next` is where the following page starts. Not with `property` or `sort_by`.
+   * A cursor: the matches (every readable resource, or those with `property` = `value`) in subject
+   * order after this subject ('' to start), a page at a time; the answer's `next` is where the
+   * following page starts. Not with `sort_by`.
    */
   after?: string;
 }

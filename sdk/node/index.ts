@@ -30,4 +30,6 @@ export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginS
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
 export { bytes, json, requestBytes, routeOf, setValue, text } from './hooks.js';
+export { canAll, isCommit, readResource, ResourceSync, resourcePages, subjectPages } from './resources.js';
+export type { SyncOptions, SyncStatus, SyncTarget } from './resources.js';
 export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';

@@ -8,7 +8,7 @@ import { authenticate } from '../access.js';
 import { resolveUrl } from '../resolve.js';
 import type { CommitProcessor } from '../commits.js';
 import type { StoreReader } from '../store/store.js';
-import { mediaTypes, negotiate, propertyInfoFrom, serialize, type MediaType, type PropertyLookup } from './formats.js';
+import { mediaTypes, negotiate, prefersHtml, propertyInfoFrom, serialize, type MediaType, type PropertyLookup } from './formats.js';
 
 /** An HTTP request, already read. `url` is the path and query as sent; header names are lowercase. */
 export interface HttpRequest {
@@ -49,6 +49,11 @@ export interface AppContext {
   commits: CommitProcessor;
   /** Consulted in order before stored resources; /commit cannot be taken. */
   routes?: readonly Route[];
+  /**
+   * Where a browser asking for the drive (`GET /` preferring text/html) is sent: the dashboard.
+   * Clients that ask for an RDF or JSON format get the drive as before.
+   */
+  browserHome?: string;
   /** Lets plugins extend a resource before it is served (on-resource-get hooks). */
   extendResource?: (subject: string, propvals: PropVals, agent: string | undefined) => Promise<PropVals>;
 }
@@ -88,7 +93,7 @@ export function errorResponse(error: AtomicError, subject: string): HttpResponse
 
 /** Builds the app. */
 export function createApp(ctx: AppContext): App {
-  const { store, serverUrl, commits, routes = [], extendResource } = ctx;
+  const { store, serverUrl, commits, routes = [], extendResource, browserHome } = ctx;
   const lookup: PropertyLookup = (property) => propertyInfoFrom(store.get(property));
 
   const respond = (status: number, type: MediaType, subject: string, propvals: PropVals): HttpResponse => ({
@@ -139,7 +144,12 @@ export function createApp(ctx: AppContext): App {
       const route = routes.find((r) => r.matches(path ?? '/'));
       if (route) return await route.handle(request, { url, agent: await agentOf(request, url) });
       // For HEAD the server sends the GET's headers (content-length included) and leaves the body out.
-      if (request.method === 'GET' || request.method === 'HEAD') return await get(request, url);
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        if (browserHome && request.url === '/' && prefersHtml(header(request, 'accept'))) {
+          return { status: 303, headers: { location: browserHome, vary: 'accept', ...CORS_HEADERS }, body: '' };
+        }
+        return await get(request, url);
+      }
       throw new AtomicError('METHOD_NOT_ALLOWED', `${request.method} is not supported on ${path}`);
     } catch (error) {
       if (error instanceof AtomicError) return errorResponse(error, url);

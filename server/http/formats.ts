@@ -17,6 +17,13 @@ export function negotiate(accept: string | undefined): MediaType | undefined {
   return chosen as MediaType | undefined;
 }
 
+/** True when `accept` ranks HTML above every format this server serves (a browser navigating). */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  // HTML last: a tie (`*/*`) goes to the data formats, as before.
+  return new Negotiator({ headers: { accept } }).mediaType([...mediaTypes, 'text/html']) === 'text/html';
+}
+
 /** What a serializer needs to know about a property. */
 export interface PropertyInfo {
   shortname?: string;

@@ -146,12 +146,15 @@ function requester(ctx: HostFunctionContext, body: Record<string, unknown>): OnB
 /** The handlers that only read (or log) and answer synchronously. */
 function readers(ctx: HostFunctionContext): Record<string, Handler> {
   const { store, serverUrl, agent } = ctx;
-  // A page of `query` with a cursor: the readable local resources after `after` in subject order.
-  // Each page costs its own length, where numbered pages rescan everything before them.
-  const readableAfter = (after: string, limit: number, includeResources: boolean): unknown => {
+  // A page of `query` with a cursor: the readable local resources after `after` in subject order,
+  // among those with `property` (= `value`) if given. Each page costs its own length (with a
+  // property, when it has a value too), where numbered pages rescan everything before them.
+  const readableAfter = (after: string, limit: number, includeResources: boolean, property: string | undefined, value: string | undefined): unknown => {
+    const start = after === '' ? undefined : after;
+    const subjects = property === undefined ? store.allSubjects(start) : store.findSubjects(property, value, start ?? '');
     const members: string[] = [];
     const resources: PropVals[] = [];
-    for (const { subject, propvals } of readableResources(store, serverUrl, store.allSubjects(after === '' ? undefined : after), agent.subject)) {
+    for (const { subject, propvals } of readableResources(store, serverUrl, subjects, agent.subject)) {
       if (members.length === limit) return { members, total: -1, next: members[limit - 1], ...(includeResources ? { resources } : {}) };
       members.push(subject);
       if (includeResources) resources.push({ '@id': subject, ...propvals });
@@ -171,8 +174,8 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       if (value !== undefined && property === undefined) throw new HostError('INVALID_REQUEST', '"value" needs a "property"');
       const includeResources = body.include_resources === true;
       if (typeof body.after === 'string') {
-        if (property !== undefined || body.sort_by !== undefined) throw new HostError('INVALID_REQUEST', '"after" pages through every readable resource in subject order; it takes neither "property" nor "sort_by"');
-        return readableAfter(body.after, Math.min(Math.max(1, pageSize), 1000), includeResources);
+        if (body.sort_by !== undefined) throw new HostError('INVALID_REQUEST', '"after" pages through the matches in subject order; it does not take "sort_by"');
+        return readableAfter(body.after, Math.min(Math.max(1, pageSize), 1000), includeResources, property, value);
       }
       const collection = runCollection(store, serverUrl, {
         name: 'Query',

@@ -5,11 +5,21 @@
 import type { AgentIdentity } from '../atomic/agent.js';
 import { isObject } from '../atomic/json-ad.js';
 import { LatencyWindow } from './latency.js';
-import type { PluginManifest } from './manifest.js';
+import type { PermissionName, PluginManifest, ViewDeclarations } from './manifest.js';
 import { type CallOptions, PluginCallError, type PluginInstance } from './runtimes/runtime.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The views of a plugin granted `custom-view`: what its manifest declares and its package's ui files. */
+export interface PluginViews extends ViewDeclarations {
+  /** ui.js, as text. */
+  script: string;
+  /** ui.css, as text, or null when the package has none. */
+  style: string | null;
+  /** The permissions the plugin was granted: the page enforces them on what the view reads. */
+  granted: PermissionName[];
+}
 
 /** Where an installation's log lines go (the host keeps them across reloads: plugin-logs.ts). */
 export type LogSink = (level: string, message: string) => void;
@@ -28,6 +38,8 @@ export class Installation {
     readonly instance: PluginInstance,
     config: Record<string, unknown>,
     readonly log: LogSink,
+    /** Its views, when it declares some and was granted custom-view; null otherwise. */
+    readonly views: PluginViews | null = null,
   ) {
     this.#config = config;
   }

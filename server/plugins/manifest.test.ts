@@ -123,6 +123,13 @@ describe('parseManifest: valid manifests', () => {
     expect(parseManifest({ ...base, runtime: 'js' }).entry).toBe('plugin.js');
   });
 
+  it('keeps the views of a plugin granted custom-view', () => {
+    const views = { classes: ['https://atomicdata.dev/classes/Folder'], settings: true };
+    const manifest = parseManifest({ ...base, permissions: [{ name: 'custom-view', reason: 'Shows folders' }], views });
+    expect(manifest.views).toEqual(views);
+    expect(parseManifest(base).views).toBeUndefined();
+  });
+
   it("reads atomic-server's permission key as name", () => {
     const manifest = parseManifest({ ...base, permissions: [{ permission: 'storage', reason: 'Keeps state' }] });
     expect(manifest.permissions).toEqual([{ name: 'storage', reason: 'Keeps state' }]);
@@ -144,6 +151,9 @@ describe('parseManifest: invalid manifests name the path', () => {
     ['an unknown top-level field', { ...base, hook: {} }, '/hook: is not a known field (did you mean "hooks"?)'],
     ["atomic-server's network.origins", { ...base, network: { origins: ['https://x.org'] } }, '/network: is not a known field'],
     ['an unknown permission', { ...base, permissions: [{ name: 'root', reason: 'r' }] }, '/permissions/0/name: must be one of "read"'],
+    ['views without custom-view', { ...base, views: { classes: ['https://atomicdata.dev/classes/Folder'] } }, '/views: a plugin with views needs the custom-view permission'],
+    ['views that render nothing', { ...base, permissions: [{ name: 'custom-view', reason: 'r' }], views: { settings: false } }, '/views: declares nothing to render'],
+    ['a view class that is no URL', { ...base, permissions: [{ name: 'custom-view', reason: 'r' }], views: { classes: ['Folder'] } }, '/views/classes/0: must be the http(s) URL of a class'],
     ['a permission without reason', { ...base, permissions: [{ name: 'read' }] }, '/permissions/0/reason: is required'],
     ['a blank reason', { ...base, permissions: [{ name: 'read', reason: '   ' }] }, '/permissions/0/reason: must say why'],
     ['an empty reason', { ...base, permissions: [{ name: 'read', reason: '' }] }, '/permissions/0/reason: must not be empty'],

@@ -111,6 +111,14 @@ export interface PluginLimits {
   memoryMb?: number;
 }
 
+/** What a package's `ui.js` renders in the dashboard (docs/plugins/views.md). */
+export interface ViewDeclarations {
+  /** Class URLs whose resources the view renders; absent or empty: none (a settings view only). */
+  classes?: string[];
+  /** True when `ui.js` also renders the plugin's settings page. */
+  settings?: boolean;
+}
+
 /** The limits a plugin's calls actually run under. */
 export type EffectiveLimits = Required<PluginLimits>;
 
@@ -146,6 +154,8 @@ export interface PluginManifest {
    * installed npm package). Empty when none.
    */
   files: Record<string, string>;
+  /** What `ui.js` renders; absent when the plugin has no views. Needs `custom-view`. */
+  views?: ViewDeclarations;
 }
 
 /** A manifest that does not pass: every problem is `"/json/pointer: what is wrong"`. */
@@ -271,6 +281,7 @@ function normalize(raw: RawManifest): PluginManifest {
   if (raw.description !== undefined) manifest.description = raw.description;
   if (raw.author !== undefined) manifest.author = raw.author;
   if (raw.configSchema !== undefined) manifest.configSchema = raw.configSchema;
+  if (raw.views !== undefined) manifest.views = raw.views;
   return manifest;
 }
 
@@ -302,6 +313,13 @@ function semanticProblems(manifest: PluginManifest): string[] {
   // A process cannot be metered: refuse a budget it would silently ignore (the deadline applies).
   if (manifest.runtime === 'process' && manifest.limits.fuel !== undefined) {
     problems.push('/limits/fuel: the process runtime has no instruction budget; drop it (timeoutMs applies)');
+  }
+
+  if (manifest.views && !seenPermissions.has('custom-view')) {
+    problems.push('/views: a plugin with views needs the custom-view permission; add { "name": "custom-view", "reason": "..." } to permissions');
+  }
+  if (manifest.views && !manifest.views.settings && (manifest.views.classes ?? []).length === 0) {
+    problems.push('/views: declares nothing to render; list "classes" or set "settings": true');
   }
 
   problems.push(...configSchemaProblems(manifest));

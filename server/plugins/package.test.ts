@@ -344,6 +344,13 @@ describe('package content', () => {
     expect(pkg.manifest.entry).toBe('plugin.js');
   });
 
+  it('needs ui.js when the manifest declares views', () => {
+    const viewing = { ...manifest, runtime: 'js', permissions: [{ name: 'custom-view', reason: 'Shows folders' }], views: { settings: true } };
+    const without = { 'plugin.json': json(viewing), 'plugin.js': strToU8('') };
+    expect(codeOf(() => buildPackage(without))).toBe('MISSING_ENTRY');
+    expect(readPackage(buildPackage({ ...without, 'ui.js': strToU8('') })).manifest.views).toEqual({ settings: true });
+  });
+
   it('buildPackage takes only bytes', () => {
     expect(() => buildPackage({ ...files(), 'assets/x.txt': 'text' as unknown as Uint8Array })).toThrow(TypeError);
   });

@@ -325,6 +325,7 @@ function checkContents(files: Record<string, Uint8Array>): { manifest: PluginMan
       throw new PackageError('UNEXPECTED_FILE', `${listed}; a package holds ${MANIFEST_FILE}, ${manifest.entry}, ui.js, ui.css, ${SIGNATURE_FILE} and anything under assets/`);
     }
   }
+  if (manifest.views && !files['ui.js']) throw new PackageError('MISSING_ENTRY', 'ui.js (the views the manifest declares) is not in the package');
   const missing = Object.keys(manifest.files).filter((path) => !files[path]);
   if (missing.length > 0) throw new PackageError('MISSING_ENTRY', `${missing.join(', ')} (listed in the manifest's files) ${missing.length === 1 ? 'is' : 'are'} not in the package`);
   const signatureBytes = files[SIGNATURE_FILE];

@@ -24,7 +24,7 @@ import type { HostStats, PluginFigures } from '../../sdk/common/host-stats.js';
 import type { Store } from '../store/store.js';
 import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
-import { Installation, readVerdict } from './installation.js';
+import { Installation, readVerdict, type PluginViews } from './installation.js';
 import { durationMs, effectiveLimits, endpointPath, requiredExports, validateConfig, type Permission } from './manifest.js';
 import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
@@ -45,7 +45,7 @@ const P = props.plugin;
  */
 // `/upload` is not among them: the server stores no files itself, and a storage plugin (atomic/ipfs)
 // may serve atomic-server's upload form there.
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', RESTART_PATH, ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', RESTART_PATH, '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.
@@ -85,6 +85,15 @@ function classesOf(propvals: PropVals | undefined): string[] {
 
 function isPlugin(propvals: PropVals | undefined): boolean {
   return classesOf(propvals).includes(classes.plugin);
+}
+
+/** A package's views, for a plugin granted custom-view (the package check made sure ui.js is there). */
+function viewsOf(manifest: Installation['manifest'], files: Record<string, Uint8Array>, granted: readonly Permission[]): PluginViews | null {
+  const script = files['ui.js'];
+  if (!manifest.views || !script || !granted.some((p) => p.name === 'custom-view')) return null;
+  const style = files['ui.css'];
+  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+  return { ...manifest.views, script: text(script), style: style ? text(style) : null, granted: granted.map((p) => p.name) };
 }
 
 function asAtomicError(error: unknown, code: 'PLUGIN_LOAD_FAILED' | 'PLUGIN_INVALID'): AtomicError {
@@ -239,6 +248,11 @@ export class PluginHost {
       matches: (path) => this.#endpointFor(path) !== undefined,
       handle: (request, context) => this.#handleRequest(request, context),
     };
+  }
+
+  /** The active plugins that have views (see Installation.views), for the dashboard's view page. */
+  withViews(): Installation[] {
+    return [...this.#active.values()].filter((installation) => installation.views !== null);
   }
 
   /** Lets `on_resource_get` hooks extend a resource being served; a failing hook changes nothing. */
@@ -571,7 +585,7 @@ export class PluginHost {
         await instance.close();
         throw error;
       }
-      installation = new Installation(subject, manifest, digest, agent, instance, config, log);
+      installation = new Installation(subject, manifest, digest, agent, instance, config, log, viewsOf(manifest, pkg.files, granted));
       await registered;
       await installation.init(config);
       return installation;

@@ -37,8 +37,15 @@ class LmdbReader implements StoreReader {
     return this.resources.get(subject);
   }
 
-  findSubjects(property: string, value?: string): Iterable<string> {
-    return value === undefined ? this.#withProperty(property) : this.index.getValues([property, value]);
+  findSubjects(property: string, value?: string, after?: string): Iterable<string> {
+    if (after === undefined) return value === undefined ? this.#withProperty(property) : this.index.getValues([property, value]);
+    // The subjects under one (property, value) key are kept sorted: the cursor starts there.
+    if (value !== undefined) return this.#after(this.index.getValues([property, value], { start: after }), after);
+    return [...this.#withProperty(property)].filter((s) => s > after).sort();
+  }
+
+  *#after(subjects: Iterable<string>, after: string): Iterable<string> {
+    for (const subject of subjects) if (subject !== after) yield subject;
   }
 
   *#withProperty(property: string): Iterable<string> {

@@ -10,8 +10,10 @@ export interface StoreReader {
   /**
    * The subjects of resources whose `property` has `value` (for arrays: contains it; for numbers
    * and booleans: its string form), or that have `property` at all when `value` is undefined.
+   * With `after`, only those that sort after it, in subject order (a cursor: with a `value`, a
+   * page costs its own length).
    */
-  findSubjects(property: string, value?: string): Iterable<string>;
+  findSubjects(property: string, value?: string, after?: string): Iterable<string>;
   /** Every subject in the store, in order; with `after`, only those that sort after it. */
   allSubjects(after?: string): Iterable<string>;
 }

@@ -110,3 +110,17 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Polls until `check` passes (its last failure is the error): for what after-commit hooks do a moment after the commit. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -4,6 +4,7 @@
 // CLI's disable and enable make), restarting is POST /plugins/restart.
 
 import { signCommit, signedFetch, type Agent, type HostStats } from 'atomic-plugin/sdk/browser';
+import { enableChanges } from '../../../server/plugins/plugin-resource.js';
 
 /** The figures as /monitor/stats answers them: host_stats and the server's URL. */
 export interface MonitorStats extends HostStats {
@@ -22,19 +23,18 @@ export function createMonitorApi(agent: Agent, statsPath: string): MonitorApi {
   let server: string | null = null;
   return {
     async stats() {
-      const stats = (await (await signedFetch(agent, 'GET', statsPath)).json()) as MonitorStats;
+      const stats = (await (await signedFetch(agent, statsPath)).json()) as MonitorStats;
       server = stats.server;
       return stats;
     },
     async setEnabled(plugin, enabled) {
-      const base = server ?? location.origin;
-      const property = (name: string): string => `${base}/ontology/${name}`;
-      // Switching on also clears why it was switched off (a tripped breaker's reason).
-      const commit = signCommit(agent, { subject: plugin, set: { [property('plugin-enabled')]: enabled }, ...(enabled ? { remove: [property('plugin-error')] } : {}) });
-      await signedFetch(agent, 'POST', '/commit', { body: JSON.stringify(commit), contentType: 'application/ad+json' });
+      // The same commit as the CLI's and the dashboard's (switching on clears a tripped breaker's error).
+      const stored = enabled ? ((await (await signedFetch(agent, plugin, { accept: 'application/ad+json' })).json()) as Record<string, unknown>) : {};
+      const commit = signCommit(agent, enableChanges(server ?? location.origin, plugin, stored, enabled));
+      await signedFetch(agent, '/commit', { method: 'POST', body: JSON.stringify(commit), contentType: 'application/ad+json' });
     },
     async restart(plugin) {
-      await signedFetch(agent, 'POST', `/plugins/restart?plugin=${encodeURIComponent(plugin)}`);
+      await signedFetch(agent, `/plugins/restart?plugin=${encodeURIComponent(plugin)}`, { method: 'POST' });
     },
   };
 }

@@ -3,7 +3,7 @@
 // an operator disable, enable or restart a plugin. The server decides who may do what: a refusal
 // is shown with its message, and the figures on screen are always the server's latest.
 
-import { ApiError, forgetAgent, parseSecret, rememberAgent, storedAgent, type Agent, type PluginFigures } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, RequestError, parseSecret, rememberAgent, storedAgent, type Agent, type PluginFigures } from 'atomic-plugin/sdk/browser';
 import { createMonitorApi, type MonitorApi } from './api.js';
 import { findElements, render, type PluginAction, type ViewState } from './view.js';
 
@@ -53,7 +53,7 @@ async function load(current: number): Promise<void> {
     statsError = false;
   } catch (error) {
     if (current !== session) return;
-    if (error instanceof ApiError && error.status === 401) return signOut(`The server no longer accepts this sign-in: ${error.message}`);
+    if (error instanceof RequestError && error.status === 401) return signOut(`The server no longer accepts this sign-in: ${error.message}`);
     state.error = `Reading the figures failed: ${messageOf(error)}`;
     statsError = true;
   }
@@ -84,7 +84,7 @@ async function signIn(secret: string): Promise<void> {
   } catch (error) {
     // A secret the server does not accept is forgotten; an agent that may not see the figures
     // (403) stays signed in and is told why; one that met a server down is kept.
-    if (error instanceof ApiError && error.status === 401) {
+    if (error instanceof RequestError && error.status === 401) {
       forgetAgent();
       state.error = `Signing in as ${agent.subject} failed: ${error.message}`;
       return show();

@@ -5,10 +5,9 @@
 //   /sparql/datasets/{name}              SPARQL 1.1 Protocol over one dataset; DELETE removes it
 //   /sparql/datasets/{name}/data[/...]   the Graph Store Protocol on that dataset
 
-import type { HttpRequestInput, HttpResponse } from 'atomic-plugin/sdk/node';
+import { canAll, type HttpRequestInput, type HttpResponse } from 'atomic-plugin/sdk/node';
 import { Datasets, datasetNameProblem } from './datasets.js';
 import { answerGraphStore } from './graph-store.js';
-import { can } from './host-calls.js';
 import { errorReply, jsonReply, methodNotAllowed, parseContentType, ProtocolError } from './http.js';
 import type { Mirror } from './mirror.js';
 import { readProtocolRequest } from './protocol-request.js';
@@ -71,7 +70,7 @@ async function route(services: Services, request: HttpRequestInput): Promise<Htt
 /** Refuses (401 anonymous, 403 otherwise) a requester without `right` on the drive. */
 async function requireDriveRight(services: Services, agent: string | null, right: 'read' | 'write'): Promise<void> {
   if (right === 'write' && agent === null) throw new ProtocolError(401, 'sign the request as an agent (Atomic Data signed headers) to change datasets');
-  if ((await can(agent, right, [services.serverUrl])).has(services.serverUrl)) return;
+  if ((await canAll(agent, right, [services.serverUrl])).has(services.serverUrl)) return;
   if (agent === null) throw new ProtocolError(401, `the datasets of this server are not public; sign the request as an agent with ${right} rights on ${services.serverUrl}`);
   throw new ProtocolError(403, `${agent} has no ${right} rights on ${services.serverUrl}, which ${right === 'read' ? 'reading' : 'changing'} datasets needs`);
 }
@@ -90,19 +89,13 @@ async function mirrorEndpoint(services: Services, request: HttpRequestInput): Pr
 }
 
 async function mirrorReady(mirror: Mirror): Promise<void> {
-  if (mirror.isReady) return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), MIRROR_WAIT_MS)));
+  let ready: boolean;
   try {
-    if ((await Promise.race([mirror.ready(), timeout])) === 'timeout') {
-      throw new ProtocolError(503, 'the mirror of the server is still being built; try again shortly', {}, { 'retry-after': '5' });
-    }
+    ready = await mirror.readyWithin(MIRROR_WAIT_MS);
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
     throw new ProtocolError(503, `the mirror of the server could not be built: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(timer);
   }
+  if (!ready) throw new ProtocolError(503, 'the mirror of the server is still being built; try again shortly', {}, { 'retry-after': '5' });
 }
 
 async function datasetsCollection(services: Services, request: HttpRequestInput): Promise<HttpResponse> {

@@ -6,10 +6,9 @@
 // nodes, predicates that are no Property, literals that do not fit the datatype, subjects on other
 // servers) is refused with a 400 that names the subject, before anything is applied.
 
-import { BatchRefused, commitBatch, HostError, type CommitChanges, type HttpResponse } from 'atomic-plugin/sdk/node';
+import { BatchRefused, canAll, commitBatch, HostError, readResource, type CommitChanges, type HttpResponse } from 'atomic-plugin/sdk/node';
 import type { Quad, Term } from 'oxigraph';
 import { atomic, isListDatatype, termValue, valueTerms, type JsonValue } from './atomic-rdf.js';
-import { can, readResource } from './host-calls.js';
 import { jsonReply, ProtocolError } from './http.js';
 import type { Mirror } from './mirror.js';
 import type { PropertyTypes } from './property-types.js';
@@ -118,7 +117,7 @@ export class MirrorUpdates {
     // Refuse a subject the requester may not change before looking into it, so that the answer
     // says nothing about what it holds. New resources are the host's to judge (by their parent).
     const existing = [...bySubject.keys()].filter((s) => this.#mirror.has(s));
-    const writable = await can(agent, 'write', existing);
+    const writable = await canAll(agent, 'write', existing);
     const denied = existing.find((s) => !writable.has(s));
     if (denied !== undefined) throw new ProtocolError(403, `the update was not applied: ${agent} may not change <${denied}>`, { code: 'FORBIDDEN', subject: denied });
     const subjects = [...bySubject.keys()];

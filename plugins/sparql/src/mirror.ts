@@ -1,13 +1,11 @@
 // The mirror: an Oxigraph store holding every resource of the server (but commits) as RDF, each
-// resource in the named graph of its subject. Built when the plugin starts, from pages of the `query` host function
-// (with `include_resources`), and kept current from after-commit events. Events that arrive while
-// it is being built wait and are applied after it, in order; then a pass over the subjects finds
-// any resource a page missed because the store changed under the paging.
+// resource in the named graph of its subject. Built when the plugin starts from pages of the
+// `query` host function and kept current from after-commit events, by the SDK's ResourceSync
+// (which also holds back events that arrive during the build and finds what the paging missed).
 
-import type { CommitEvent } from 'atomic-plugin/sdk/node';
+import { ResourceSync, type CommitEvent, type Resource } from 'atomic-plugin/sdk/node';
 import { namedNode, Store, type Quad } from 'oxigraph';
 import { atomic, resourceNQuads, type JsonValue } from './atomic-rdf.js';
-import { readResource, resourcePages, type ResourceJson } from './host-calls.js';
 import type { PropertyTypes } from './property-types.js';
 
 /** What changed about one subject, for whoever caches views of the mirror. */
@@ -21,21 +19,6 @@ export interface MirrorChange {
 
 type PropVals = Readonly<Record<string, JsonValue>>;
 
-const PAGE_SIZE = 1000;
-/** The pause before a failed build is tried again. */
-const RETRY_MS = 5000;
-/** How often the subjects are listed again after a build that commits overlapped. */
-const MAX_RECONCILE_ROUNDS = 5;
-
-/**
- * Commits are not mirrored: they pile up with every change (the mirror would grow without bound
- * toward Oxigraph's ~8 M triple ceiling), and /commits serves the history.
- */
-function isCommit(resource: PropVals): boolean {
-  const classes = resource[atomic.isA];
-  return Array.isArray(classes) && classes.includes(atomic.commitClass);
-}
-
 /** The parts of a resource that decide who may read it. */
 function rightsKey(propvals: PropVals): string {
   return JSON.stringify([propvals[atomic.parent] ?? null, propvals[atomic.read] ?? null, propvals[atomic.write] ?? null]);
@@ -48,49 +31,40 @@ export class Mirror {
   /** Each mirrored subject and its rights key. */
   readonly #subjects = new Map<string, string>();
   readonly #listeners: ((change: MirrorChange) => void)[] = [];
-  #building = true;
-  /** How many events arrived (during the build too). */
-  #events = 0;
-  #pending: CommitEvent[] = [];
-  #ready: Promise<void> | undefined;
+  readonly #sync: ResourceSync;
   #log: (message: string) => void = () => undefined;
-  /** Time spent waiting for the host's pages during the build. */
-  #pagesMs = 0;
-  #failure: Error | undefined;
 
   constructor(types: PropertyTypes) {
     this.#types = types;
+    this.#sync = new ResourceSync(
+      {
+        addPage: (resources) => this.#putPage(resources),
+        // A property whose definition changed may have a new datatype.
+        put: (subject, propvals) => {
+          this.#types.forget(subject);
+          return this.#put(subject, propvals);
+        },
+        has: (subject) => this.#subjects.has(subject),
+        describe: () => `${this.#subjects.size} resources, ${this.store.size} triples`,
+      },
+      { pageSize: 1000, log: (message) => this.#log(`mirror ${message}`) },
+    );
   }
 
   /** Starts building the mirror in the background (once); `log` gets what is worth knowing. */
   start(log: (message: string) => void): void {
     this.#log = log;
-    this.#ready ??= this.#attempt();
+    this.#sync.start();
   }
 
-  /** Builds; a failed build (the host busy, say) is logged and tried again after a pause. */
-  async #attempt(): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.#build();
-      this.#failure = undefined;
-      this.#log(`mirror ready: ${this.#subjects.size} resources, ${this.store.size} triples in ${Math.round(performance.now() - started)} ms (${Math.round(this.#pagesMs)} ms of it waiting for pages)`);
-    } catch (error) {
-      this.#failure = error as Error;
-      this.#log(`mirror build failed, trying again in ${RETRY_MS / 1000} s: ${(error as Error).message}`);
-      setTimeout(() => (this.#ready = this.#attempt()), RETRY_MS).unref();
-    }
-  }
-
-  /** Resolves when the mirror is built; rejects when the build failed. */
-  async ready(): Promise<void> {
-    await this.#ready;
-    if (this.#failure) throw this.#failure;
+  /** Waits at most `timeoutMs`: true once built, false while building; throws when the build failed. */
+  readyWithin(timeoutMs: number): Promise<boolean> {
+    return this.#sync.readyWithin(timeoutMs);
   }
 
   /** True once the mirror is built. */
   get isReady(): boolean {
-    return !this.#building && this.#failure === undefined;
+    return this.#sync.isReady;
   }
 
   /** Calls `listener` after each change of a subject. */
@@ -118,26 +92,14 @@ export class Mirror {
   }
 
   /** Applies an after-commit event (or keeps it for after the build). */
-  async applyEvent(event: CommitEvent): Promise<void> {
-    this.#events++;
-    if (this.#building) {
-      this.#pending.push(event);
-      return;
-    }
-    await this.#applyEvent(event);
+  applyEvent(event: CommitEvent): Promise<void> {
+    return this.#sync.apply(event);
   }
 
   /** Mirrors the state of `subject` the plugin's own commit left (those commits send no event back). */
   async replace(subject: string, propvals: PropVals | undefined): Promise<void> {
     await this.#put(subject, propvals);
   }
-
-  async #applyEvent(event: CommitEvent): Promise<void> {
-    // A property whose definition changed may have a new datatype.
-    this.#types.forget(event.subject);
-    await this.#put(event.subject, (event.after as PropVals | null) ?? undefined);
-  }
-
 
   /** Replaces the graph of `subject` with the triples of `propvals` (none: the resource is gone). */
   async #put(subject: string, propvals: PropVals | undefined): Promise<void> {
@@ -146,7 +108,7 @@ export class Mirror {
     const before = this.#subjects.get(subject);
     this.#subjects.delete(subject);
     if (propvals && this.#load(resourceNQuads(subject, propvals, this.#types.datatypeOf), subject)) this.#subjects.set(subject, rightsKey(propvals));
-    if (this.#building) return;
+    if (this.#sync.building) return;
     const after = this.#subjects.get(subject);
     if (before === undefined && after === undefined) return;
     const change: MirrorChange = { subject, created: before === undefined, destroyed: after === undefined, rights: before !== after };
@@ -165,43 +127,10 @@ export class Mirror {
   }
 
   /** Mirrors a page of new resources with one load (bulk loading is what makes the build fast). */
-  #putPage(resources: readonly ResourceJson[]): void {
+  async #putPage(resources: readonly Resource[]): Promise<void> {
+    await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
     const parts = resources.map(({ '@id': subject, ...propvals }) => ({ subject, propvals, nquads: resourceNQuads(subject, propvals, this.#types.datatypeOf) }));
     const whole = parts.length > 0 && this.#load(parts.map((p) => p.nquads).join(''), `a page of ${parts.length} resources (trying them one by one)`);
     for (const { subject, propvals, nquads } of parts) if (whole || this.#load(nquads, subject)) this.#subjects.set(subject, rightsKey(propvals));
-  }
-
-  async #build(): Promise<void> {
-    let asked = performance.now();
-    for await (const page of resourcePages(PAGE_SIZE)) {
-      this.#pagesMs += performance.now() - asked;
-      const resources = page.filter((r) => !isCommit(r) && !this.#subjects.has(r['@id']));
-      await this.#types.load(resources.flatMap((r) => Object.keys(r)).filter((p) => p !== '@id'));
-      this.#putPage(resources);
-      asked = performance.now();
-    }
-    this.#building = false;
-    // While events keep arriving, the subject list may have shifted under the paging: list again.
-    let seen = 0;
-    for (let round = 0; this.#events !== seen && round < MAX_RECONCILE_ROUNDS; round++) {
-      const pending = this.#pending;
-      this.#pending = [];
-      for (const event of pending) await this.#applyEvent(event);
-      seen = this.#events;
-      await this.#reconcile();
-    }
-  }
-
-  /** Mirrors every listed subject the paging missed (the list shifted while it was read). */
-  async #reconcile(): Promise<void> {
-    for await (const page of resourcePages(PAGE_SIZE)) {
-      for (const resource of page) {
-        const subject = resource['@id'];
-        if (this.#subjects.has(subject) || isCommit(resource)) continue;
-        // Read again: an event may have changed it since the page was read.
-        const propvals = await readResource(subject);
-        if (propvals && !this.#subjects.has(subject)) await this.#put(subject, propvals);
-      }
-    }
   }
 }

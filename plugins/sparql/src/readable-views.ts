@@ -8,9 +8,9 @@
 // birth or death of a resource others hang under, makes every view stale (rebuilt when next used);
 // any other change only marks that subject to be checked again.
 
+import { canAll } from 'atomic-plugin/sdk/node';
 import { namedNode, Store } from 'oxigraph';
 import { atomic } from './atomic-rdf.js';
-import { can } from './host-calls.js';
 import type { Mirror, MirrorChange } from './mirror.js';
 import { freeStore } from './free-store.js';
 
@@ -70,7 +70,7 @@ export class ReadableViews {
     // Fresh before the await: changes that arrive meanwhile are rechecked on the next use.
     const view: View = { store: null, triples: 0, stale: false, dirty: new Set(), lastUsed: started };
     const subjects = this.#mirror.subjects();
-    const allowed = await can(agent, 'read', subjects);
+    const allowed = await canAll(agent, 'read', subjects);
     const checked = performance.now();
     if (!subjects.every((s) => allowed.has(s))) this.#copy(view, allowed);
     const copy = view.store ? `a copy of ${view.triples} triples in ${Math.round(performance.now() - checked)} ms` : 'the whole mirror';
@@ -100,7 +100,7 @@ export class ReadableViews {
     const dirty = [...view.dirty].filter((s) => this.#mirror.has(s));
     const gone = [...view.dirty].filter((s) => !this.#mirror.has(s));
     view.dirty.clear();
-    const allowed = await can(agent, 'read', dirty);
+    const allowed = await canAll(agent, 'read', dirty);
     if (view.store === null) {
       // Everything was readable; it stays so unless a changed resource is not.
       if (dirty.every((s) => allowed.has(s))) return;

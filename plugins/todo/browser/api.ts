@@ -1,9 +1,8 @@
 // The CRUD plugin's JSON API for todos (`/crud/todo`), as the signed-in agent: every request is
-// signed, and every refusal becomes an ApiError with the server's message (sdk/browser).
+// signed, and every refusal becomes the SDK's RequestError with the server's message.
 
-import { ApiError, signedFetch, type Agent } from 'atomic-plugin/sdk/browser';
+import { RequestError, signedFetch, type Agent } from 'atomic-plugin/sdk/browser';
 import type { Todo } from './todos.js';
-
 
 /** The changes a todo can take. */
 export type TodoChanges = Partial<Pick<Todo, 'title' | 'completed'>>;
@@ -28,10 +27,10 @@ function toTodo(item: unknown): Todo | null {
 
 /** The CRUD API at `base` (e.g. `/crud/todo`) on this page's server, with new todos in `list`. */
 export function createTodoApi(base: string, list: string, agent: Agent): TodoApi {
-  const request = (method: string, path: string, body?: unknown): Promise<Response> => signedFetch(agent, method, path, body === undefined ? {} : { body });
+  const request = (method: string, path: string, body?: unknown): Promise<Response> => signedFetch(agent, path, { method, body });
   const item = async (response: Response): Promise<Todo> => {
     const todo = toTodo(await response.json());
-    if (!todo) throw new ApiError('The server answered with something that is not a todo.', response.status);
+    if (!todo) throw new RequestError('The server answered with something that is not a todo.', response.status);
     return todo;
   };
   const itemPath = (todo: Todo): string => `${base}/${encodeURIComponent(todo.id)}`;

@@ -4,7 +4,7 @@
 // hash) into its requests. The list shows what the server confirmed, so what is on screen is what a
 // reload shows; a refusal is shown in the page.
 
-import { ApiError, forgetAgent, parseSecret, rememberAgent, storedAgent } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, parseSecret, rememberAgent, RequestError, storedAgent } from 'atomic-plugin/sdk/browser';
 import { createTodoApi, type TodoApi, type TodoChanges } from './api.js';
 import { cleanTitle, filterFromHash, inOrder, type Todo } from './todos.js';
 import { findElements, render, type ViewState } from './view.js';
@@ -41,7 +41,7 @@ async function run(what: string, requests: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(requests);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   state.error = failed ? `${what} failed: ${messageOf(failed.reason)}` : null;
-  if (failed?.reason instanceof ApiError && failed.reason.status === 401) state.error += ' Sign out and sign in again.';
+  if (failed?.reason instanceof RequestError && failed.reason.status === 401) state.error += ' Sign out and sign in again.';
   show();
 }
 
@@ -81,8 +81,8 @@ async function signIn(secret: string): Promise<void> {
     state.todos = inOrder(await candidate.list());
   } catch (error) {
     // A secret the server does not accept is forgotten; one that met a server down is kept.
-    if (error instanceof ApiError && error.status === 401) forgetAgent();
-    const hint = error instanceof ApiError && error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
+    if (error instanceof RequestError && error.status === 401) forgetAgent();
+    const hint = error instanceof RequestError && error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
     state.error = `Signing in as ${agent.subject} failed: ${messageOf(error)}${hint}`;
     return show();
   }
