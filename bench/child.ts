@@ -2,9 +2,9 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { machineCpuTimes } from '../server/host-stats.js';
 
 /** A started child and the JSON line it reported. */
 export interface ReadyChild<T> {
@@ -171,20 +171,10 @@ export async function withCpu<T>(pid: number | undefined, work: () => Promise<T>
 
 /** How busy the machine is (percent of all cores) over `ms`, measured while this process does nothing. */
 export async function machineBusyPercent(ms = 500): Promise<number> {
-  const total = (): { busy: number; all: number } => {
-    let busy = 0;
-    let all = 0;
-    for (const { times } of cpus()) {
-      const sum = times.user + times.nice + times.sys + times.idle + times.irq;
-      all += sum;
-      busy += sum - times.idle;
-    }
-    return { busy, all };
-  };
-  const a = total();
+  const a = machineCpuTimes();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = total();
-  return b.all > a.all ? (100 * (b.busy - a.busy)) / (b.all - a.all) : 0;
+  const b = machineCpuTimes();
+  return b.total > a.total ? (100 * (b.busy - a.busy)) / (b.total - a.total) : 0;
 }
 
 /** The resident set size of `pid` in KiB (VmRSS in /proc/<pid>/status), or undefined without /proc. */

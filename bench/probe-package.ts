@@ -10,7 +10,7 @@ import { buildPackage, signPackage } from '../server/plugins/package.js';
 export const probeDir = join(packageRoot, 'fixtures/plugins/probe');
 
 /** Every permission the probe asks for; its code imports the host functions of all of them. */
-export const PROBE_PERMISSIONS = ['read', 'write', 'storage', 'network', 'call-plugins'];
+export const PROBE_PERMISSIONS = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 
 /** The probe's code and two signed packages of it. */
 export interface ProbeBuild {

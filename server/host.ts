@@ -86,7 +86,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await plugins.start(options.log);
     const warm = (zip: Uint8Array): void => plugins.warm(zip);
     const catalog = new PluginCatalog({ store, packages, serverUrl, trust, onStore: warm, ...(options.references ? { references: options.references } : {}) });
-    const routes = [packageRoute(packages, store, serverUrl, warm), plugins.logRoute(), storeRoute(catalog, store, serverUrl), viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }), dashboardRoute(), plugins.route()];
+    const routes = [packageRoute(packages, store, serverUrl, warm), plugins.logRoute(), plugins.restartRoute(), storeRoute(catalog, store, serverUrl), viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }), dashboardRoute(), plugins.route()];
     const app = createApp({ store, serverUrl, commits, routes, browserHome: `${DASHBOARD_PATH}/`, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;

@@ -18,7 +18,7 @@ import { installPlugin, uploadPackage } from './support/plugins.js';
 // Node 20 has no global WebSocket; @tomic/lib looks for one.
 globalThis.WebSocket ??= WsWebSocket as unknown as typeof globalThis.WebSocket;
 
-const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 const OUTSIDE = 'probe: act outside a request';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
@@ -218,6 +218,11 @@ describe.each(runtimeFixtures.map((f) => [f.kind, f] as const))('host functions 
       expect(await can(writer.subject, 'write')).toEqual([open, closed]);
       // The owner may read the drive, but the plugin's agent may not: it learns nothing of it.
       expect(await can(owner.subject, 'read')).toEqual([open, closed]);
+      // Asked about the requester it serves, it answers by the requester's rights alone.
+      const asked = await call('can', { agent: owner.subject, right: 'read', subjects }, owner);
+      expect(asked.body?.allowed).toEqual([open, closed, host.url]);
+      const other = await call('can', { agent: owner.subject, right: 'read', subjects }, reader);
+      expect(other.body?.allowed).toEqual([open, closed]);
     });
   });
 
@@ -258,6 +263,51 @@ describe.each(runtimeFixtures.map((f) => [f.kind, f] as const))('host functions 
         after = page.next;
       }
       expect(paged).toEqual([...all].sort());
+    });
+  });
+
+  describe('host_stats', () => {
+    type Figures = { subject: string; plugin: string; version: string; status: string; error: string | null; calls: number; failures: number; timeouts: number; restarts: number; latencyMs: { p50: number | null; p95: number | null; p99: number | null }; memoryBytes: number; lastError: string | null };
+    type Stats = { host: { uptime: { processSeconds: number; systemSeconds: number }; memory: { rssBytes: number; systemTotalBytes: number; systemFreeBytes: number }; cpu: { processPercent: number; systemPercent: number; cores: number; loadAverage: number[]; intervalMs: number }; disk: { path: string; totalBytes: number; freeBytes: number; availableBytes: number } }; plugins: Figures[] };
+    const stats = async (): Promise<Stats> => (await call('stats', undefined, undefined, 'GET')).body as unknown as Stats;
+
+    it('answers the host\'s memory, CPU, disk and uptime', async () => {
+      const { host: figures } = await stats();
+      expect(figures.uptime.processSeconds).toBeGreaterThanOrEqual(0);
+      expect(figures.uptime.systemSeconds).toBeGreaterThan(0);
+      expect(figures.memory.rssBytes).toBeGreaterThan(1 << 20);
+      expect(figures.memory.systemTotalBytes).toBeGreaterThan(figures.memory.systemFreeBytes);
+      expect(figures.cpu.cores).toBeGreaterThan(0);
+      expect(figures.cpu.loadAverage).toHaveLength(3);
+      expect(figures.cpu.processPercent).toBeGreaterThanOrEqual(0);
+      expect(figures.disk.path).toBe(host.dataDir);
+      expect(figures.disk.totalBytes).toBeGreaterThanOrEqual(figures.disk.freeBytes);
+      expect(figures.disk.freeBytes).toBeGreaterThan(0);
+    });
+
+    it('answers every installed plugin\'s status and figures, which follow its calls', async () => {
+      const first = await stats();
+      const probe = first.plugins.find((p) => p.subject === `${host.url}/installed/probe`)!;
+      expect(probe).toMatchObject({ plugin: 'test/probe', version: '0.1.0', status: 'active', error: null });
+      expect(first.plugins.find((p) => p.subject === `${host.url}/installed/guard`)).toMatchObject({ plugin: 'guard/probe', status: 'active' });
+      for (let i = 0; i < 5; i++) await fetch(endpoint('utf8'));
+      const later = (await stats()).plugins.find((p) => p.subject === probe.subject)!;
+      // The five requests and the first stats call itself.
+      expect(later.calls).toBeGreaterThanOrEqual(probe.calls + 6);
+      expect(later.latencyMs.p50).toBeGreaterThan(0);
+      expect(later.latencyMs.p95!).toBeGreaterThanOrEqual(later.latencyMs.p50!);
+      expect(later.latencyMs.p99!).toBeGreaterThanOrEqual(later.latencyMs.p95!);
+      expect(later.memoryBytes).toBeGreaterThan(0);
+    });
+
+    it('lists a plugin that is switched off as disabled', async () => {
+      const guard = `${host.url}/installed/guard`;
+      expect((await postCommit(host.url, { subject: guard, set: { [local().pluginEnabled]: false } }, owner)).status).toBe(200);
+      try {
+        expect((await stats()).plugins.find((p) => p.subject === guard)).toMatchObject({ plugin: 'guard/probe', version: '0.1.0', status: 'disabled', calls: 0 });
+      } finally {
+        expect((await postCommit(host.url, { subject: guard, set: { [local().pluginEnabled]: true } }, owner)).status).toBe(200);
+      }
     });
   });
 });

@@ -22,7 +22,7 @@ const MARGIN_MS = 1500;
 /** No failure may take longer than this to be answered. */
 const BOUND_MS = TIMEOUT_MS + MARGIN_MS;
 
-const PROBE_GRANTS = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const PROBE_GRANTS = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 const HOSTILE_GRANTS = ['read', 'write', 'storage', 'network'];
 const HOSTILE_SEEN = 'https://example.com/hostile/seen';
 const PROBE_SEEN = 'https://example.com/probe/seen';

@@ -15,7 +15,7 @@ import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { installPlugin, uploadPackage } from './support/plugins.js';
 import { bundleProcessSource } from './support/process-bundle.js';
 
-const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -5,6 +5,7 @@
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
+import { signRequestHeaders } from '../server/atomic/auth.js';
 import { localProps, props } from '../server/atomic/urls.js';
 import { createResource, getAs, ownerOf, postCommit, registerAgent, uniqueSubject } from './support/commits.js';
 
@@ -19,7 +20,7 @@ import { startHostProcess, type HostProcess } from './support/host-process.js';
 import { fixtureManifest, fixturePackage, runtimeFixtures, type RuntimeFixtures } from './support/fixtures.js';
 import { installPlugin, uploadPackage } from './support/plugins.js';
 
-const ALL = ['read', 'write', 'storage', 'network', 'call-plugins'];
+const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
 
 const runtimes = runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as const);
 
@@ -207,6 +208,41 @@ describe.each(runtimes)('a %s plugin installed through a signed commit', (_kind,
     expect((await getAs(installation, owner)).body?.[local.pluginStatus]).toBe('disabled');
     expect((await postCommit(host.url, { subject: installation, set: { [local.pluginEnabled]: true } }, owner)).status).toBe(200);
     expect(await (await fetch(endpoint('utf8'))).text()).toBe('héllo wörld ✓');
+  });
+
+  it('restarts for an operator: a fresh sandbox with the same version and config; others are refused', async () => {
+    const local = localProps(host.url);
+    const restart = async (agent?: AgentIdentity, plugin = installation) => {
+      const url = `${host.url}/plugins/restart?plugin=${encodeURIComponent(plugin)}`;
+      const response = await fetch(url, { method: 'POST', headers: agent ? signRequestHeaders(url, agent) : {} });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await kv('restart-mark')).toBe(null);
+    await fetch(endpoint('kv/restart-mark'), { method: 'PUT', body: '"kept"' });
+    const stats = () => (getAs(installation, owner).then((r) => r.body?.[local.pluginStats] as { calls: number; restarts: number; latencyMs: Record<string, number> }));
+    const before = await stats();
+    expect(before.latencyMs.p50).toBeGreaterThanOrEqual(0);
+    expect(before.latencyMs.p99).toBeGreaterThanOrEqual(before.latencyMs.p50!);
+
+    expect((await restart()).status).toBe(401);
+    expect((await restart(await registerAgent(host.url))).status).toBe(403);
+    expect((await restart(owner, `${host.url}/installed/nothing-here`)).status).toBe(404);
+    const restarted = await restart(owner);
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    const version = (await getAs(installation, owner)).body?.[props.plugin.version];
+    expect(restarted.body).toMatchObject({ subject: installation, plugin: 'test/probe', version, status: 'active', restarts: before.restarts + 1 });
+    // A fresh sandbox: its counters start again (init is its first call); its data and config stay.
+    expect(restarted.body.calls as number).toBeLessThan(before.calls);
+    expect(await kv('restart-mark')).toBe('kept');
+    expect((await (await fetch(endpoint('config'))).json())).toMatchObject({ greeting: 'hoi' });
+    expect((await stats()).restarts).toBe(before.restarts + 1);
+
+    // A plugin that is switched off is switched on, not restarted.
+    expect((await postCommit(host.url, { subject: installation, set: { [local.pluginEnabled]: false } }, owner)).status).toBe(200);
+    const off = await restart(owner);
+    expect(off.status).toBe(409);
+    expect(JSON.stringify(off.body)).toContain('PLUGIN_DISABLED');
+    expect((await postCommit(host.url, { subject: installation, set: { [local.pluginEnabled]: true } }, owner)).status).toBe(200);
   });
 
   it('comes back after a restart, and is gone after uninstall', async () => {

@@ -6,7 +6,7 @@
 import page from './app/index.html';
 import style from './app/app.css';
 import script from './browser/main.ts?browser';
-import { ensureResources, log, readInit, readRequest, respond, respondText, serverUrl, serverUrlOf } from 'atomic-plugin/sdk/js';
+import { APP_HEADERS, ensureResources, log, readInit, readRequest, respondText, serveApp, serverUrl, serverUrlOf } from 'atomic-plugin/sdk/js';
 import { todoSubjects, wantedResources } from './ontology.js';
 
 /** Where the app lives (the endpoint in plugin.json). */
@@ -24,36 +24,16 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-// The page loads only its own script and stylesheet, and talks only to this server.
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  // A plugin update changes the files: browsers ask again each time (cheap: they are small).
-  'cache-control': 'no-cache',
-};
+/** The page, with the list's subject in it. */
+function pageWithList(): string {
+  const server = serverUrl();
+  if (!server.ok) throw new Error(`the plugin's agent is unknown: ${server.error.message}`);
+  return page.replace('{{list}}', escapeHtml(todoSubjects(server.value).list));
+}
 
-/** Serves the page (with the list's subject in it), its script and its stylesheet. */
+/** Serves the page, its script and its stylesheet. */
 export function handle_request(): number {
   const req = readRequest();
-  const path = req.path;
-  if (path === BASE) {
-    // The page's relative links (app.js, app.css) need the trailing slash.
-    respond(308, { location: `${BASE}/` }, '');
-  } else if (path === `${BASE}/` || path === `${BASE}/index.html`) {
-    const server = serverUrl();
-    if (!server.ok) {
-      respondText(500, `the plugin's agent is unknown: ${server.error.message}`);
-      return 0;
-    }
-    const list = todoSubjects(server.value).list;
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' }, page.replace('{{list}}', escapeHtml(list)));
-  } else if (path === `${BASE}/app.js`) {
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }, script);
-  } else if (path === `${BASE}/app.css`) {
-    respond(200, { ...PAGE_HEADERS, 'content-type': 'text/css; charset=utf-8' }, style);
-  } else {
-    respondText(404, `${path} is not part of the todo app: open ${BASE}/`, PAGE_HEADERS);
-  }
+  if (!serveApp(req.path, BASE, { page: pageWithList, script, style })) respondText(404, `${req.path} is not part of the todo app: open ${BASE}/`, APP_HEADERS);
   return 0;
 }

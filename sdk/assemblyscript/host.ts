@@ -34,6 +34,8 @@ declare function host_log(offset: u64): u64;
 declare function host_http_request(offset: u64): u64;
 @external("extism:host/user", "call_plugin")
 declare function host_call_plugin(offset: u64): u64;
+@external("extism:host/user", "host_stats")
+declare function host_host_stats(offset: u64): u64;
 
 /** Error code the SDK uses when the host's answer is not a valid envelope. */
 export const INVALID_RESPONSE = "INVALID_RESPONSE";
@@ -562,4 +564,15 @@ export function httpRequest(
 export function callPlugin(plugin: string, fn: string, input: Json): Result<Json> {
   const req = send(Json.newObject().set("plugin", plugin).set("function", fn).set<Json>("input", input));
   return receive(req, host_call_plugin(req));
+}
+
+// ---- the system monitor ----
+
+/**
+ * The host's memory, CPU, disk and uptime, and every installed plugin's status and figures
+ * (permission `monitor`): `{"host": {...}, "plugins": [...]}` as docs/plugins/abi.md#host_stats says.
+ */
+export function hostStats(): Result<Json> {
+  const req = send(Json.newObject());
+  return receive(req, host_host_stats(req));
 }

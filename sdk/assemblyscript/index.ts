@@ -2,7 +2,7 @@
 //
 //   json.ts  - `Json`, a JSON value type (parse never traps; UTF-8 safe)
 //   host.ts  - the host functions: getResource, query, commit/commitFor, commitBatch/commitBatchFor,
-//              can, getConfig, getPluginAgent, kvGet/kvSet/kvDelete, log, httpRequest, callPlugin;
+//              can, getConfig, getPluginAgent, kvGet/kvSet/kvDelete, log, httpRequest, callPlugin, hostStats;
 //              each returns a Result/Status
 //   hooks.ts - reading hook inputs (readRequest, readCommitEvent, ...) and writing hook outputs
 //              (respond, allow, reject, extend, outputJson, ...)

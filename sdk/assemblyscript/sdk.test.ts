@@ -46,7 +46,7 @@ const SEEN = 'https://example.com/probe/seen';
 
 const hostFunctionNames = [
   'get_resource', 'query', 'commit', 'commit_batch', 'can', 'get_config', 'get_plugin_agent',
-  'kv_get', 'kv_set', 'kv_delete', 'log', 'http_request', 'call_plugin',
+  'kv_get', 'kv_set', 'kv_delete', 'log', 'http_request', 'call_plugin', 'host_stats',
 ] as const;
 type HostFunctionName = (typeof hostFunctionNames)[number];
 
@@ -138,6 +138,8 @@ class FakeServer {
         const input = req.input as Record<string, Json>;
         return { ok: { greeting: `hello ${String(input.name)}` } };
       }
+      case 'host_stats':
+        return { ok: { host: { uptime: { processSeconds: 1, systemSeconds: 2 } }, plugins: [] } };
     }
   }
 }

@@ -6,6 +6,7 @@
 
 /// <reference path="./pdk.d.ts" />
 
+import type { HostStats } from '../common/host-stats.js';
 import type { Json, JsonObject, PropVals } from './types.js';
 
 /** A refusal or failure reported by the host: a stable code (e.g. `NOT_FOUND`) and a message. */
@@ -335,4 +336,16 @@ export function httpRequest(method: string, url: string, headers: Record<string,
  */
 export function callPlugin(plugin: string, fn: string, input: Json): HostResult<Json> {
   return callHost('call_plugin', { plugin, function: fn, input });
+}
+
+/**
+ * The host's memory, CPU, disk and uptime, and every installed plugin's status and figures
+ * (permission `monitor`; docs/plugins/abi.md#host_stats).
+ */
+export function hostStats(): HostResult<HostStats> {
+  return map(
+    callHost('host_stats', {}),
+    (v) => (isObject(v) && isObject(v.host) && Array.isArray(v.plugins) ? (v as unknown as HostStats) : undefined),
+    'host_stats did not answer host and plugins',
+  );
 }

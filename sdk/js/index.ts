@@ -5,6 +5,7 @@
 
 /// <reference path="./embed.d.ts" />
 
+export * from './app.js';
 export * from './hooks.js';
 export * from './host.js';
 export * from './ensure.js';
@@ -12,3 +13,4 @@ export * from './server-url.js';
 export * from './ontology.js';
 export * from './urls.js';
 export type { Json, JsonObject, PropVals } from './types.js';
+export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';

@@ -20,6 +20,7 @@ declare module 'extism:host' {
     log(ptr: PTR): PTR;
     http_request(ptr: PTR): PTR;
     call_plugin(ptr: PTR): PTR;
+    host_stats(ptr: PTR): PTR;
   }
 }
 

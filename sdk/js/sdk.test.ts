@@ -36,7 +36,7 @@ let plugin: PluginInstance;
 beforeAll(async () => {
   const { script } = await bundlePlugin(join(root, 'fixtures/plugins/probe/js'), 'index.ts');
   const runtime = createJsRuntime({ spareWorker: false });
-  const all = ['read', 'write', 'storage', 'network', 'call-plugins'];
+  const all = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
   const prepared = await runtime.prepare!(script, { memoryMb: 16, allowedHostFunctions: allowedHostFunctionsFor(all) });
   plugin = await runtime.instantiate(prepared, {
     limits: { timeoutMs: 2_000, fuel: null, memoryMb: 16 },
@@ -54,6 +54,7 @@ beforeAll(async () => {
       log: hostFunction('log', () => true),
       http_request: hostFunction('http_request', () => ({ status: 201, headers: { 'x-a': 'b' }, body: 'made' })),
       call_plugin: hostFunction('call_plugin', (r) => ({ echoed: r.input })),
+      host_stats: hostFunction('host_stats', () => ({ host: { uptime: { processSeconds: 1, systemSeconds: 2 } }, plugins: [] })),
     },
   });
 }, 60_000);
@@ -93,6 +94,8 @@ describe('the js SDK', () => {
     expect(requests.http_request?.at(-1)).toEqual({ method: 'GET', url: 'http://127.0.0.1/', headers: {} });
     expect((await request('/call', { method: 'POST', query: { plugin: 'a/b@^1', fn: 'greet' }, body: '{"name":"Ada"}' })).json()).toEqual({ echoed: { name: 'Ada' } });
     expect(requests.call_plugin?.at(-1)).toEqual({ plugin: 'a/b@^1', function: 'greet', input: { name: 'Ada' } });
+    expect((await request('/stats')).json()).toEqual({ host: { uptime: { processSeconds: 1, systemSeconds: 2 } }, plugins: [] });
+    expect(requests.host_stats?.at(-1)).toEqual({});
   });
 
   it('sends commits on behalf of the requester, batches, can and query with include_resources', async () => {

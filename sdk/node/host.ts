@@ -4,6 +4,7 @@
 // envelope itself. What a plugin may call is gated by the host by its granted permissions.
 
 import { RpcError, type Json } from './json-rpc.js';
+import type { HostStats } from '../common/host-stats.js';
 import type { HostFunctionName } from './protocol.js';
 
 /** The ABI envelope; a refused `commit_batch` also names the refused commit (`index`, `subject`). */
@@ -186,3 +187,6 @@ export const httpRequest = (request: { method?: string; url: string; headers?: R
 
 /** Calls a function another plugin provides, by `namespace/name@range` (`call-plugins`). */
 export const callPlugin = <T = Json>(plugin: string, fn: string, input: Json): Promise<T> => ok('call_plugin', { plugin, function: fn, input });
+
+/** The host's memory, CPU, disk and uptime, and every installed plugin's status and figures (`monitor`). */
+export const hostStats = (): Promise<HostStats> => ok('host_stats', {});

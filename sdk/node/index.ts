@@ -14,6 +14,7 @@ export {
   hostCall,
   HostError,
   HostFunctionFailed,
+  hostStats,
   httpRequest,
   kvDelete,
   kvGet,
@@ -25,6 +26,7 @@ export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult,
 export { signCommit, signedHeaders } from './agent.js';
 export { canonicalJson } from '../common/commit.js';
 export type { Json } from './json-rpc.js';
+export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
 export { bytes, json, requestBytes, routeOf, setValue, text } from './hooks.js';

@@ -90,4 +90,5 @@ export type HostFunctionName =
   | 'kv_delete'
   | 'log'
   | 'http_request'
-  | 'call_plugin';
+  | 'call_plugin'
+  | 'host_stats';

@@ -52,6 +52,8 @@ export const errorCatalog = {
   PLUGIN_REJECTED: { status: 403, title: 'A plugin refused the commit' },
   PLUGIN_FAILED: { status: 502, title: 'The plugin failed to answer' },
   PLUGIN_TIMEOUT: { status: 504, title: 'The plugin did not answer in time' },
+  PLUGIN_DISABLED: { status: 409, title: 'The plugin is switched off' },
+  PLUGIN_BUSY: { status: 409, title: 'The plugin changed while it was being restarted' },
   INTERNAL: { status: 500, title: 'The server failed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

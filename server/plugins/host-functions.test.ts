@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   const functions = createHostFunctions({
     store, commits: new CommitProcessor(store, S, new HostEvents()), serverUrl: S, installation: `${S}/plugins/installed/x`, agent,
-    config: () => ({}), granted: [{ name: 'read', reason: 'test' }], log: () => {}, callPlugin: async () => null, serving: () => false,
+    config: () => ({}), granted: [{ name: 'read', reason: 'test' }], log: () => {}, callPlugin: async () => null, serving: () => false, hostStats: () => ({}),
   });
   query = async (request) => JSON.parse(new TextDecoder().decode(await functions.query!(new TextEncoder().encode(JSON.stringify(request))))) as Record<string, unknown>;
 });

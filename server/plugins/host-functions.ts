@@ -32,6 +32,8 @@ export interface HostFunctionContext {
   callPlugin: (plugin: string, fn: string, input: unknown) => Promise<unknown>;
   /** Whether the installation is serving an HTTP request of `agent` right now (handle_request). */
   serving: (agent: string) => boolean;
+  /** The host's and every installed plugin's runtime figures (host_stats, permission `monitor`). */
+  hostStats: () => unknown;
 }
 
 class HostError extends Error {
@@ -200,11 +202,15 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       if (!Array.isArray(subjects) || !subjects.every((s): s is string => typeof s === 'string')) throw new HostError('INVALID_REQUEST', '"subjects" must be an array of strings');
       if (subjects.length > MAX_CAN_SUBJECTS) throw new HostError('TOO_LARGE', `at most ${MAX_CAN_SUBJECTS} subjects per call`);
       const asker = who ?? undefined;
+      // The requester of a request the plugin serves right now may learn what they may do
+      // themselves (a page asking "may this visitor see it?"), also where the plugin may not read.
+      const forRequester = asker !== undefined && ctx.serving(asker);
       const get = (s: string): PropVals | undefined => store.get(s);
       const allowed = subjects.filter((subject) => {
         const propvals = store.get(subject);
-        // What the plugin's own agent may not read, it learns nothing about.
-        if (!propvals || !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
+        if (!propvals) return false;
+        // Otherwise, what the plugin's own agent may not read, it learns nothing about.
+        if (!forRequester && !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
         if (right === 'read') return canRead(store, serverUrl, subject, propvals, asker);
         if (right === 'write') return canWrite(store, subject, propvals, asker);
         return hasRight(get, propvals, asker, 'append');
@@ -212,6 +218,7 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       return { allowed };
     },
     get_config: () => ctx.config(),
+    host_stats: () => ctx.hostStats(),
     get_plugin_agent: () => ({ subject: agent.subject, publicKey: agent.publicKey }),
     kv_get: (body) => store.kvGet(ctx.installation, kvKey(body)) ?? null,
     log: (body) => {

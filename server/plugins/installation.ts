@@ -1,9 +1,10 @@
 // One loaded plugin: its verified package, its manifest, the sandbox instance running its code,
 // its agent, and where its log goes. Calls go through here so that JSON, limits and counters are
-// handled the same way for every hook.
+// handled the same way for every hook, and the call latency is measured here for every runtime.
 
 import type { AgentIdentity } from '../atomic/agent.js';
 import { isObject } from '../atomic/json-ad.js';
+import { LatencyWindow } from './latency.js';
 import type { PermissionName, PluginManifest, ViewDeclarations } from './manifest.js';
 import { type CallOptions, PluginCallError, type PluginInstance } from './runtimes/runtime.js';
 
@@ -25,6 +26,8 @@ export type LogSink = (level: string, message: string) => void;
 
 export class Installation {
   #config: Record<string, unknown>;
+  /** How long its recent calls took, from the host's call to the answer (queueing included). */
+  readonly latency = new LatencyWindow();
 
   constructor(
     /** The subject of the Plugin resource. */
@@ -57,7 +60,13 @@ export class Installation {
 
   /** Calls an export with JSON and parses its JSON answer (an empty answer is `null`). */
   async callJson(exportName: string, input: unknown, options?: CallOptions): Promise<unknown> {
-    const output = await this.instance.call(exportName, encoder.encode(JSON.stringify(input)), options);
+    const started = performance.now();
+    let output: Uint8Array;
+    try {
+      output = await this.instance.call(exportName, encoder.encode(JSON.stringify(input)), options);
+    } finally {
+      this.latency.record(performance.now() - started);
+    }
     if (output.length === 0) return null;
     const text = decoder.decode(output);
     try {

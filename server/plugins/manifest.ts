@@ -30,6 +30,7 @@ export const permissionNames = [
   'storage',
   'network',
   'call-plugins',
+  'monitor',
   'full-drive-access',
   'extended-fuel',
   'extended-memory',

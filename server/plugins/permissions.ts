@@ -19,6 +19,7 @@ export const hostFunctionPermissions: Readonly<Record<string, string | null>> = 
   log: null,
   http_request: 'network',
   call_plugin: 'call-plugins',
+  host_stats: 'monitor',
 };
 
 /**

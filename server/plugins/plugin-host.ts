@@ -19,6 +19,8 @@ import { classCollections } from '../collections.js';
 import type { CommitGate, CommitPreview, CommitProcessor } from '../commits.js';
 import type { CommitAppliedEvent, HostEvents } from '../events.js';
 import type { HttpRequest, HttpResponse, Route, RouteContext } from '../http/app.js';
+import { HostSampler } from '../host-stats.js';
+import type { HostStats, PluginFigures } from '../../sdk/common/host-stats.js';
 import type { Store } from '../store/store.js';
 import { PluginLogs, pluginLogRoute } from './plugin-logs.js';
 import { createHostFunctions, createInlineHostFunctions, type HostFunctionContext } from './host-functions.js';
@@ -28,8 +30,10 @@ import type { PackageStore } from './package-store.js';
 import { readPackage, verifyPackage, type TrustPolicy } from './package.js';
 import { type CallOptions, PluginCallError, PluginRuntimeError, type PluginIdentity, type PreparedCode, type Runtime, type RuntimeKind } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
+import { pluginFigures } from './plugin-status.js';
 import { RequestsInFlight } from './requests-in-flight.js';
 import { requirementProblem } from './requirements.js';
+import { RESTART_PATH, restartRoute } from './restart-route.js';
 import { ensurePluginDataFolder, extractRunFolder, removePluginDataFolder } from './run-folder.js';
 
 const P = props.plugin;
@@ -41,7 +45,7 @@ const P = props.plugin;
  */
 // `/upload` is not among them: the server stores no files itself, and a storage plugin (atomic/ipfs)
 // may serve atomic-server's upload form there.
-const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
+const RESERVED_PATHS = ['/commit', '/ws', '/query', '/ontology', '/plugins/packages', '/plugins/logs', RESTART_PATH, '/plugins/store', '/_dashboard', ...Object.keys(classCollections).filter((p) => p !== '/plugins')];
 
 // What a plugin may put in its response headers: RFC 9110 tokens for names, visible text for
 // values. Framing and connection headers belong to the server, never to the plugin.
@@ -115,10 +119,18 @@ export class PluginHost {
   #hostLog: (line: string) => void = () => {};
   readonly #logs = new PluginLogs();
   readonly #requests = new RequestsInFlight();
+  readonly #hostStats: HostSampler;
+  /** Restarts operators asked for, by subject (counted in the plugin's restarts). */
+  readonly #operatorRestarts = new Map<string, number>();
+  /** Restarts under way, by subject, so that two requests at once make one restart. */
+  readonly #restarting = new Map<string, Promise<PluginFigures>>();
+  /** What each plugin last ran as (namespace/name, version), for the figures of one switched off since. */
+  readonly #lastRan = new Map<string, { plugin: string; version: string }>();
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
     this.#local = localProps(options.serverUrl);
+    this.#hostStats = new HostSampler(options.dataDir);
     const gate: CommitGate = { applies: (commit) => this.#gateApplies(commit), check: (preview) => this.#gate(preview) };
     this.#removers.push(options.commits.addGate(gate));
     this.#removers.push(options.events.onCommitApplied((event) => this.#afterCommit(event)));
@@ -159,6 +171,78 @@ export class PluginHost {
   /** The route that serves plugins' logs (plugin-logs.ts). */
   logRoute(): Route {
     return pluginLogRoute(this.#logs, this.#options.store);
+  }
+
+  /** The route that restarts a plugin for an operator (restart-route.ts). */
+  restartRoute(): Route {
+    return restartRoute(this.#options.store, (plugin, agent) => this.restart(plugin, agent));
+  }
+
+  /**
+   * Gives a plugin that is switched on a fresh sandbox with the same package, grants and config
+   * (one that failed to load is tried again). The old sandbox serves until the new one is up.
+   * Throws AtomicError: NOT_FOUND, PLUGIN_DISABLED, PLUGIN_LOAD_FAILED, PLUGIN_BUSY.
+   */
+  restart(subject: string, agent: string): Promise<PluginFigures> {
+    const running = this.#restarting.get(subject);
+    if (running) return running;
+    const restarting = this.#restart(subject, agent).finally(() => this.#restarting.delete(subject));
+    this.#restarting.set(subject, restarting);
+    return restarting;
+  }
+
+  async #restart(subject: string, agent: string): Promise<PluginFigures> {
+    const { store } = this.#options;
+    const propvals = store.get(subject);
+    if (!isPlugin(propvals)) throw new AtomicError('NOT_FOUND', `no plugin at ${subject}`);
+    if (propvals![this.#local.pluginEnabled] === false) throw new AtomicError('PLUGIN_DISABLED', `${subject} is switched off: switch it on (set ${this.#local.pluginEnabled} to true) instead of restarting it`);
+    const before = this.#active.get(subject);
+    const unchanged = (): boolean => this.#active.get(subject) === before && JSON.stringify(store.get(subject)) === JSON.stringify(propvals);
+    let installation: Installation;
+    try {
+      installation = await this.#load(subject, propvals!);
+    } catch (error) {
+      const refusal = asAtomicError(error, 'PLUGIN_LOAD_FAILED');
+      if (!before && unchanged()) this.#failures.set(subject, refusal.message);
+      throw refusal;
+    }
+    // A commit updated, reconfigured, switched off or removed the plugin meanwhile: its change wins.
+    if (!unchanged()) {
+      await installation.close();
+      throw new AtomicError('PLUGIN_BUSY', `${subject} changed while it was being restarted; try again`);
+    }
+    // One that did not run may have lost what it requires meanwhile: it starts only as an install would.
+    const problem = before ? null : requirementProblem(subject, installation.manifest, this.#active.values());
+    if (problem !== null) {
+      await installation.close();
+      throw new AtomicError('PLUGIN_REQUIREMENT', problem);
+    }
+    this.#deactivate(subject, false);
+    this.#activate(installation);
+    this.#operatorRestarts.set(subject, (this.#operatorRestarts.get(subject) ?? 0) + 1);
+    installation.log('info', `restarted by ${agent}`);
+    return this.#figuresOf(subject, store.get(subject) ?? propvals!);
+  }
+
+  /** Every installed plugin's figures and the host's own, for host_stats (plugin-status.ts, host-stats.ts). */
+  #stats(): HostStats {
+    const { store } = this.#options;
+    const plugins: PluginFigures[] = [];
+    for (const subject of store.findSubjects(props.isA, classes.plugin)) {
+      const propvals = store.get(subject);
+      if (propvals) plugins.push(this.#figuresOf(subject, propvals));
+    }
+    return { host: this.#hostStats.read(), plugins };
+  }
+
+  #figuresOf(subject: string, propvals: PropVals): PluginFigures {
+    return pluginFigures(subject, propvals, {
+      installation: this.#active.get(subject),
+      failure: this.#failures.get(subject),
+      operatorRestarts: this.#operatorRestarts.get(subject) ?? 0,
+      enabled: propvals[this.#local.pluginEnabled] !== false,
+      lastRan: this.#lastRan.get(subject),
+    });
   }
 
   /** The route that serves every active plugin's endpoints. */
@@ -286,6 +370,8 @@ export class PluginHost {
     }
     if (!event.after) {
       this.#failures.delete(subject);
+      this.#operatorRestarts.delete(subject);
+      this.#lastRan.delete(subject);
       this.#logs.forget(subject);
     }
     if (!event.after && isPlugin(event.before)) {
@@ -309,6 +395,7 @@ export class PluginHost {
   #activate(installation: Installation): void {
     const { subject } = installation;
     this.#active.set(subject, installation);
+    this.#lastRan.set(subject, { plugin: installation.id, version: installation.manifest.version });
     this.#failures.delete(subject);
     this.#recentFailures.delete(subject);
     const stops: (() => void)[] = [];
@@ -394,33 +481,32 @@ export class PluginHost {
   /** The runtime state shown on a Plugin resource. */
   #statusOf(subject: string, propvals: PropVals): PropVals {
     const local = this.#local;
+    const figures = this.#figuresOf(subject, propvals);
     const installation = this.#active.get(subject);
-    if (installation) {
-      const { manifest } = installation;
-      const stats = installation.instance.stats();
-      return {
-        [local.pluginStatus]: 'active',
-        [props.plugin.version]: manifest.version,
-        [local.pluginHooks]: {
-          endpoints: (manifest.hooks.endpoints ?? []).map((e) => ({ path: endpointPath(manifest, e), methods: e.methods })),
-          schedules: (manifest.hooks.schedules ?? []).map((sch) => sch.name),
-          beforeCommit: manifest.hooks.beforeCommit !== undefined,
-          afterCommit: manifest.hooks.afterCommit !== undefined,
-          onResourceGet: manifest.hooks.onResourceGet !== undefined,
-        },
-        [local.pluginStats]: {
-          calls: stats.calls,
-          failures: stats.failures,
-          timeouts: stats.timeouts,
-          restarts: stats.restarts,
-          memoryBytes: stats.memoryBytes,
-          ...(stats.lastError ? { lastError: `${stats.lastError.code}: ${stats.lastError.message}` } : {}),
-        },
-      };
-    }
-    const failure = this.#failures.get(subject);
-    if (propvals[local.pluginEnabled] === false) return { [local.pluginStatus]: 'disabled', ...(failure ? { [local.pluginError]: failure } : {}) };
-    return { [local.pluginStatus]: 'failed', [local.pluginError]: failure ?? 'not loaded' };
+    if (figures.status !== 'active' || !installation) return { [local.pluginStatus]: figures.status, ...(figures.error ? { [local.pluginError]: figures.error } : {}) };
+    const { manifest } = installation;
+    const { calls, failures, timeouts, restarts, latencyMs, memoryBytes, lastError } = figures;
+    return {
+      [local.pluginStatus]: 'active',
+      [props.plugin.version]: manifest.version,
+      [local.pluginHooks]: {
+        endpoints: (manifest.hooks.endpoints ?? []).map((e) => ({ path: endpointPath(manifest, e), methods: e.methods })),
+        schedules: (manifest.hooks.schedules ?? []).map((sch) => sch.name),
+        beforeCommit: manifest.hooks.beforeCommit !== undefined,
+        afterCommit: manifest.hooks.afterCommit !== undefined,
+        onResourceGet: manifest.hooks.onResourceGet !== undefined,
+      },
+      // JSON-AD has no null: percentiles not known yet are left out.
+      [local.pluginStats]: {
+        calls,
+        failures,
+        timeouts,
+        restarts,
+        latencyMs: Object.fromEntries(Object.entries(latencyMs).filter(([, ms]) => ms !== null)),
+        memoryBytes,
+        ...(lastError ? { lastError } : {}),
+      },
+    };
   }
 
   #commitEvent(event: CommitAppliedEvent): Record<string, unknown> {
@@ -486,6 +572,7 @@ export class PluginHost {
         log,
         callPlugin: (plugin, fn, input) => this.#callPlugin(subject, plugin, fn, input),
         serving: (requester) => this.#requests.serving(subject, requester),
+        hostStats: () => this.#stats(),
       };
       // A plugin on disk (a process) gets its agent's secret at start and may use it at once.
       if (runtime.capabilities.packageOnDisk) await registered;

@@ -7,9 +7,9 @@
 // Kept in memory, per host process: the newest MAX_LINES per plugin.
 
 import { AtomicError } from '../atomic/errors.js';
-import { hasRight } from '../atomic/rights.js';
 import type { HttpResponse, Route } from '../http/app.js';
 import type { StoreReader } from '../store/store.js';
+import { requireOperator } from './plugin-operator.js';
 
 /** A line of a plugin's log. */
 export interface LogLine {
@@ -104,12 +104,7 @@ export function pluginLogRoute(logs: PluginLogs, store: StoreReader): Route {
       const after = integer(params, 'after', 0, Number.MAX_SAFE_INTEGER);
       const limit = integer(params, 'limit', MAX_LINES, MAX_LINES);
       const wait = integer(params, 'wait', 0, MAX_WAIT_MS);
-      if (agent === undefined) throw new AtomicError('UNAUTHORIZED', "sign the request as an agent with write rights on the plugin's resource");
-      const resource = store.get(plugin);
-      if (!resource) throw new AtomicError('NOT_FOUND', `no plugin at ${plugin}`);
-      if (!hasRight((s) => store.get(s), resource, agent, 'write')) {
-        throw new AtomicError('FORBIDDEN', `${agent} may not read the log of ${plugin}: that needs write rights on it`);
-      }
+      requireOperator(store, plugin, agent, 'read the log of');
       let lines = logs.read(plugin, after, limit);
       if (lines.length === 0 && wait > 0) {
         await logs.wait(plugin, after, wait);
