@@ -115,7 +115,10 @@ describe.skipIf(noChromium)('plugin views in Chromium', () => {
     await page.getByLabel('Agent secret').fill(host.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await poll(() => page.locator('.session .agent').innerText()).toBe(owner().subject);
-    await page.goto(viewUrl(at().folder));
+    // From the dashboard, to the views page of a resource.
+    await page.getByLabel('Open a resource with its plugin views').fill(at().folder);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await poll(() => page.url()).toBe(viewUrl(at().folder));
     await poll(() => page.locator('.resource h1').textContent()).toBe('Projects');
     expect(await page.locator('section.plugin-view').count()).toBe(1);
     const view = frameOf(plugins.folderView);

@@ -69,6 +69,7 @@ export function formatServeInfo(info: ServeInfo): string {
   return [
     `Serving ${info.url}`,
     formatFields([
+      ['Dashboard', `${info.url}/_dashboard/ (sign in with the owner secret)`],
       ['Data folder', info.dataDir],
       ['Owner secret', info.initialized ? `${info.agentSecretPath} (created)` : info.agentSecretPath],
     ]),

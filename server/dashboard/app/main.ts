@@ -1,6 +1,7 @@
 // The dashboard page at /_dashboard/: signing in with an agent secret kept in this browser (the
 // one sign-in every page of the server shares, sdk/browser), then the installed plugins
-// (#/installed), the store (#/store) and a plugin's log (#/log?plugin=). What is shown is what the
+// (#/installed, with a way to open a resource in the views page), the store (#/store) and a
+// plugin's log (#/log?plugin=). What is shown is what the
 // server answered; every refusal is shown in the page.
 
 import { forgetAgent, parseSecret, rememberAgent, RequestError, storedAgent, type Agent } from 'atomic-plugin/sdk/browser';
@@ -22,6 +23,8 @@ const el = {
   notice: find('.notice'),
   signIn: find<HTMLFormElement>('.sign-in'),
   secret: find<HTMLTextAreaElement>('#secret'),
+  openResource: find<HTMLFormElement>('.open-resource'),
+  resource: find<HTMLInputElement>('#resource'),
   installed: find('section.installed'),
   store: find('section.store'),
   log: find('section.log'),
@@ -183,6 +186,12 @@ async function signIn(secret: string): Promise<void> {
 el.signIn.addEventListener('submit', (event) => {
   event.preventDefault();
   void signIn(el.secret.value);
+});
+
+// The views page shows a resource with the views of the plugins that render its classes.
+el.openResource.addEventListener('submit', (event) => {
+  event.preventDefault();
+  location.assign(`view?subject=${encodeURIComponent(el.resource.value.trim())}`);
 });
 
 el.signOut.addEventListener('click', () => {
