@@ -11,7 +11,7 @@ import { Agent, Store } from '@tomic/lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
-import { props, publicAgent } from '../server/atomic/urls.js';
+import { localProps, props, publicAgent } from '../server/atomic/urls.js';
 import { computeCid } from '../server/ipfs/unixfs.js';
 import { cliEnv, expectSuccess, runCli } from './support/cli-run.js';
 import { createResource, getAs, ownerOf, postCommit, registerAgent, uniqueSubject, type HttpResult, type JsonBody } from './support/commits.js';
@@ -44,6 +44,8 @@ let bobsFolder: string;
 /** Readable by anyone, writable by the owner only. */
 let publicFolder: string;
 let bigCid: string;
+/** The ipfs plugin's installation (its Plugin resource). */
+let installation: string;
 const ontology = (): { frozen: string; gatewayUrls: string } => ({ frozen: `${host.url}/ipfs-ontology/property/frozen`, gatewayUrls: `${host.url}/ipfs-ontology/property/gateway-urls` });
 
 /** A request to the server, signed as `agent` when given. */
@@ -91,6 +93,7 @@ beforeAll(async () => {
   const env = cliEnv(join(host.dataDir, 'cli-config.json'), { ATOMIC_SERVER_URL: host.url, ATOMIC_AGENT_SECRET: host.secret });
   const installed = expectSuccess<JsonBody>(await runCli(['install', 'ipfs', '--yes', '--json'], { env }), 'install ipfs');
   expect(installed).toMatchObject({ plugin: 'atomic/ipfs', status: 'active', endpoints: [`${host.url}/ipfs`, `${host.url}/upload`] });
+  installation = installed.subject as string;
 }, 180_000);
 
 afterAll(async () => {
@@ -113,6 +116,12 @@ describe('uploads', () => {
     expect((await getAs(folder, owner)).body![F.attachments]).toContain(file['@id']);
     // Served with the HTTP URL of its ipfs:// link.
     expect(file[ontology().gatewayUrls]).toEqual({ [`ipfs://${HELLO_CID}`]: `${host.url}/ipfs/${HELLO_CID}` });
+    // A resource without ipfs:// values is served without calling the plugin (withValuePrefix).
+    const callsOf = async (): Promise<number> => ((await getAs(installation, owner)).body![localProps(host.url).pluginStats] as { calls: number }).calls;
+    const before = await callsOf();
+    for (let i = 0; i < 3; i++) expect((await getAs(folder, owner)).body![ontology().gatewayUrls]).toBeUndefined();
+    await getAs(file['@id'] as string, owner);
+    expect(await callsOf()).toBe(before + 1);
     const served = await call(`/ipfs/${HELLO_CID}`, { agent: owner });
     expect(served.status).toBe(200);
     expect(served.bytes.equals(Buffer.from(HELLO))).toBe(true);

@@ -3,7 +3,7 @@
 // handled the same way for every hook, and the call latency is measured here for every runtime.
 
 import type { AgentIdentity } from '../atomic/agent.js';
-import { isObject } from '../atomic/json-ad.js';
+import { isObject, type PropVals } from '../atomic/json-ad.js';
 import { LatencyWindow } from './latency.js';
 import type { PermissionName, PluginManifest, ViewDeclarations } from './manifest.js';
 import { type CallOptions, PluginCallError, type PluginInstance } from './runtimes/runtime.js';
@@ -88,6 +88,16 @@ export class Installation {
   matchesClasses(filter: { classes?: string[] } | undefined, classes: readonly string[]): boolean {
     if (!filter) return false;
     return !filter.classes || filter.classes.length === 0 || filter.classes.some((c) => classes.includes(c));
+  }
+
+  /** Whether on_resource_get fires for a resource of these classes with these values. */
+  wantsResource(classes: readonly string[], propvals: PropVals): boolean {
+    const filter = this.manifest.hooks.onResourceGet;
+    if (!this.matchesClasses(filter, classes)) return false;
+    const prefix = filter?.withValuePrefix;
+    if (prefix === undefined) return true;
+    const starts = (value: unknown): boolean => typeof value === 'string' && value.startsWith(prefix);
+    return Object.values(propvals).some((value) => starts(value) || (Array.isArray(value) && value.some(starts)));
   }
 
   close(): Promise<void> {

@@ -84,13 +84,19 @@ export interface ClassFilter {
   classes?: string[];
 }
 
+/** Which served resources on_resource_get fires for. */
+export interface ResourceGetFilter extends ClassFilter {
+  /** Only resources with a string value (or array item) starting with this text. */
+  withValuePrefix?: string;
+}
+
 /** The hooks a plugin declares; each needs the export named in {@link hookExports}. */
 export interface HookDeclarations {
   endpoints?: EndpointDeclaration[];
   schedules?: ScheduleDeclaration[];
   beforeCommit?: ClassFilter;
   afterCommit?: ClassFilter;
-  onResourceGet?: ClassFilter;
+  onResourceGet?: ResourceGetFilter;
   pluginEvents?: boolean;
 }
 

@@ -265,7 +265,7 @@ export class PluginHost {
     if (types.includes(classes.collection)) return result;
     if (types.includes(classes.plugin)) result = { ...result, ...this.#statusOf(subject, propvals) };
     for (const installation of this.#active.values()) {
-      if (!installation.matchesClasses(installation.manifest.hooks.onResourceGet, types)) continue;
+      if (!installation.wantsResource(types, result)) continue;
       try {
         const answer = await this.#call(installation, 'on_resource_get', { subject, resource: result, agent: agent ?? null });
         if (!isObject(answer)) continue;
