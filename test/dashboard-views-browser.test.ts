@@ -120,7 +120,7 @@ describe.skipIf(noChromium)('plugin views in Chromium', () => {
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await poll(() => page.url()).toBe(viewUrl(at().folder));
     await poll(() => page.locator('.resource h1').textContent()).toBe('Projects');
-    expect(await page.locator('section.plugin-view').count()).toBe(1);
+    await poll(() => page.locator('section.plugin-view').count()).toBe(1);
     const view = frameOf(plugins.folderView);
     await poll(() => view.locator('.viewed-name').textContent()).toBe('Projects');
     await poll(() => view.locator('.children').getAttribute('data-loaded')).toBe('true');

@@ -320,6 +320,8 @@ export class ProcessInstance implements PluginInstance {
         throw new Error('the instance was closed while its process started');
       }
       this.#slot = slot;
+      // A first reading at once: the stats would say 0 bytes until the first heartbeat otherwise.
+      this.#sampleMemory(slot, null);
       return slot;
     })();
     const starting = this.#starting;
