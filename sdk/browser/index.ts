@@ -3,6 +3,6 @@
 
 export { parseSecret, signCommit, signedHeaders, type Agent } from './agent.js';
 export { refusalMessage, RequestError, signedFetch, type RequestOptions } from './request.js';
-export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, storedAgent } from './session.js';
+export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, signIn, storedAgent, type SignIn } from './session.js';
 export type { CommitChanges } from '../common/commit.js';
 export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';

@@ -3,7 +3,7 @@
 // an operator disable, enable or restart a plugin. The server decides who may do what: a refusal
 // is shown with its message, and the figures on screen are always the server's latest.
 
-import { forgetAgent, RequestError, parseSecret, rememberAgent, storedAgent, type Agent, type PluginFigures } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, RequestError, signIn, storedAgent, type PluginFigures } from 'atomic-plugin/sdk/browser';
 import { createMonitorApi, type MonitorApi } from './api.js';
 import { findElements, render, type PluginAction, type ViewState } from './view.js';
 
@@ -69,31 +69,25 @@ async function refreshLoop(current: number): Promise<void> {
   }
 }
 
-async function signIn(secret: string): Promise<void> {
-  let agent: Agent;
-  try {
-    agent = parseSecret(secret);
-  } catch (error) {
-    forgetAgent();
-    state.error = messageOf(error);
+async function signInAs(secret: string): Promise<void> {
+  const result = await signIn(secret, async (agent) => {
+    const candidate = createMonitorApi(agent, statsPath);
+    try {
+      await candidate.stats();
+    } catch (error) {
+      // An agent that may not see the figures (403) stays signed in and is told why; one that met
+      // a server down too. Only a secret the server does not accept fails the sign-in.
+      if (error instanceof RequestError && error.status === 401) throw error;
+    }
+    return candidate;
+  });
+  if (!result.ok) {
+    state.error = result.agent ? `Signing in as ${result.agent.subject} failed: ${messageOf(result.error)}` : messageOf(result.error);
     return show();
   }
-  const candidate = createMonitorApi(agent, statsPath);
-  try {
-    await candidate.stats();
-  } catch (error) {
-    // A secret the server does not accept is forgotten; an agent that may not see the figures
-    // (403) stays signed in and is told why; one that met a server down is kept.
-    if (error instanceof RequestError && error.status === 401) {
-      forgetAgent();
-      state.error = `Signing in as ${agent.subject} failed: ${error.message}`;
-      return show();
-    }
-  }
-  rememberAgent(agent);
-  api = candidate;
+  api = result.proof;
   const current = ++session;
-  Object.assign(state, { agent: agent.subject, error: null, notice: null });
+  Object.assign(state, { agent: result.agent.subject, error: null, notice: null });
   el.secret.value = '';
   void refreshLoop(current);
 }
@@ -127,7 +121,7 @@ async function act(action: PluginAction, plugin: PluginFigures): Promise<void> {
 
 el.signIn.addEventListener('submit', (event) => {
   event.preventDefault();
-  void signIn(el.secret.value);
+  void signInAs(el.secret.value);
 });
 
 el.signOut.addEventListener('click', () => signOut());
@@ -141,5 +135,5 @@ el.rows.addEventListener('click', (event) => {
 
 const stored = storedAgent();
 show();
-if (stored) void signIn(stored.secret);
+if (stored) void signInAs(stored.secret);
 else el.secret.focus();

@@ -4,7 +4,7 @@
 // hash) into its requests. The list shows what the server confirmed, so what is on screen is what a
 // reload shows; a refusal is shown in the page.
 
-import { forgetAgent, parseSecret, rememberAgent, RequestError, storedAgent } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, RequestError, signIn, storedAgent } from 'atomic-plugin/sdk/browser';
 import { createTodoApi, type TodoApi, type TodoChanges } from './api.js';
 import { cleanTitle, filterFromHash, inOrder, type Todo } from './todos.js';
 import { findElements, render, type ViewState } from './view.js';
@@ -66,29 +66,20 @@ function todoOf(target: EventTarget | null): Todo | undefined {
   return state.todos.find((t) => t.id === id);
 }
 
-async function signIn(secret: string): Promise<void> {
-  let candidate: TodoApi;
-  let agent;
-  try {
-    agent = parseSecret(secret);
-    candidate = createTodoApi(apiBase, list, agent);
-  } catch (error) {
-    forgetAgent();
-    state.error = messageOf(error);
-    return show();
-  }
-  try {
-    state.todos = inOrder(await candidate.list());
-  } catch (error) {
-    // A secret the server does not accept is forgotten; one that met a server down is kept.
-    if (error instanceof RequestError && error.status === 401) forgetAgent();
+async function signInAs(secret: string): Promise<void> {
+  const result = await signIn(secret, async (agent) => {
+    const candidate = createTodoApi(apiBase, list, agent);
+    return { candidate, todos: await candidate.list() };
+  });
+  if (!result.ok) {
+    const { agent, error } = result;
     const hint = error instanceof RequestError && error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
-    state.error = `Signing in as ${agent.subject} failed: ${messageOf(error)}${hint}`;
+    state.error = agent ? `Signing in as ${agent.subject} failed: ${messageOf(error)}${hint}` : messageOf(error);
     return show();
   }
-  api = candidate;
-  rememberAgent(agent);
-  state.agent = agent.subject;
+  api = result.proof.candidate;
+  state.todos = inOrder(result.proof.todos);
+  state.agent = result.agent.subject;
   state.error = null;
   el.secret.value = '';
   show();
@@ -117,7 +108,7 @@ function finishEdit(): void {
 
 el.signIn.addEventListener('submit', (event) => {
   event.preventDefault();
-  void signIn(el.secret.value);
+  void signInAs(el.secret.value);
 });
 
 el.signOut.addEventListener('click', signOut);
@@ -183,5 +174,5 @@ window.addEventListener('hashchange', () => {
 
 const stored = storedAgent();
 show();
-if (stored) void signIn(stored.secret);
+if (stored) void signInAs(stored.secret);
 else el.secret.focus();

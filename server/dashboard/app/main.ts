@@ -4,7 +4,7 @@
 // plugin's log (#/log?plugin=). What is shown is what the
 // server answered; every refusal is shown in the page.
 
-import { forgetAgent, parseSecret, rememberAgent, RequestError, storedAgent, type Agent } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, RequestError, signIn, storedAgent } from 'atomic-plugin/sdk/browser';
 import type { PackageDescription } from '../catalog-types.js';
 import { DashboardApi, type InstalledPlugin } from './api.js';
 import { configForm } from './config-form.js';
@@ -158,26 +158,16 @@ async function show(): Promise<void> {
   }
 }
 
-async function signIn(secret: string): Promise<void> {
-  let agent: Agent;
-  try {
-    agent = parseSecret(secret);
-  } catch (error) {
-    forgetAgent();
-    return showError(messageOf(error));
-  }
-  try {
+async function signInAs(secret: string): Promise<void> {
+  const result = await signIn(secret, async (agent) => {
     const catalog = await DashboardApi.catalog(agent);
     const candidate = new DashboardApi(agent, catalog.serverUrl);
     // Reading the installed plugins is the proof: the server checks the signature and the agent.
     await candidate.installed();
-    api = candidate;
-  } catch (error) {
-    // A secret the server does not accept is forgotten; one that met a server down is kept.
-    if (error instanceof RequestError && error.status === 401) forgetAgent();
-    return showError(`Signing in as ${agent.subject} failed: ${messageOf(error)}`);
-  }
-  rememberAgent(agent);
+    return candidate;
+  });
+  if (!result.ok) return showError(result.agent ? `Signing in as ${result.agent.subject} failed: ${messageOf(result.error)}` : messageOf(result.error));
+  api = result.proof;
   showError(null);
   el.secret.value = '';
   await show();
@@ -185,7 +175,7 @@ async function signIn(secret: string): Promise<void> {
 
 el.signIn.addEventListener('submit', (event) => {
   event.preventDefault();
-  void signIn(el.secret.value);
+  void signInAs(el.secret.value);
 });
 
 // The views page shows a resource with the views of the plugins that render its classes.
@@ -212,5 +202,5 @@ window.addEventListener('hashchange', () => {
 
 const stored = storedAgent();
 void show();
-if (stored) void signIn(stored.secret);
+if (stored) void signInAs(stored.secret);
 else el.secret.focus();
