@@ -84,6 +84,23 @@ export function json(status: number, value: unknown, headers: Record<string, str
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 
+/** A refusal a handler throws: its HTTP status, message and extra headers (`allow`, `retry-after`). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** The answer for a refusal: JSON `{"error": message}` with its status and headers. */
+export function errorReply(error: HttpError): HttpResponse {
+  return json(error.status, { error: error.message }, { ...error.headers });
+}
+
 /** The request body's bytes, whichever way the host sent them. */
 export function requestBytes(request: Pick<HttpRequestInput, 'body' | 'bodyEncoding'>): Buffer {
   return Buffer.from(request.body, request.bodyEncoding === 'base64' ? 'base64' : 'utf8');

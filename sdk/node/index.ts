@@ -29,7 +29,7 @@ export type { Json } from './json-rpc.js';
 export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';
 export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
-export { bytes, json, requestBytes, routeOf, setValue, text } from './hooks.js';
+export { bytes, errorReply, HttpError, json, requestBytes, routeOf, setValue, text } from './hooks.js';
 export { canAll, isCommit, readResource, ResourceSync, resourcePages, subjectPages } from './resources.js';
 export type { SyncOptions, SyncStatus, SyncTarget } from './resources.js';
 export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';

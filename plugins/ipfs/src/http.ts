@@ -1,24 +1,9 @@
-// HTTP answers of the plugin: the error every handler throws for a request it refuses, and JSON
-// on the wire (`{"error": "..."}` for refusals).
+// HTTP refusals of the plugin: the SDK's HttpError every handler throws (re-exported here), and the
+// refusals its handlers share (a missing parameter, a commit the server refused).
 
-import { HostError, json, type HttpResponse } from 'atomic-plugin/sdk/node';
+import { HostError, HttpError } from 'atomic-plugin/sdk/node';
 
-/** A refusal with its HTTP status, message and extra headers. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
-/** The answer for a refusal. */
-export function errorReply(error: HttpError): HttpResponse {
-  return json(error.status, { error: error.message }, { ...error.headers });
-}
+export { errorReply, HttpError } from 'atomic-plugin/sdk/node';
 
 /** A required query parameter, or a 400 naming it. */
 export function required(query: Readonly<Record<string, string>>, name: string, what: string): string {

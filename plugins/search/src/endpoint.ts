@@ -4,10 +4,10 @@
 // "description"? (a snippet), "classes"}]}. GET /search/status says whether the index is built and
 // what it holds, to those who may read the server's root resource.
 
-import { canAll, json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
+import { canAll, errorReply, HttpError, json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
 import { readablePage } from './readable.js';
 import type { SearchIndex } from './search-index.js';
-import { readSearchParams, SearchError } from './search-params.js';
+import { readSearchParams } from './search-params.js';
 import { snippet } from './snippet.js';
 
 export const ROUTE = '/search';
@@ -36,14 +36,14 @@ export async function handleRequest(services: Services, request: HttpRequestInpu
   try {
     return await search(services, request);
   } catch (error) {
-    if (!(error instanceof SearchError)) throw error;
-    return json(error.status, { error: error.message }, { ...error.headers });
+    if (!(error instanceof HttpError)) throw error;
+    return errorReply(error);
   }
 }
 
 async function search(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
-  if (request.path !== ROUTE && request.path !== `${ROUTE}/status`) throw new SearchError(404, `nothing at ${request.path}; search at ${ROUTE}?q=...`);
-  if (request.method !== 'GET') throw new SearchError(405, `${request.method} is not allowed on ${request.path}; use GET`, { allow: 'GET' });
+  if (request.path !== ROUTE && request.path !== `${ROUTE}/status`) throw new HttpError(404, `nothing at ${request.path}; search at ${ROUTE}?q=...`);
+  if (request.method !== 'GET') throw new HttpError(405, `${request.method} is not allowed on ${request.path}; use GET`, { allow: 'GET' });
   if (request.path !== ROUTE) return status(services, request.agent);
   const params = readSearchParams(request.queryString);
   await indexReady(services.sync);
@@ -60,7 +60,7 @@ async function search(services: Services, request: HttpRequestInput): Promise<Ht
 
 async function status(services: Services, agent: string | null): Promise<HttpResponse> {
   if (!(await canAll(agent, 'read', [services.serverUrl])).has(services.serverUrl)) {
-    throw new SearchError(agent === null ? 401 : 403, `the index status is for agents who may read ${services.serverUrl}${agent === null ? '; sign the request' : ''}`);
+    throw new HttpError(agent === null ? 401 : 403, `the index status is for agents who may read ${services.serverUrl}${agent === null ? '; sign the request' : ''}`);
   }
   return json(200, { ...services.sync.status(), ...services.index.size }, { 'cache-control': 'no-store' });
 }
@@ -70,7 +70,7 @@ async function indexReady(sync: ResourceSync): Promise<void> {
   try {
     ready = await sync.readyWithin(BUILD_WAIT_MS);
   } catch (error) {
-    throw new SearchError(503, `the search index could not be built: ${(error as Error).message}`, { 'retry-after': '5' });
+    throw new HttpError(503, `the search index could not be built: ${(error as Error).message}`, { 'retry-after': '5' });
   }
-  if (!ready) throw new SearchError(503, 'the search index is still being built; try again shortly', { 'retry-after': '5' });
+  if (!ready) throw new HttpError(503, 'the search index is still being built; try again shortly', { 'retry-after': '5' });
 }

@@ -1,19 +1,8 @@
 // The parameters of GET /search, read and checked once: anything unknown or out of range is a
 // 400 with a message that says what to send instead.
 
+import { HttpError } from 'atomic-plugin/sdk/node';
 import type { MatchOptions } from './search-index.js';
-
-/** A refused request: its status and what to tell the client. */
-export class SearchError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-    this.name = 'SearchError';
-  }
-}
 
 /** A query, checked. */
 export interface SearchParams extends MatchOptions {
@@ -36,7 +25,7 @@ const KNOWN = ['q', 'class', 'parent', 'page', 'pageSize', 'prefix', 'fuzzy'];
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new SearchError(400, `${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return n;
 }
 
@@ -44,7 +33,7 @@ function flag(name: string, raw: string | undefined, fallback: boolean): boolean
   if (raw === undefined) return fallback;
   if (raw === 'true' || raw === '') return true;
   if (raw === 'false') return false;
-  throw new SearchError(400, `${name} must be true or false, not "${raw}"`);
+  throw new HttpError(400, `${name} must be true or false, not "${raw}"`);
 }
 
 function fuzziness(raw: string | undefined): false | number {
@@ -52,26 +41,26 @@ function fuzziness(raw: string | undefined): false | number {
   if (raw === 'true' || raw === '') return DEFAULT_FUZZY;
   const n = Number(raw);
   if (Number.isFinite(n) && ((n > 0 && n < 1) || (Number.isInteger(n) && n >= 1 && n <= MAX_FUZZY_EDITS))) return n;
-  throw new SearchError(400, `fuzzy must be true, false, a fraction of the term's length between 0 and 1 (0.2), or a number of edits from 1 to ${MAX_FUZZY_EDITS}, not "${raw}"`);
+  throw new HttpError(400, `fuzzy must be true, false, a fraction of the term's length between 0 and 1 (0.2), or a number of edits from 1 to ${MAX_FUZZY_EDITS}, not "${raw}"`);
 }
 
 function url(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new SearchError(400, `${name} must be the URL of a resource (http or https), not "${raw}"`);
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new HttpError(400, `${name} must be the URL of a resource (http or https), not "${raw}"`);
   return raw;
 }
 
-/** Reads the query string (without `?`) of a search; throws SearchError(400) for a bad one. */
+/** Reads the query string (without `?`) of a search; throws HttpError(400) for a bad one. */
 export function readSearchParams(queryString: string): SearchParams {
   const search = new URLSearchParams(queryString);
   for (const name of new Set(search.keys())) {
-    if (!KNOWN.includes(name)) throw new SearchError(400, `unknown parameter "${name}"; /search takes ${KNOWN.join(', ')}`);
-    if (search.getAll(name).length > 1) throw new SearchError(400, `give ${name} once`);
+    if (!KNOWN.includes(name)) throw new HttpError(400, `unknown parameter "${name}"; /search takes ${KNOWN.join(', ')}`);
+    if (search.getAll(name).length > 1) throw new HttpError(400, `give ${name} once`);
   }
   const get = (name: string): string | undefined => search.get(name) ?? undefined;
   const q = (get('q') ?? '').trim();
-  if (q === '') throw new SearchError(400, 'q is required: the words to search for (/search?q=...)');
-  if (q.length > MAX_QUERY_LENGTH) throw new SearchError(400, `q is ${q.length} characters long; at most ${MAX_QUERY_LENGTH}`);
+  if (q === '') throw new HttpError(400, 'q is required: the words to search for (/search?q=...)');
+  if (q.length > MAX_QUERY_LENGTH) throw new HttpError(400, `q is ${q.length} characters long; at most ${MAX_QUERY_LENGTH}`);
   const params: SearchParams = {
     q,
     page: integer('page', get('page'), 0, 0, MAX_PAGE),
