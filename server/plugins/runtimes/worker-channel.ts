@@ -40,6 +40,19 @@ const Slot = {
   MEMORY_KIB: 4,
   /** CALL_REQ: the call's deadline in ms, for runtimes that interrupt a call themselves. */
   TIMEOUT_MS: 5,
+  /** Written by the worker: what it is doing ({@link Phase}), for the parent's diagnostics. */
+  PHASE: 8,
+} as const;
+
+/**
+ * What a worker is doing, as it last said. Only for telling a user why a call got no answer
+ * (a plugin still running, a host function not answering, or the worker not back to its loop).
+ */
+export const Phase = {
+  WAITING: 0,
+  RUNNING: 1,
+  RESTARTING: 2,
+  YIELDING: 3,
 } as const;
 
 /** Byte offset of the BigInt64 fuel budget for the next call (-1: none). */
@@ -106,6 +119,14 @@ export class Channel {
 
   set memoryKib(value: number) {
     Atomics.store(this.#ctrl, Slot.MEMORY_KIB, value);
+  }
+
+  get phase(): number {
+    return Atomics.load(this.#ctrl, Slot.PHASE);
+  }
+
+  set phase(value: number) {
+    Atomics.store(this.#ctrl, Slot.PHASE, value);
   }
 
   /** The deadline of the call being requested, in ms. */

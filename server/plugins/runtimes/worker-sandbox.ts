@@ -30,6 +30,7 @@ import {
   type ChannelInit,
   DEFAULT_CHANNEL_BYTES,
   failureCodes,
+  Phase,
   State,
   STATUS_HOST_FAILED,
   STATUS_OK,
@@ -210,6 +211,21 @@ class WorkerSlot {
   /** The plugin's own memory after the last call, in bytes. */
   get memoryBytes(): number {
     return this.#channel.memoryKib * 1024;
+  }
+
+  /** Where a call that got no answer stood, in words, for the TIMEOUT message. */
+  get waitingOn(): string {
+    const state = this.#channel.state;
+    if (state === State.HOST_REQ) return `the host function "${this.#spec.hostFunctionNames[this.#channel.arg] ?? '?'}" had not answered`;
+    if (state !== State.CALL_REQ && state !== State.HOST_RES) return 'the call had ended';
+    switch (this.#channel.phase) {
+      case Phase.RUNNING:
+        return 'the plugin was still running';
+      case Phase.RESTARTING:
+        return 'the worker had not picked up the call: it was still starting the plugin afresh after a failed call';
+      default:
+        return 'the worker had not picked up the call';
+    }
   }
 
   #exitReason(): string {
@@ -551,8 +567,9 @@ export class WorkerSandbox implements PluginInstance {
   #timeout(job: Job, slot: WorkerSlot): void {
     if (job.settled) return;
     this.#timeouts++;
+    const waitingOn = slot.waitingOn;
     this.#retire(slot);
-    this.#finish(job, new PluginCallError('TIMEOUT', job.exportName, `no answer within ${job.timeoutMs} ms; the sandbox worker was replaced`));
+    this.#finish(job, new PluginCallError('TIMEOUT', job.exportName, `no answer within ${job.timeoutMs} ms (${waitingOn}); the sandbox worker was replaced`));
   }
 
   /** Settles a job once and starts the next. */

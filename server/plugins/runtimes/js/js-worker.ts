@@ -15,12 +15,11 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Channel, failureCodes, State, STATUS_OK, type WorkerMessage } from '../worker-channel.js';
+import { serveCalls, type WorkerCallResult } from '../worker-loop.js';
 import { instantiateQuickJs, type QuickJsInstance } from './quickjs.js';
 import { SandboxContext, type SandboxError, type SandboxIo } from './sandbox-context.js';
 import type { JsInspectMessage, JsWorkerInit } from './worker-init.js';
 
-const IDLE_WAIT_MS = 50;
-const CALLS_BETWEEN_YIELDS = 1024;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -145,57 +144,27 @@ async function start(reuse: QuickJsInstance | null = null): Promise<Live> {
   return { quickjs, sandbox: context };
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 function memoryKib(live: Live): number {
   return live.quickjs.memory.buffer.byteLength / 1024;
 }
 
-async function serve(ch: Channel, first: Live): Promise<void> {
-  let live = first;
-  let sinceYield = 0;
-  for (;;) {
-    const state = ch.state;
-    if (state === State.DEAD) return;
-    if (state !== State.CALL_REQ) {
-      if (Atomics.wait(ch.ctrl, 0, state, IDLE_WAIT_MS) === 'timed-out') {
-        await yieldToEventLoop();
-        sinceYield = 0;
-      }
-      continue;
-    }
-    const index = ch.arg;
-    const timeoutMs = ch.timeoutMs;
-    call = { input: ch.readPayload(), output: EMPTY };
-    hostFailure = null;
-    const startedAt = performance.now();
+/** Runs one call in the live sandbox and classifies its outcome. */
+function runCall(ch: Channel, live: Live, index: number, input: Uint8Array): WorkerCallResult {
+  const timeoutMs = ch.timeoutMs;
+  call = { input, output: EMPTY };
+  hostFailure = null;
+  const startedAt = performance.now();
+  try {
     const outcome = live.sandbox.invoke(index, timeoutMs);
-    let failed = true;
-    if (outcome.ok && hostFailure === null && outcome.code === 0) {
-      ch.writePayload(call.output);
-      ch.arg = STATUS_OK;
-      failed = false;
-    } else {
-      const [code, message] = outcome.ok
-        ? hostFailure !== null
-          ? (['HOST_FUNCTION_FAILED', hostFailure] as const)
-          : (['TRAP', `the export returned ${outcome.code}`] as const)
-        : classify(outcome.error, live.quickjs, timeoutMs, startedAt);
-      ch.writePayload(encoder.encode(message));
-      ch.arg = 1 + failureCodes.indexOf(code);
-    }
+    if (outcome.ok && hostFailure === null && outcome.code === 0) return { ok: true, output: call.output };
+    const [code, message] = outcome.ok
+      ? hostFailure !== null
+        ? (['HOST_FUNCTION_FAILED', hostFailure] as const)
+        : (['TRAP', `the export returned ${outcome.code}`] as const)
+      : classify(outcome.error, live.quickjs, timeoutMs, startedAt);
+    return { ok: false, code, message };
+  } finally {
     call = null;
-    ch.memoryKib = memoryKib(live);
-    ch.setState(State.CALL_RES);
-    if (failed) {
-      // Answer first, then start over while the parent reads the answer.
-      live = await start(live.sandbox.dispose() ? live.quickjs : null);
-      ch.memoryKib = memoryKib(live);
-    }
-    if (++sinceYield >= CALLS_BETWEEN_YIELDS) {
-      await yieldToEventLoop();
-      sinceYield = 0;
-    }
   }
 }
 
@@ -214,6 +183,13 @@ if (init.mode === 'inspect') {
 } else {
   channel!.memoryKib = memoryKib(first);
   post({ type: 'ready', instantiateMs: performance.now() - before });
-  await serve(channel!, first);
+  let live = first;
+  await serveCalls(channel!, {
+    call: (index, input) => runCall(channel!, live, index, input),
+    restart: async () => {
+      live = await start(live.sandbox.dispose() ? live.quickjs : null);
+    },
+    memoryKib: () => memoryKib(live),
+  });
   channel!.close();
 }

@@ -9,12 +9,11 @@
 //   asynchronous implementation answers.
 // - After ANY failed call the plugin is re-instantiated from the cached Module (~0.3–1 ms):
 //   after ~1,650 (lab) to ~2,050 (our fixture) failed host calls an instance would fail every call.
-// - Between calls the worker blocks in `Atomics.wait` (the fastest wake-up) but yields to its
-//   event loop every 1,024 calls and after 50 ms idle, so that tasks queued there (finalizers,
-//   messages) are not starved. `terminate()` interrupts `Atomics.wait` either way.
+// - The call loop, shared with the js worker, is ../worker-loop.ts.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Channel, failureCodes, State, STATUS_OK, type WorkerMessage } from '../worker-channel.js';
+import { Channel, State, STATUS_OK, type WorkerMessage } from '../worker-channel.js';
+import { serveCalls } from '../worker-loop.js';
 import type { WasmWorkerInit } from './worker-init.js';
 import { ExtismSandbox, type SyncHostFunction } from './extism-sandbox.js';
 
@@ -23,9 +22,6 @@ import { ExtismSandbox, type SyncHostFunction } from './extism-sandbox.js';
 // the parent's `http_request` host function, never through Extism, so a stub is all it needs.
 Object.defineProperty(globalThis, 'Response', { value: class Response {}, writable: true, configurable: true });
 
-const IDLE_WAIT_MS = 50;
-const CALLS_BETWEEN_YIELDS = 1024;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const init = workerData as WasmWorkerInit;
@@ -56,43 +52,6 @@ function post(message: WorkerMessage): void {
 const instantiate = (): Promise<ExtismSandbox> =>
   ExtismSandbox.create({ module: init.module, hostFunctions, config: init.config, memoryPages: init.memoryPages });
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function serve(first: ExtismSandbox): Promise<void> {
-  let sandbox = first;
-  let sinceYield = 0;
-  for (;;) {
-    const state = channel.state;
-    if (state === State.DEAD) return;
-    if (state !== State.CALL_REQ) {
-      if (Atomics.wait(channel.ctrl, 0, state, IDLE_WAIT_MS) === 'timed-out') {
-        await yieldToEventLoop();
-        sinceYield = 0;
-      }
-      continue;
-    }
-    const result = await sandbox.call(init.exports[channel.arg]!, channel.readPayload(), channel.fuel);
-    if (result.ok) {
-      channel.writePayload(result.output);
-      channel.arg = STATUS_OK;
-    } else {
-      channel.writePayload(encoder.encode(result.message));
-      channel.arg = 1 + failureCodes.indexOf(result.code);
-    }
-    channel.memoryKib = sandbox.memoryPages * 64;
-    channel.setState(State.CALL_RES);
-    if (!result.ok) {
-      // Answer first, then start over from the cached Module while the parent reads the answer.
-      sandbox = await instantiate();
-      channel.memoryKib = sandbox.memoryPages * 64;
-    }
-    if (++sinceYield >= CALLS_BETWEEN_YIELDS) {
-      await yieldToEventLoop();
-      sinceYield = 0;
-    }
-  }
-}
-
 let first: ExtismSandbox;
 try {
   const before = performance.now();
@@ -104,5 +63,12 @@ try {
   channel.close();
   process.exit(1);
 }
-await serve(first);
+let sandbox = first;
+await serveCalls(channel, {
+  call: (exportIndex, input) => sandbox.call(init.exports[exportIndex]!, input, channel.fuel),
+  restart: async () => {
+    sandbox = await instantiate();
+  },
+  memoryKib: () => sandbox.memoryPages * 64,
+});
 channel.close();
