@@ -5,7 +5,7 @@ import { AtomicError } from './atomic/errors.js';
 import type { JsonAdValue, PropVals } from './atomic/json-ad.js';
 import { classes, props } from './atomic/urls.js';
 import { canRead, isLocal } from './access.js';
-import type { StoreReader } from './store/store.js';
+import { readingOnce, type StoreReader } from './store/store.js';
 
 const P = props.collection;
 
@@ -89,10 +89,11 @@ export function* readableResources(
   agent: string | undefined,
   includeExternal = false,
 ): Generator<{ subject: string; propvals: PropVals }> {
+  const ancestors = readingOnce(store);
   for (const subject of subjects) {
     if (!includeExternal && !isLocal(serverUrl, subject)) continue;
     const propvals = store.get(subject);
-    if (propvals && canRead(store, serverUrl, subject, propvals, agent)) yield { subject, propvals };
+    if (propvals && canRead(ancestors, serverUrl, subject, propvals, agent)) yield { subject, propvals };
   }
 }
 

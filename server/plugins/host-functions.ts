@@ -12,7 +12,7 @@ import { canRead, canWrite } from '../access.js';
 import { readableResources, runCollection } from '../collections.js';
 import { CommitBatchError, checkBatchSize, type CommitProcessor } from '../commits.js';
 import { resolveUrl } from '../resolve.js';
-import type { Store } from '../store/store.js';
+import { readingOnce, type Store } from '../store/store.js';
 import type { Permission } from './manifest.js';
 import type { HostFunction, InlineHostFunction } from './runtimes/runtime.js';
 import { allowedHostFunctionsFor } from './permissions.js';
@@ -205,15 +205,15 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       // The requester of a request the plugin serves right now may learn what they may do
       // themselves (a page asking "may this visitor see it?"), also where the plugin may not read.
       const forRequester = asker !== undefined && ctx.serving(asker);
-      const get = (s: string): PropVals | undefined => store.get(s);
+      const ancestors = readingOnce(store);
       const allowed = subjects.filter((subject) => {
         const propvals = store.get(subject);
         if (!propvals) return false;
         // Otherwise, what the plugin's own agent may not read, it learns nothing about.
-        if (!forRequester && !canRead(store, serverUrl, subject, propvals, agent.subject)) return false;
-        if (right === 'read') return canRead(store, serverUrl, subject, propvals, asker);
-        if (right === 'write') return canWrite(store, subject, propvals, asker);
-        return hasRight(get, propvals, asker, 'append');
+        if (!forRequester && !canRead(ancestors, serverUrl, subject, propvals, agent.subject)) return false;
+        if (right === 'read') return canRead(ancestors, serverUrl, subject, propvals, asker);
+        if (right === 'write') return canWrite(ancestors, subject, propvals, asker);
+        return hasRight((s) => ancestors.get(s), propvals, asker, 'append');
       });
       return { allowed };
     },

@@ -18,6 +18,26 @@ export interface StoreReader {
   allSubjects(after?: string): Iterable<string>;
 }
 
+/**
+ * A reader that reads each resource once and then answers from memory: for one synchronous pass
+ * of rights checks, where every resource's ancestors (a few folders and the drive) would otherwise
+ * be read and decoded again for each of its siblings. Use it for that pass only: it never sees
+ * later writes.
+ */
+export function readingOnce(store: StoreReader): StoreReader {
+  const read = new Map<string, PropVals | undefined>();
+  return {
+    get(subject: string): PropVals | undefined {
+      if (read.has(subject)) return read.get(subject);
+      const propvals = store.get(subject);
+      read.set(subject, propvals);
+      return propvals;
+    },
+    findSubjects: (property, value, after) => store.findSubjects(property, value, after),
+    allSubjects: (after) => store.allSubjects(after),
+  };
+}
+
 /** Writes within one transaction; reads see the transaction's own writes. */
 export interface StoreWriter extends StoreReader {
   put(subject: string, propvals: PropVals): void;

@@ -30,6 +30,12 @@ export interface Hit {
   terms: string[];
 }
 
+/** What a hit shows of its document. */
+type Shown = Pick<SearchDocument, 'name' | 'description' | 'classes'>;
+
+const NOTHING_SHOWN: Shown = { name: '', description: '', classes: [] };
+const shown = ({ name, description, classes }: SearchDocument): Shown => ({ name, description, classes });
+
 /** Deepest parent chain walked for a `parent` filter (a loop in the data must not hang a query). */
 const MAX_DEPTH = 64;
 /** How much more a word in the name counts than one in the description or elsewhere. */
@@ -37,20 +43,23 @@ const NAME_BOOST = 3;
 
 /** The index of the server's resources. */
 export class SearchIndex implements SyncTarget {
-  readonly #index = new MiniSearch<SearchDocument>({
-    fields: SEARCHED_FIELDS,
-    storeFields: ['name', 'description', 'classes'],
-    processTerm: normalize,
-  });
+  // Nothing stored in MiniSearch: it would copy the stored fields into every match of a query,
+  // which cost a third of a query; a page needs them for its few hits only.
+  readonly #index = new MiniSearch<SearchDocument>({ fields: SEARCHED_FIELDS, processTerm: normalize });
   /** Every resource held (with text or not) and its parent. */
   readonly #parents = new Map<string, string | undefined>();
+  /** What a hit shows, and the class filter's data, of every document. */
+  readonly #shown = new Map<string, Shown>();
 
   addPage(resources: readonly Resource[]): void {
     const documents: SearchDocument[] = [];
     for (const { '@id': subject, ...propvals } of resources) {
       const doc = toDocument(subject, propvals);
       this.#parents.set(subject, parentOf(propvals));
-      if (doc) documents.push(doc);
+      if (doc) {
+        documents.push(doc);
+        this.#shown.set(subject, shown(doc));
+      }
     }
     this.#index.addAll(documents);
   }
@@ -58,10 +67,14 @@ export class SearchIndex implements SyncTarget {
   put(subject: string, propvals: Readonly<Record<string, Json>> | undefined): void {
     if (this.#index.has(subject)) this.#index.discard(subject);
     this.#parents.delete(subject);
+    this.#shown.delete(subject);
     if (propvals) {
       const doc = toDocument(subject, propvals);
       this.#parents.set(subject, parentOf(propvals));
-      if (doc) this.#index.add(doc);
+      if (doc) {
+        this.#index.add(doc);
+        this.#shown.set(subject, shown(doc));
+      }
     }
   }
 
@@ -85,7 +98,8 @@ export class SearchIndex implements SyncTarget {
     const filter =
       wanted === undefined && below === undefined
         ? undefined
-        : (result: SearchResult): boolean => (wanted === undefined || (result.classes as string[]).includes(wanted)) && (below === undefined || this.#isBelow(result.id as string, below));
+        : (result: SearchResult): boolean =>
+            (wanted === undefined || (this.#shown.get(result.id as string)?.classes.includes(wanted) ?? false)) && (below === undefined || this.#isBelow(result.id as string, below));
     const results = this.#index.search(query, {
       prefix: options.prefix,
       fuzzy: options.fuzzy,
@@ -93,7 +107,11 @@ export class SearchIndex implements SyncTarget {
       boost: { name: NAME_BOOST },
       ...(filter ? { filter } : {}),
     });
-    return results.map((r) => ({ subject: r.id as string, score: r.score, name: r.name as string, description: r.description as string, classes: r.classes as string[], terms: r.terms }));
+    return results.map((r) => {
+      const subject = r.id as string;
+      const { name, description, classes } = this.#shown.get(subject) ?? NOTHING_SHOWN;
+      return { subject, score: r.score, name, description, classes, terms: r.terms };
+    });
   }
 
   /** True when `ancestor` is on the parent chain of `subject`. */
