@@ -136,13 +136,18 @@ export interface HostSuiteResult {
 }
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+const HOST_CHILD = fileURLToPath(new URL('./host-child.js', import.meta.url));
 
-/** Starts `atomic-plugin serve --json` on `port` (default: a free one) and reads the owner agent. */
-export async function startHostProcess(dataDir: string, cpuProfDir?: string, port?: number): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
+/**
+ * Starts `atomic-plugin serve --json` on `port` (default: a free one) and reads the owner agent.
+ * With `nativeEcho`, the same host with the bench's native echo route (bench/host-child.ts).
+ */
+export async function startHostProcess(dataDir: string, cpuProfDir?: string, port?: number, nativeEcho = false): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
   mkdirSync(dataDir, { recursive: true });
   port ??= await freePort();
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const child = await startChild(nodeArgs, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'], isServeInfo);
+  const args = nativeEcho ? [HOST_CHILD, '--port', String(port), '--data-dir', dataDir] : [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'];
+  const child = await startChild(nodeArgs, args, isServeInfo);
   const owner = decodeSecret(readFileSync(join(dataDir, 'agent.secret'), 'utf8'));
   return { child, owner };
 }

@@ -27,6 +27,8 @@ export interface LoadStats {
 export interface RunLimits {
   maxOps: number;
   durationMs: number;
+  /** If given, every successful latency (ms) is also appended here, to pool runs with {@link mergeRuns}. */
+  samples?: number[];
 }
 
 /** Nearest-rank percentile of ascending samples (q in 0..1). */
@@ -66,6 +68,7 @@ export async function runConcurrent(
       const t1 = performance.now();
       if (failure === undefined) {
         latencies[samples++] = t1 - t0;
+        limits.samples?.push(t1 - t0);
       } else {
         errors++;
         firstError ??= failure;
@@ -95,6 +98,33 @@ export function summarize(concurrency: number, latencies: Float64Array, errors: 
     maxMs: samples > 0 ? (sorted[samples - 1] ?? 0) : 0,
   };
   if (firstError !== undefined) stats.firstError = firstError;
+  return stats;
+}
+
+/**
+ * Runs each of `rows` `turns` times, in turns (the order rotated each turn, so that no row is
+ * always first), and returns each row's results in order.
+ */
+export async function interleave<T>(rows: readonly (() => Promise<T>)[], turns: number): Promise<T[][]> {
+  const results = rows.map((): T[] => []);
+  for (let turn = 0; turn < turns; turn++) {
+    for (let j = 0; j < rows.length; j++) {
+      const k = (turn + j) % rows.length;
+      results[k]!.push(await rows[k]!());
+    }
+  }
+  return results;
+}
+
+/** Several runs of one operation as one: their latencies pooled (`samples`, see RunLimits), their time and failures summed, server CPU averaged over their time. */
+export function mergeRuns(runs: readonly LoadStats[], samples: readonly number[]): LoadStats {
+  const elapsedMs = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
+  const errors = runs.reduce((sum, r) => sum + r.errors, 0);
+  const stats = summarize(runs[0]?.concurrency ?? 0, Float64Array.from(samples), errors, runs.find((r) => r.firstError !== undefined)?.firstError, elapsedMs);
+  if (elapsedMs > 0 && runs.every((r) => r.serverCpu)) {
+    const average = (pick: (cpu: NonNullable<LoadStats['serverCpu']>) => number): number => runs.reduce((sum, r) => sum + pick(r.serverCpu!) * r.elapsedMs, 0) / elapsedMs;
+    stats.serverCpu = { processPercent: average((cpu) => cpu.processPercent), mainThreadPercent: average((cpu) => cpu.mainThreadPercent) };
+  }
   return stats;
 }
 

@@ -1,14 +1,19 @@
 // The plugin suite: a host in a child process with the probe plugin (fixtures/plugins/probe) built,
 // signed, uploaded and installed with signed commits as any client would, then measured over HTTP:
-// its echo endpoint against a native route, commit ingestion with and without its before-commit
-// hook, hot installs, and memory and latency drift over many calls.
+// its echo endpoint against native routes, commit ingestion with and without its before-commit
+// hook (and that hook's cost once more on a second host whose store is in memory), hot installs,
+// and memory and latency drift over many calls.
 
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, localProps, props, publicAgent } from '../server/atomic/urls.js';
 import { rssKb, settle, withCpu } from './child.js';
 import { BenchSigner, benchCommitChanges, commitBody, commitRequest, sendExpecting, startHostProcess, uploadPackage, type Progress } from './commit-ingestion.js';
-import { describe, HttpClient, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
+import { describe, HttpClient, interleave, mergeRuns, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
 import { measureCallBreakdown, measureInstallBreakdown, type CallBreakdown, type InstallBreakdown } from './plugin-calls.js';
+import { NATIVE_ECHO_PATH } from './host-child.js';
 import { buildProbe, PROBE_PERMISSIONS, type ProbeBuild } from './probe-package.js';
 import type { TimeWindow } from './profile.js';
 
@@ -111,10 +116,12 @@ export interface PluginSuiteResult {
   packageBytes: number;
   compile: { ms: number; cached: boolean };
   endpoints: {
-    /** Native: GET of a small public resource (anonymous, JSON-AD), in this host. */
+    /** Native: the echo handler written in the host (bench/host-child.ts), GET (empty answer): the baseline of the GET echo. */
+    nativeEchoGet: LoadStats[];
+    /** The same, POST with the same 100-byte body: the baseline of the POST echo. */
+    nativeEchoPost: LoadStats[];
+    /** Native: GET of a small public resource (anonymous, JSON-AD), in this host; for scale. */
     native: LoadStats[];
-    /** Native: GET /plugins/packages/{sha256} of a 100-byte file (a route that answers bytes, but reads a file per request). The baseline is the faster of the two. */
-    nativePackage: LoadStats[];
     echoGet: LoadStats[];
     /** POST with a 100-byte text body, echoed back. */
     echoPost: LoadStats[];
@@ -137,6 +144,8 @@ export interface PluginSuiteResult {
     noiseP50Us?: number;
     /** C=1 p50 with the probe as shipped minus p50 without a plugin (separate phases), in µs. */
     shippedAddedP50Us?: number;
+    /** The alternating phase on a second host whose data folder is in memory (Linux only): the figure the target is judged on. */
+    inMemory?: HookLatency & { dataDir: string };
   };
   install: {
     runs: InstallRun[];
@@ -151,6 +160,11 @@ export interface PluginSuiteResult {
   installBreakdown?: InstallBreakdown;
 }
 
+/** Each endpoint row is measured in this many slices, taken in turns with the other rows. */
+const ENDPOINT_SLICES = 5;
+/** Where a data folder in memory can go (Linux). */
+const MEMORY_DIR = '/dev/shm';
+
 /** How often the host's RSS is sampled during the drift calls. */
 const RSS_SAMPLE_MS = 250;
 
@@ -162,37 +176,171 @@ function median(values: number[]): number {
 /** Runs the plugin suite (see the header), then the in-process breakdowns once the host has stopped. */
 export async function runPluginSuite(options: PluginSuiteOptions): Promise<PluginSuiteResult> {
   const { result, probe } = await runOverHttp(options);
+  const inMemory = await measureHookInMemory(options, probe.bench);
+  if (inMemory) result.commits.inMemory = inMemory;
   result.calls = await measureCallBreakdown(probe.bench, { iterations: options.quick ? 1_000 : 10_000, idleCalls: options.quick ? 40 : 200, progress: options.progress });
   result.installBreakdown = await measureInstallBreakdown(probe.shipped, { reps: options.quick ? 2 : options.installs, progress: options.progress });
   return result;
 }
 
-async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: PluginSuiteResult; probe: ProbeBuild }> {
-  const { progress } = options;
-  progress(`plugins: starting atomic-plugin serve (child process${options.cpuProfDir ? ', --cpu-prof' : ''})`);
-  const { child, owner } = await startHostProcess(options.dataDir, options.cpuProfDir);
+/** One host under test and the helpers every phase against it uses. */
+interface HostSession {
+  url: string;
+  owner: AgentIdentity;
+  pid: number | undefined;
+  client: HttpClient;
+  windows: TimeWindow[];
+  /** Runs `work` as a named measured window, with the host's CPU use. */
+  measured(label: string, work: () => Promise<LoadStats>): Promise<LoadStats>;
+  send(what: string, spec: RequestSpec, expect?: number): Promise<void>;
+  /** A signed commit by the host's owner, as a request. */
+  commit(changes: Parameters<BenchSigner['sign']>[0]): RequestSpec;
+  /** Uploads a package signed by anyone; returns its URL. */
+  upload(bytes: Uint8Array, type: string): Promise<string>;
+  /** A commit that installs the package at `packageUrl` as `subject`, granting every probe permission. */
+  installSpec(subject: string, packageUrl: string): RequestSpec;
+  /**
+   * `count` pre-signed commits, each creating a resource of the class `classOf(i)`, sent at
+   * concurrency `c` for `ms` (or until they run out).
+   */
+  commitRun(c: number, ms: number, count: number, classOf: (i: number) => string, onSample?: (i: number, ms: number) => void): Promise<LoadStats>;
+  /** The commits to pre-sign for a phase of `durationMs` at concurrency `c`. */
+  budgetFor(c: number, durationMs: number): number;
+}
+
+async function startSession(options: PluginSuiteOptions, dataDir: string, clientConcurrency: number, cpuProfDir?: string): Promise<{ session: HostSession; stop: () => Promise<void> }> {
+  const { child, owner } = await startHostProcess(dataDir, cpuProfDir, undefined, true);
   const url = child.info.url;
   const pid = child.process.pid;
   const signer = new BenchSigner(owner);
-  const maxLevel = Math.max(HIGH_CONCURRENCY, ...options.levels);
-  const client = new HttpClient('127.0.0.1', child.info.port, maxLevel, new URL(url).host);
+  const client = new HttpClient('127.0.0.1', child.info.port, clientConcurrency, new URL(url).host);
   const windows: TimeWindow[] = [];
   const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
-  const measured = async (label: string, work: () => Promise<LoadStats>): Promise<LoadStats> => {
-    const startUs = nowUs();
-    const { result: stats, cpu } = await withCpu(pid, work);
-    windows.push({ label: `${label} C=${stats.concurrency}`, startUs, endUs: nowUs() });
-    if (cpu) stats.serverCpu = cpu;
-    return stats;
-  };
-  const send = (what: string, spec: RequestSpec, expect = 200): Promise<void> => sendExpecting(client, what, spec, expect);
   const commit = (changes: Parameters<BenchSigner['sign']>[0]): RequestSpec => commitRequest(commitBody(signer.sign(changes, Date.now())));
-  const upload = (bytes: Uint8Array, type: string): Promise<string> => uploadPackage(url, bytes, type, owner);
-  const installSpec = (subject: string, packageUrl: string): RequestSpec =>
-    commit({
-      subject,
-      set: { [props.isA]: [classes.plugin], [props.parent]: url, [props.plugin.file]: packageUrl, [props.plugin.permissions]: PROBE_PERMISSIONS },
-    });
+  let nextIndex = 0;
+  const session: HostSession = {
+    url,
+    owner,
+    pid,
+    client,
+    windows,
+    async measured(label, work) {
+      const startUs = nowUs();
+      const { result: stats, cpu } = await withCpu(pid, work);
+      windows.push({ label: `${label} C=${stats.concurrency}`, startUs, endUs: nowUs() });
+      if (cpu) stats.serverCpu = cpu;
+      return stats;
+    },
+    send: (what, spec, expect = 200) => sendExpecting(client, what, spec, expect),
+    commit,
+    upload: (bytes, type) => uploadPackage(url, bytes, type, owner),
+    installSpec: (subject, packageUrl) =>
+      commit({
+        subject,
+        set: { [props.isA]: [classes.plugin], [props.parent]: url, [props.plugin.file]: packageUrl, [props.plugin.permissions]: PROBE_PERMISSIONS },
+      }),
+    async commitRun(c, ms, count, classOf, onSample) {
+      const first = nextIndex;
+      const bodies = signer
+        .signMany(first, count, (i) => {
+          const changes = benchCommitChanges(url, i);
+          return { ...changes, set: { ...changes.set, [props.isA]: [classOf(i - first)] } };
+        })
+        .map(commitBody);
+      nextIndex += count;
+      const op = client.op((i) => commitRequest(bodies[i] ?? Buffer.alloc(0)));
+      const timed = onSample
+        ? async (i: number): Promise<string | undefined> => {
+            const t0 = performance.now();
+            const failure = await op(i);
+            if (failure === undefined) onSample(i, performance.now() - t0);
+            return failure;
+          }
+        : op;
+      return runConcurrent(c, { maxOps: Math.min(options.maxOps, bodies.length), durationMs: ms }, timed);
+    },
+    // The budget is for a phase of options.durationMs; scale it to `durationMs`.
+    budgetFor: (c, durationMs) => Math.min(options.maxOps, Math.max(50, Math.ceil((options.commitBudget(c) * durationMs) / options.durationMs))),
+  };
+  const stop = async (): Promise<void> => {
+    client.close();
+    await child.stop();
+  };
+  return { session, stop };
+}
+
+/** What alternating commits with and without the before_commit hook measured. */
+export interface HookLatency {
+  hooked: LoadStats;
+  filtered: LoadStats;
+  /** p50 of the commits the hook ran for minus p50 of the others, in µs. */
+  addedUs: number;
+  /** The same difference between two halves of the commits without the hook (every other one): the noise floor. */
+  noiseUs: number;
+}
+
+/**
+ * C=1, alternately a commit the bench probe's hook runs for and one it does not, so both see the
+ * same disk and machine. The probe (bench package) must be installed on the session's host.
+ */
+async function alternatingPhase(session: HostSession, options: PluginSuiteOptions, label: string, durationMs: number): Promise<HookLatency> {
+  const alternate = (i: number): string => (i % 2 === 0 ? HOOKED_CLASS : PLAIN_CLASS);
+  await session.commitRun(1, options.warmupMs, session.budgetFor(1, options.warmupMs), alternate);
+  const hooked: number[] = [];
+  const plain: number[] = [];
+  const all = await session.measured(label, () =>
+    session.commitRun(1, durationMs, session.budgetFor(1, durationMs), alternate, (i, ms) => (i % 2 === 0 ? hooked : plain).push(ms)),
+  );
+  const stats = (samples: number[]): LoadStats => {
+    const s = summarize(1, Float64Array.from(samples), 0, undefined, all.elapsedMs);
+    s.perSecond = all.perSecond;
+    if (all.serverCpu) s.serverCpu = all.serverCpu;
+    return s;
+  };
+  if (all.errors > 0) throw new Error(`${label}: ${all.errors} errors, first: ${all.firstError ?? '?'}`);
+  const result: HookLatency = {
+    hooked: stats(hooked),
+    filtered: stats(plain),
+    noiseUs: (stats(plain.filter((_, j) => j % 2 === 0)).p50Ms - stats(plain.filter((_, j) => j % 2 === 1)).p50Ms) * 1000,
+    addedUs: 0,
+  };
+  result.addedUs = (result.hooked.p50Ms - result.filtered.p50Ms) * 1000;
+  options.progress(
+    `plugins: ${label} at C=1 (${describe(all, ' commits/s')}): p50 with before_commit ${result.hooked.p50Ms.toFixed(3)} ms, without ${result.filtered.p50Ms.toFixed(3)} ms: ${result.addedUs.toFixed(1)} µs (noise floor ${result.noiseUs.toFixed(1)} µs)`,
+  );
+  return result;
+}
+
+/**
+ * The alternating phase again on a second host whose data folder is in memory (Linux's /dev/shm).
+ * On disk a commit at C=1 waits 2–3 ms for its flush, give or take ~0.5 ms, and the median of a
+ * few thousand such commits moves by ±10–40 µs between runs: more than the hook's cost. In memory
+ * the same commits take a few hundred µs with little spread, so the difference is the hook's.
+ */
+async function measureHookInMemory(options: PluginSuiteOptions, benchPackage: Uint8Array): Promise<(HookLatency & { dataDir: string }) | undefined> {
+  if (process.platform !== 'linux' || !existsSync(MEMORY_DIR)) return undefined;
+  const dataDir = mkdtempSync(join(MEMORY_DIR, 'atomic-plugin-bench-'));
+  options.progress(`plugins: before_commit on a host with its data folder in memory (${dataDir})`);
+  try {
+    const { session, stop } = await startSession(options, dataDir, 1);
+    try {
+      await session.send('installing the probe (in-memory host)', session.installSpec(`${session.url}/bench-probe`, await session.upload(benchPackage, 'application/zip')));
+      await settle(session.pid);
+      return { ...(await alternatingPhase(session, options, 'commits alternating before_commit, store in memory', 2 * options.durationMs)), dataDir };
+    } finally {
+      await stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: PluginSuiteResult; probe: ProbeBuild }> {
+  const { progress } = options;
+  progress(`plugins: starting atomic-plugin serve (child process${options.cpuProfDir ? ', --cpu-prof' : ''})`);
+  const maxLevel = Math.max(HIGH_CONCURRENCY, ...options.levels);
+  const { session, stop } = await startSession(options, options.dataDir, maxLevel, options.cpuProfDir);
+  const { url, owner, pid, client, windows, measured, send, commit, upload, installSpec, commitRun, budgetFor } = session;
   const echoGet: RequestSpec = { method: 'GET', path: ECHO_PATH, headers: { accept: '*/*' } };
   const echoPost: RequestSpec = {
     method: 'POST',
@@ -207,69 +355,11 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     await settle(pid);
   };
 
-  // Every benchmark commit creates a resource of one class: the bench probe's hook runs for HOOKED_CLASS only.
-  let nextIndex = 0;
-  const commitRun = async (c: number, ms: number, count: number, classOf: (i: number) => string, onSample?: (i: number, ms: number) => void): Promise<LoadStats> => {
-    const first = nextIndex;
-    const bodies = signer
-      .signMany(first, count, (i) => {
-        const changes = benchCommitChanges(url, i);
-        return { ...changes, set: { ...changes.set, [props.isA]: [classOf(i - first)] } };
-      })
-      .map(commitBody);
-    nextIndex += count;
-    const op = client.op((i) => commitRequest(bodies[i] ?? Buffer.alloc(0)));
-    const timed = onSample
-      ? async (i: number): Promise<string | undefined> => {
-          const t0 = performance.now();
-          const failure = await op(i);
-          if (failure === undefined) onSample(i, performance.now() - t0);
-          return failure;
-        }
-      : op;
-    return runConcurrent(c, { maxOps: Math.min(options.maxOps, bodies.length), durationMs: ms }, timed);
-  };
-  // The budget is for a phase of options.durationMs; scale it to `durationMs`.
-  const budgetFor = (c: number, durationMs: number): number => Math.min(options.maxOps, Math.max(50, Math.ceil((options.commitBudget(c) * durationMs) / options.durationMs)));
   const commitPhase = async (label: string, c: number, durationMs: number, warmupMs: number, cls = PLAIN_CLASS): Promise<LoadStats> => {
     const budget = budgetFor(c, durationMs);
     if (warmupMs > 0) await commitRun(c, warmupMs, budgetFor(c, warmupMs), () => cls);
     const stats = await measured(label, () => commitRun(c, durationMs, budget, () => cls));
     progress(`plugins: ${label}: C=${c} ${describe(stats, ' commits/s')}`);
-    return stats;
-  };
-  /** C=1, alternately a commit the hook runs for and one it does not, so both see the same disk and machine. */
-  const alternatingPhase = async (durationMs: number): Promise<{ hooked: LoadStats; filtered: LoadStats; noiseUs: number; addedUs: number }> => {
-    const alternate = (i: number): string => (i % 2 === 0 ? HOOKED_CLASS : PLAIN_CLASS);
-    await commitRun(1, options.warmupMs, budgetFor(1, options.warmupMs), alternate);
-    const hooked: number[] = [];
-    const plain: number[] = [];
-    const all = await measured('commits alternating before_commit', () =>
-      commitRun(1, durationMs, budgetFor(1, durationMs), alternate, (i, ms) => (i % 2 === 0 ? hooked : plain).push(ms)),
-    );
-    const stats = (samples: number[]): LoadStats => {
-      const s = summarize(1, Float64Array.from(samples), 0, undefined, all.elapsedMs);
-      s.perSecond = all.perSecond;
-      if (all.serverCpu) s.serverCpu = all.serverCpu;
-      return s;
-    };
-    if (all.errors > 0) throw new Error(`commits alternating before_commit: ${all.errors} errors, first: ${all.firstError ?? '?'}`);
-    const result = {
-      hooked: stats(hooked),
-      filtered: stats(plain),
-      noiseUs: (stats(plain.filter((_, j) => j % 2 === 0)).p50Ms - stats(plain.filter((_, j) => j % 2 === 1)).p50Ms) * 1000,
-      addedUs: 0,
-    };
-    result.addedUs = (result.hooked.p50Ms - result.filtered.p50Ms) * 1000;
-    progress(
-      `plugins: commits alternating at C=1 (${describe(all, ' commits/s')}): p50 with before_commit ${result.hooked.p50Ms.toFixed(3)} ms, without ${result.filtered.p50Ms.toFixed(3)} ms: ${result.addedUs.toFixed(1)} µs (noise floor ${result.noiseUs.toFixed(1)} µs)`,
-    );
-    return result;
-  };
-  const requestPhase = async (label: string, c: number, spec: RequestSpec, durationMs = options.durationMs): Promise<LoadStats> => {
-    await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.warmupMs }, client.op(() => spec));
-    const stats = await measured(label, () => runConcurrent(c, { maxOps: options.maxOps, durationMs }, client.op(() => spec)));
-    progress(`plugins: ${label}: C=${c} ${describe(stats, ' req/s')}`);
     return stats;
   };
   const pluginStats = async (subject: string): Promise<PluginStats | undefined> => {
@@ -290,10 +380,7 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     progress(`plugins: probe built${probe.cached ? ' (cached)' : ''} in ${Math.round(probe.compileMs)} ms: plugin.wasm ${(probe.wasm.length / 1024).toFixed(1)} KiB, package ${(probe.shipped.length / 1024).toFixed(1)} KiB`);
     const shippedUrl = await upload(probe.shipped, 'application/zip');
     const benchUrl = await upload(probe.bench, 'application/zip');
-    // The native baseline: a 100-byte file in the package store, served by GET /plugins/packages/{sha256}.
-    const nativeUrl = await upload(Buffer.from('atomic-plugin native baseline: a 100-byte file served by GET /plugins/packages/{sha256}. '.padEnd(ECHO_BODY_BYTES, '.'), 'utf8'), 'application/octet-stream');
-    const nativePackageGet: RequestSpec = { method: 'GET', path: new URL(nativeUrl).pathname, headers: { accept: '*/*' } };
-    // The native baseline: a small public resource, as the host suite's `GET public resource`.
+    // For scale: a small public resource, as the host suite's `GET public resource`.
     await send('creating the public resource', commit({ subject: `${url}/bench-plugin-public`, set: { [props.parent]: url, [props.name]: 'Public bench resource', [props.read]: [publicAgent] } }));
     const nativeGet: RequestSpec = { method: 'GET', path: '/bench-plugin-public', headers: { accept: 'application/ad+json' } };
 
@@ -304,7 +391,7 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
       wasmBytes: probe.wasm.length,
       packageBytes: probe.shipped.length,
       compile: { ms: probe.compileMs, cached: probe.cached },
-      endpoints: { native: [], nativePackage: [], echoGet: [], echoPost: [] },
+      endpoints: { nativeEchoGet: [], nativeEchoPost: [], native: [], echoGet: [], echoPost: [] },
       commits: { without: [], hooked: [], filtered: [], shipped: [] },
       install: { runs: [], medianMs: 0, medianCommitMs: 0, medianFirstCallMs: 0 },
     };
@@ -349,7 +436,7 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     const subject = `${url}/bench-probe`;
     await send('installing the probe (endpoints and before-commit hook)', installSpec(subject, benchUrl));
     // Twice as long as other phases: the two medians each get half the commits.
-    const alternating = await alternatingPhase(2 * options.durationMs);
+    const alternating = await alternatingPhase(session, options, 'commits alternating before_commit', 2 * options.durationMs);
     result.commits.hooked.push(alternating.hooked);
     result.commits.filtered.push(alternating.filtered);
     result.commits.addedP50Us = alternating.addedUs;
@@ -360,15 +447,36 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     const shipped1 = result.commits.shipped.find((s) => s.concurrency === 1);
     if (without1 && shipped1) result.commits.shippedAddedP50Us = (shipped1.p50Ms - without1.p50Ms) * 1000;
 
-    // --- The echo endpoint against the native route --------------------------------------------
-    for (const spec of [nativeGet, nativePackageGet, echoGet, echoPost]) {
-      for (const c of [1, maxLevel]) await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.initialWarmupMs / 4 }, client.op(() => spec));
+    // --- The echo endpoint against the same handler written natively, and native routes for scale --
+    const nativeEchoGet: RequestSpec = { ...echoGet, path: NATIVE_ECHO_PATH };
+    const nativeEchoPost: RequestSpec = { ...echoPost, path: NATIVE_ECHO_PATH };
+    // Each level's rows run in turns of short slices, so that a change in the machine's speed
+    // during the run (common on shared VMs: ±30% within a minute) hits all of them alike.
+    const rows: [label: string, spec: RequestSpec, into: LoadStats[]][] = [
+      [`native GET ${NATIVE_ECHO_PATH}`, nativeEchoGet, result.endpoints.nativeEchoGet],
+      [`native POST ${NATIVE_ECHO_PATH} (${ECHO_BODY_BYTES} B)`, nativeEchoPost, result.endpoints.nativeEchoPost],
+      ['native GET public resource', nativeGet, result.endpoints.native],
+      [`GET ${ECHO_PATH}`, echoGet, result.endpoints.echoGet],
+      [`POST ${ECHO_PATH} (${ECHO_BODY_BYTES} B)`, echoPost, result.endpoints.echoPost],
+    ];
+    for (const [, spec] of rows) {
+      for (const c of [1, maxLevel]) await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.initialWarmupMs / rows.length }, client.op(() => spec));
     }
     for (const c of options.levels) {
-      result.endpoints.native.push(await requestPhase('native GET public resource', c, nativeGet));
-      result.endpoints.nativePackage.push(await requestPhase(`native GET /plugins/packages/{sha256} (${ECHO_BODY_BYTES} B)`, c, nativePackageGet));
-      result.endpoints.echoGet.push(await requestPhase(`GET ${ECHO_PATH}`, c, echoGet));
-      result.endpoints.echoPost.push(await requestPhase(`POST ${ECHO_PATH} (${ECHO_BODY_BYTES} B)`, c, echoPost));
+      const samples = rows.map((): number[] => []);
+      const runs = await interleave(
+        rows.map(([label, spec], k) => async () => {
+          const op = client.op(() => spec);
+          await runConcurrent(c, { maxOps: options.maxOps, durationMs: options.warmupMs / ENDPOINT_SLICES }, op);
+          return measured(label, () => runConcurrent(c, { maxOps: options.maxOps, durationMs: options.durationMs / ENDPOINT_SLICES, samples: samples[k]! }, op));
+        }),
+        ENDPOINT_SLICES,
+      );
+      rows.forEach(([label, , into], k) => {
+        const stats = mergeRuns(runs[k]!, samples[k]!);
+        into.push(stats);
+        progress(`plugins: ${label}: C=${c} ${describe(stats, ' req/s')}`);
+      });
     }
 
     // --- Drift over many calls -------------------------------------------------------------------
@@ -488,9 +596,8 @@ async function runOverHttp(options: PluginSuiteOptions): Promise<{ result: Plugi
     );
     return { result, probe };
   } finally {
-    client.close();
     progress('plugins: stopping the host');
-    await child.stop();
+    await stop();
     progress('plugins: host stopped');
   }
 }

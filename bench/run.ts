@@ -361,15 +361,11 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
     return added;
   };
   const levels = pluginLevelsOf(p);
-  // The baseline at each concurrency is the faster of the two native GETs (they are close; which one wins varies).
-  const faster = levels.flatMap((c) => {
-    const candidates = [at(p.endpoints.native, c), at(p.endpoints.nativePackage, c)].filter((s): s is LoadStats => s !== undefined);
-    const best = candidates.reduce<LoadStats | undefined>((b, s) => (b === undefined || s.perSecond > b.perSecond ? s : b), undefined);
-    return best ? [best] : [];
-  });
-  const getRatios = add(PLUGIN_RATIO_GET, p.endpoints.echoGet, faster, levels);
-  const postRatios = add(PLUGIN_RATIO_POST, p.endpoints.echoPost, faster, levels);
-  add('native GET package file ÷ native GET resource', p.endpoints.nativePackage, p.endpoints.native, levels);
+  // The targets compare with the same handler written natively; the native GETs give scale.
+  const getRatios = add(PLUGIN_RATIO_GET, p.endpoints.echoGet, p.endpoints.nativeEchoGet, levels);
+  const postRatios = add(PLUGIN_RATIO_POST, p.endpoints.echoPost, p.endpoints.nativeEchoPost, levels);
+  add('plugin GET echo ÷ native GET resource', p.endpoints.echoGet, p.endpoints.native, levels);
+  add('plugin POST echo ÷ native GET resource', p.endpoints.echoPost, p.endpoints.native, levels);
   add('commits with before_commit ÷ filtered out', p.commits.hooked, p.commits.filtered, [64]);
   add('commits with before_commit ÷ no plugin', p.commits.hooked, p.commits.without, [64]);
   add('commits with probe as shipped ÷ no plugin', p.commits.shipped, p.commits.without, [1, 64]);
@@ -385,24 +381,28 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
       comparison: '≥',
       unit: '',
       concurrency: worst.concurrency,
-      detail: `${method} /plugins/test/probe/echo ÷ the faster native GET (public resource or package file) in the same host, requests/s; the lowest over C=${list.map((x) => x.concurrency).join(', ')}`,
+      detail: `${method} /plugins/test/probe/echo ÷ ${method} /bench/echo, the same handler written natively in the same host, requests/s; the lowest over C=${list.map((x) => x.concurrency).join(', ')}`,
       met: worst.value >= TARGET_PLUGIN_RATIO,
     });
   };
   min('plugin GET echo ÷ native', getRatios, 'GET');
   min('plugin POST echo ÷ native', postRatios, 'POST');
-  if (p.commits.addedP50Us !== undefined) {
+  // Judged in memory where that was measured: on disk the flush's jitter is larger than the hook.
+  const hook = p.commits.inMemory ?? (p.commits.addedP50Us === undefined ? undefined : { addedUs: p.commits.addedP50Us, noiseUs: p.commits.noiseP50Us ?? 0 });
+  if (hook) {
+    const where = p.commits.inMemory ? 'on a host whose data folder is in memory' : 'on disk';
     targets.push({
       name: 'before_commit: added median latency per commit',
-      value: p.commits.addedP50Us,
+      value: hook.addedUs,
       target: TARGET_BEFORE_COMMIT_US,
       comparison: '≤',
       unit: 'µs',
       concurrency: 1,
       detail:
-        `p50 of commits the probe's before_commit ran for minus p50 of those it did not, sent alternately (noise floor ${p.commits.noiseP50Us?.toFixed(1) ?? '?'} µs)` +
+        `p50 of commits the probe's before_commit ran for minus p50 of those it did not, sent alternately ${where} (noise floor ${hook.noiseUs.toFixed(1)} µs)` +
+        (p.commits.inMemory && p.commits.addedP50Us !== undefined ? `; on disk ${p.commits.addedP50Us.toFixed(1)} µs (noise floor ${p.commits.noiseP50Us?.toFixed(1) ?? '?'} µs)` : '') +
         (p.calls ? `; the hook call alone, in-process: ${p.calls.beforeCommit.inline.p50Us.toFixed(1)} µs inline (${p.calls.beforeCommit.worker.p50Us.toFixed(1)} µs via the worker)` : ''),
-      met: p.commits.addedP50Us <= TARGET_BEFORE_COMMIT_US,
+      met: hook.addedUs <= TARGET_BEFORE_COMMIT_US,
     });
   }
   if (p.install.runs.length > 0) {
@@ -453,9 +453,9 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
   return targets;
 }
 
-const PLUGIN_RATIO_GET = 'plugin GET echo ÷ faster native GET';
+const PLUGIN_RATIO_GET = 'plugin GET echo ÷ native GET echo';
 const CRUD_RATIO = 'plugin crud: POST /crud ÷ direct commits';
-const PLUGIN_RATIO_POST = 'plugin POST echo ÷ faster native GET';
+const PLUGIN_RATIO_POST = 'plugin POST echo ÷ native POST echo';
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 const fmtKb = (kb: number | undefined): string => (kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MiB`);
 
@@ -488,8 +488,9 @@ function report(r: BenchResult): string {
   rows('host: GET public resource (anonymous)', r.host?.getPublic);
   rows('host: GET private resource (signed)', r.host?.getSigned);
   const p = r.plugins;
+  rows('plugin: native GET echo', p?.endpoints.nativeEchoGet);
+  rows('plugin: native POST echo, 100 B body', p?.endpoints.nativeEchoPost);
   rows('plugin: native GET public resource', p?.endpoints.native);
-  rows('plugin: native GET package file (100 B)', p?.endpoints.nativePackage);
   rows('plugin: GET echo (probe)', p?.endpoints.echoGet);
   rows('plugin: POST echo, 100 B body (probe)', p?.endpoints.echoPost);
   rows('plugin: commits, no plugin', p?.commits.without);
@@ -519,7 +520,7 @@ function report(r: BenchResult): string {
   const searchLists = se ? [...se.queries.flatMap((q) => [[q.plugin], [q.inProcess]]), [se.nativeGet]] : [];
   rows('crud: direct signed commits (same items)', r.crud?.directCommit);
   rows('crud: POST /crud/{class} (create)', r.crud?.crudCreate);
-  const pluginLists = p ? [p.endpoints.native, p.endpoints.nativePackage, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
+  const pluginLists = p ? [p.endpoints.nativeEchoGet, p.endpoints.nativeEchoPost, p.endpoints.native, p.endpoints.echoGet, p.endpoints.echoPost, p.commits.without, p.commits.hooked, p.commits.filtered, p.commits.shipped, p.drift ? [p.drift.start, p.drift.controlStart, p.drift.run, p.drift.end, p.drift.controlEnd] : []] : [];
   for (const list of [r.inProcessBound, r.bare?.get, r.bare?.post, r.host?.commits, r.host?.getPublic, r.host?.getSigned, ...pluginLists, ...sparqlLists, ...searchLists, r.crud?.directCommit, r.crud?.crudCreate]) {
     for (const s of list ?? []) if (s.firstError) lines.push(`  ! C=${s.concurrency}: ${s.errors} errors, first: ${s.firstError}`);
   }
@@ -603,6 +604,12 @@ function pluginReport(p: PluginSuiteResult): string[] {
       `  before-commit, C=1 p50 (alternating): before_commit runs ${p50(c.hooked, 1)}, filtered out ${p50(c.filtered, 1)} → ${us(c.addedP50Us)} per commit (noise floor ${us(c.noiseP50Us ?? 0)});` +
         ` separate phases: no plugin ${p50(c.without, 1)}, probe as shipped ${p50(c.shipped, 1)} → ${c.shippedAddedP50Us === undefined ? '-' : us(c.shippedAddedP50Us)}`,
     );
+    const m = c.inMemory;
+    if (m) {
+      lines.push(
+        `  before-commit, C=1 p50 (alternating, data folder in memory): before_commit runs ${m.hooked.p50Ms.toFixed(3)} ms, filtered out ${m.filtered.p50Ms.toFixed(3)} ms → ${us(m.addedUs)} per commit (noise floor ${us(m.noiseUs)})`,
+      );
+    }
     lines.push(`  before-commit, C=64 commits/s: no plugin ${rate(c.without, 64)}, before_commit runs ${rate(c.hooked, 64)}, filtered out ${rate(c.filtered, 64)}, probe as shipped ${rate(c.shipped, 64)}`);
   }
   if (p.install.runs.length > 0) {
@@ -636,7 +643,7 @@ function pluginReport(p: PluginSuiteResult): string[] {
   }
   const k = p.calls;
   if (k) {
-    const native1 = [p.endpoints.native, p.endpoints.nativePackage].flatMap((l) => l.filter((s) => s.concurrency === 1)).sort((a, b) => a.p50Ms - b.p50Ms)[0];
+    const native1 = p.endpoints.nativeEchoPost.find((s) => s.concurrency === 1);
     const post1 = p.endpoints.echoPost.find((s) => s.concurrency === 1);
     lines.push(`  per call, in-process (p50, µs):              JSON in+out   Extism here   inline lane   via worker   worker hop   via worker after ${IDLE_GAP_MS} ms idle`);
     for (const e of [k.echo, k.beforeCommit]) {
@@ -644,7 +651,7 @@ function pluginReport(p: PluginSuiteResult): string[] {
         `    ${pad(`${e.export} (${e.inputBytes} B in)`, 41)}${pad(e.json.p50Us.toFixed(1), 12, true)}${pad(e.direct.p50Us.toFixed(1), 14, true)}${pad(e.inline.p50Us.toFixed(1), 14, true)}${pad(e.worker.p50Us.toFixed(1), 13, true)}${pad((e.worker.p50Us - e.direct.p50Us).toFixed(1), 13, true)}${pad(e.workerAfterIdle.p50Us.toFixed(1), 29, true)}`,
       );
     }
-    if (native1 && post1) lines.push(`    over HTTP at C=1: POST echo p50 − the faster native GET's p50 = ${((post1.p50Ms - native1.p50Ms) * 1000).toFixed(1)} µs`);
+    if (native1 && post1) lines.push(`    over HTTP at C=1: POST echo p50 − the native POST echo's p50 = ${((post1.p50Ms - native1.p50Ms) * 1000).toFixed(1)} µs`);
   }
   return lines;
 }

@@ -9,7 +9,7 @@ import { CommitProcessor } from './commits.js';
 import { storePath } from './data-dir.js';
 import { HostEvents } from './events.js';
 import { viewsRoute } from './dashboard/views/route.js';
-import { createApp, type App } from './http/app.js';
+import { createApp, type App, type Route } from './http/app.js';
 import { createNodeServer, MAX_BODY_BYTES } from './http/node-server.js';
 import { SubscriptionServer } from './http/websocket.js';
 import { claimDataDir, initialize, syncOntology } from './init.js';
@@ -39,6 +39,8 @@ export interface HostOptions {
   references?: ReferenceSource;
   /** Where to report what happens while starting (plugins that fail to load). */
   log?: (line: string) => void;
+  /** Native routes of a program that embeds the host, consulted before the plugins' endpoints. */
+  routes?: readonly Route[];
 }
 
 /** A started host. */
@@ -86,7 +88,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await plugins.start(options.log);
     const warm = (zip: Uint8Array): void => plugins.warm(zip);
     const catalog = new PluginCatalog({ store, packages, serverUrl, trust, onStore: warm, ...(options.references ? { references: options.references } : {}) });
-    const routes = [packageRoute(packages, store, serverUrl, warm), plugins.logRoute(), plugins.restartRoute(), storeRoute(catalog, store, serverUrl), viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }), dashboardRoute(), plugins.route()];
+    const routes = [packageRoute(packages, store, serverUrl, warm), plugins.logRoute(), plugins.restartRoute(), storeRoute(catalog, store, serverUrl), viewsRoute({ store, serverUrl, withViews: () => plugins.withViews() }), dashboardRoute(), ...(options.routes ?? []), plugins.route()];
     const app = createApp({ store, serverUrl, commits, routes, browserHome: `${DASHBOARD_PATH}/`, extendResource: (s, p, a) => plugins.extendResource(s, p, a) });
     const subscriptions = new SubscriptionServer(store, serverUrl, events);
     const bodyLimit = (path: string): number => routes.find((r) => r.matches(path))?.maxBodyBytes ?? MAX_BODY_BYTES;

@@ -520,7 +520,7 @@ describe('Json (the SDK JSON type)', () => {
       '{}', '[]', 'null', 'true', 'false', '0', '-0', '1', '-1', '1.5', '-2.25e-3', '1e21', '1E+2', '123456789012345',
       '1e-7', '3.141592653589793', '1.7976931348623157e308', '5e-324', '100', '1e2', '123.456', '2e308', '9007199254740993',
       '""', '"abc"', String.raw`"h\u00e9llo \"x\" \u2713 \ud83d\ude00 ✓ é"`, String.raw`"\b\f\n\r\t\/\\"`,
-      String.raw`"\u0000\u001f\u007f"`, String.raw`"\ud800"`, String.raw`"\udc00x"`, '"😀 中文 ü"',
+      String.raw`"\u0000\u001f\u007f"`, String.raw`"é\nü\"ñ\u00e9"`, '-123456789012345', '-1234567890123456', String.raw`"\ud800"`, String.raw`"\udc00x"`, '"😀 中文 ü"',
       '{"a":1,"b":[1,2,{"c":null}],"a":3}', '  { "x" : [ true , false , null ] , "y" : { } }  ', '{"k\\"ey":"v","é":"ü"}',
       JSON.stringify({ '@id': `${SERVER}/x`, [NAME]: 'n', [IS_A]: ['https://atomicdata.dev/classes/Class'] }),
       '['.repeat(200) + ']'.repeat(200),
