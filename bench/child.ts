@@ -1,7 +1,7 @@
 // Child processes for the benchmark: start a Node program, wait for the JSON line it prints when ready, and stop it cleanly.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { machineCpuTimes } from '../server/host-stats.js';
@@ -17,10 +17,22 @@ export interface ReadyChild<T> {
 }
 
 const running = new Set<ChildProcess>();
-// Whatever happens to the benchmark, its servers must not outlive it.
+const folders = new Set<string>();
+// Whatever happens to the benchmark (Ctrl+C included: run.ts exits on SIGINT and SIGTERM), its
+// servers must not outlive it, nor its data folders (one of them in memory).
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
+
+/** Makes sure `folder` is removed when the benchmark ends; the returned function removes it now. */
+export function removedAtExit(folder: string): () => void {
+  folders.add(folder);
+  return () => {
+    folders.delete(folder);
+    rmSync(folder, { recursive: true, force: true });
+  };
+}
 
 /**
  * Runs `node [nodeArgs] args` and resolves with the first stdout line that parses as JSON and

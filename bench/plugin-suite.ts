@@ -4,12 +4,12 @@
 // hook (and that hook's cost once more on a second host whose store is in memory), hot installs,
 // and memory and latency drift over many calls.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { classes, localProps, props, publicAgent } from '../server/atomic/urls.js';
-import { rssKb, settle, withCpu } from './child.js';
+import { removedAtExit, rssKb, settle, withCpu } from './child.js';
 import { BenchSigner, benchCommitChanges, commitBody, commitRequest, sendExpecting, startHostProcess, uploadPackage, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, interleave, mergeRuns, runConcurrent, summarize, type LoadStats, type RequestSpec } from './load.js';
 import { measureCallBreakdown, measureInstallBreakdown, type CallBreakdown, type InstallBreakdown } from './plugin-calls.js';
@@ -320,6 +320,7 @@ async function alternatingPhase(session: HostSession, options: PluginSuiteOption
 async function measureHookInMemory(options: PluginSuiteOptions, benchPackage: Uint8Array): Promise<(HookLatency & { dataDir: string }) | undefined> {
   if (process.platform !== 'linux' || !existsSync(MEMORY_DIR)) return undefined;
   const dataDir = mkdtempSync(join(MEMORY_DIR, 'atomic-plugin-bench-'));
+  const remove = removedAtExit(dataDir);
   options.progress(`plugins: before_commit on a host with its data folder in memory (${dataDir})`);
   try {
     const { session, stop } = await startSession(options, dataDir, 1);
@@ -331,7 +332,7 @@ async function measureHookInMemory(options: PluginSuiteOptions, benchPackage: Ui
       await stop();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    remove();
   }
 }
 

@@ -1,12 +1,12 @@
 // Entry point of `npm run bench`: parses flags, runs the baselines and the host suite, and prints figures, ratios and targets (or JSON).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureBareHttp, measureInProcessBound, measureVerifyOnly, type BareResult, type VerifyStats } from './baselines.js';
 import { runHostSuite, type HostSuiteResult } from './commit-ingestion.js';
 import { runCrudSuite, type CrudSuiteResult } from './crud-suite.js';
-import { machineBusyPercent } from './child.js';
+import { machineBusyPercent, removedAtExit } from './child.js';
 import type { LoadStats } from './load.js';
 import { IDLE_GAP_MS } from './plugin-calls.js';
 import { runPluginSuite, type PluginSuiteResult } from './plugin-suite.js';
@@ -670,6 +670,9 @@ async function main(): Promise<void> {
   const maxOps = quick ? 20_000 : 500_000;
   const levels = flags.levels;
   const tmp = mkdtempSync(join(tmpdir(), 'atomic-bench-'));
+  const removeTmp = flags.keep ? (): void => {} : removedAtExit(tmp);
+  // So that the 'exit' handlers stop the servers and remove the data folders.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   progress(`${quick ? 'quick' : 'full'} run, concurrency ${levels.join(', ')}, ${phaseMs} ms per phase, data in ${tmp}`);
   const busyBefore = await machineBusyPercent();
   progress(`machine busy before the run: ${Math.round(busyBefore)}% of ${availableParallelism()} cores${busyBefore > 15 ? ' (other processes compete: figures will be low and noisy)' : ''}`);
@@ -807,7 +810,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (flags.keep) progress(`kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
+    else removeTmp();
   }
 
   result.machineBusyPercent.after = await machineBusyPercent();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentIdentity, type AgentIdentity } from './atomic/agent.js';
-import { commitToPropVals, signCommit, type CommitChanges } from './atomic/commit.js';
+import { commitToPropVals, parseCommit, signCommit, verifyCommitSignature, type CommitChanges } from './atomic/commit.js';
 import { AtomicError } from './atomic/errors.js';
 import { classes, localProps, props } from './atomic/urls.js';
 import { CommitBatchError, CommitProcessor, MAX_BATCH_COMMITS } from './commits.js';
@@ -111,6 +111,21 @@ describe('CommitProcessor batches', () => {
     expect(store.get(`${SERVER}/p`)?.[props.name]).toBe('renamed');
     expect(store.get(`${SERVER}/p`)?.[props.lastCommit]).toBe(applied[1]!.commitId);
     expect(store.get(applied[2]!.commitId)).toBeDefined();
+  });
+
+  it('records on each stored commit the commit applied to its resource just before it, unsigned', async () => {
+    const appliedAfter = localProps(SERVER).appliedAfter;
+    // The second is signed "earlier" and names no previousCommit: only the server knows it came second.
+    const [first] = await commits.processBatch([signed(create('ordered'))]);
+    const second = await commits.process(signed({ subject: `${SERVER}/ordered`, set: { [props.name]: 'two' } }, owner, Date.now() - 60_000));
+    const [third, fourth] = await commits.processBatch([signed({ subject: `${SERVER}/ordered`, set: { [props.name]: 'three' } }), signed({ subject: `${SERVER}/ordered`, destroy: true })]);
+    expect(store.get(first!.commitId)?.[appliedAfter]).toBeUndefined();
+    expect(store.get(second.commitId)?.[appliedAfter]).toBe(first!.commitId);
+    expect(store.get(third!.commitId)?.[appliedAfter]).toBe(second.commitId);
+    expect(store.get(fourth!.commitId)?.[appliedAfter]).toBe(third!.commitId);
+    // The answer is the commit as stored; what was signed is unchanged.
+    expect(second.commitPropVals).toEqual(store.get(second.commitId));
+    expect(verifyCommitSignature(parseCommit(Object.fromEntries(Object.entries(second.commitPropVals).filter(([p]) => p !== appliedAfter)), SERVER), owner.publicKey)).toBe(true);
   });
 
   it('writes nothing when a later commit is refused, and names it', async () => {

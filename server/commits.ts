@@ -10,7 +10,7 @@ import { datatypeProblem } from './atomic/datatypes.js';
 import { AtomicError } from './atomic/errors.js';
 import { isObject, type JsonAdValue, type PropVals } from './atomic/json-ad.js';
 import { hasRight } from './atomic/rights.js';
-import { props } from './atomic/urls.js';
+import { localProps, props } from './atomic/urls.js';
 import { isLocal } from './access.js';
 import type { CommitAppliedEvent, HostEvents } from './events.js';
 import { Overlay } from './store/overlay.js';
@@ -107,6 +107,7 @@ export class CommitProcessor {
   // Every commit looks up its signer's key and its properties' datatypes; both rarely change.
   readonly #publicKeys: SubjectCache<string | undefined>;
   readonly #datatypes: SubjectCache<string | undefined>;
+  readonly #appliedAfter: string;
 
   constructor(
     private readonly store: Store,
@@ -115,6 +116,7 @@ export class CommitProcessor {
   ) {
     this.#publicKeys = new SubjectCache(events);
     this.#datatypes = new SubjectCache(events);
+    this.#appliedAfter = localProps(serverUrl).appliedAfter;
   }
 
   /** Validates, authorizes and applies a commit given as parsed JSON. Throws AtomicError. */
@@ -233,7 +235,7 @@ export class CommitProcessor {
     }
     const events = await this.store.transact((txn) => pending.map((entry, i) => refusedAt(i, entry.commit.subject, () => this.#write(txn, entry, asHost))));
     for (const event of events) this.events.emitCommitApplied(event);
-    return pending.map(({ commitId, commitPropVals }) => ({ commitId, commitPropVals }));
+    return events.map(({ commitId, commitPropVals }) => ({ commitId, commitPropVals }));
   }
 
   /** What the commit does to the resource, given its state `before` in `reader`: checked, not written. */
@@ -256,8 +258,11 @@ export class CommitProcessor {
     const event = this.#preview(txn, entry, before, asHost);
     if (event.after) txn.put(commit.subject, event.after);
     else txn.remove(commit.subject);
-    txn.put(commitId, commitPropVals);
-    return event;
+    // The stored commit also says which commit it followed, so that its history has an exact order.
+    const previous = before?.[props.lastCommit];
+    const stored = typeof previous === 'string' ? { ...commitPropVals, [this.#appliedAfter]: previous } : commitPropVals;
+    txn.put(commitId, stored);
+    return { ...event, commitPropVals: stored };
   }
 
   /**

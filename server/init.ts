@@ -113,6 +113,7 @@ async function ensureLocalOntology(commits: CommitProcessor, store: Store, serve
     [local.packageCid, property('package-cid', datatypes.string, 'The IPFS CID (Kubo defaults: CIDv0) a released plugin package was published under.')],
     [local.publisher, property('publisher', datatypes.atomicUrl, 'The agent that published this release (the package signer when signed).')],
     [local.onBehalfOf, { ...property('on-behalf-of', datatypes.atomicUrl, 'On a commit signed by a plugin\'s agent: the agent whose request the plugin was serving. The commit was checked against the rights of both.'), [props.classtype]: classes.agent }],
+    [local.appliedAfter, { ...property('applied-after', datatypes.atomicUrl, 'On a commit: the commit this server applied to the same resource just before it. Recorded by the server when it applies the commit, not part of what was signed.'), [props.classtype]: classes.commit }],
     [local.pluginListing, pluginClass('plugin-listing', 'A plugin in this server\'s registry: its namespace, name and published releases.', [props.name, props.plugin.namespace], [local.releases, props.description, props.plugin.author])],
     [local.pluginRelease, pluginClass('plugin-release', 'One published version of a registry plugin: its package file, digest and publisher.', [props.plugin.version, props.plugin.file, local.packageDigest], [local.packageCid, local.publisher])],
   ];

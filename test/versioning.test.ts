@@ -140,6 +140,20 @@ describe('atomic/versioning', () => {
     expect((await versions('GET', q(open))).body!.versions).toHaveLength(1);
   });
 
+  it('keeps the order the server applied commits in, when clocks disagree and no previousCommit says it', async () => {
+    const subject = uniqueSubject(host.url, 'skewed');
+    const now = Date.now();
+    const made = await postCommit(host.url, { subject, set: { [props.parent]: host.url, [name]: 'One' } }, owner, now);
+    // Signed by clocks running behind, each further: by their times they would come first.
+    const second = await postCommit(host.url, { subject, set: { [name]: 'Two' } }, owner, now - 60_000);
+    const third = await postCommit(host.url, { subject, set: { [name]: 'Three' } }, owner, now - 120_000);
+    for (const answer of [made, second, third]) expect(answer.status, answer.text).toBe(200);
+    const history = await list(subject);
+    expect(history.map((v) => v.set[name])).toEqual(['One', 'Two', 'Three']);
+    const at = await versions('GET', `/at${q(subject, history[1]!.commit)}`, owner);
+    expect(at.body).toMatchObject({ [name]: 'Two' });
+  });
+
   it('replays the resource as it was right after each commit, as JSON-AD that @tomic/lib reads', async () => {
     const { subject, history } = await editedNote();
     const at = async (i: number): Promise<HttpResult> => versions('GET', `/at${q(subject, history[i]!.commit)}`, owner);

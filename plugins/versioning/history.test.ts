@@ -51,6 +51,23 @@ describe('ordered', () => {
     // A previous commit that is not in the list does not hold a version back.
     expect(commits(ordered([version('e', 1, { previousCommit: `${S}/commits/gone` }), a]))).toEqual(['e', 'a']);
   });
+
+  it('follows the order the server recorded (appliedAfter) over the clocks and over a missing previousCommit', () => {
+    const a = version('a', 50);
+    const b = version('b', 10, { appliedAfter: `${S}/commits/a` });
+    const c = version('c', 40, { appliedAfter: `${S}/commits/b`, previousCommit: `${S}/commits/b` });
+    // A second life after a destroy starts a chain of its own, placed by its time.
+    const d = version('d', 90);
+    const e = version('e', 5, { appliedAfter: `${S}/commits/d` });
+    expect(commits(ordered([e, c, d, b, a]))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('reads the recorded order from the server\'s property', () => {
+    const APPLIED_AFTER = `${S}/ontology/applied-after`;
+    const commit = { [commitProps.createdAt]: 5, [commitProps.signer]: `${S}/agents/a`, [APPLIED_AFTER]: `${S}/commits/w` };
+    expect(readVersion(`${S}/commits/x`, commit, ON_BEHALF_OF, APPLIED_AFTER)?.appliedAfter).toBe(`${S}/commits/w`);
+    expect(readVersion(`${S}/commits/x`, commit, ON_BEHALF_OF)?.appliedAfter).toBeUndefined();
+  });
 });
 
 describe('replay', () => {

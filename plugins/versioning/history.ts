@@ -24,6 +24,8 @@ export interface Version {
   readonly destroy: boolean;
   /** The commit it says it follows, when it says so. */
   readonly previousCommit?: string;
+  /** The commit the server applied to the resource just before this one, as the server recorded it (`{server}/ontology/applied-after`). */
+  readonly appliedAfter?: string;
 }
 
 function isObject(value: Json | undefined): value is { [key: string]: Json } {
@@ -31,10 +33,11 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
 }
 
 /**
- * A stored commit (JSON-AD, keyed by property URL) read as a version; `onBehalfOfProperty` is the
- * server's own property for the requester a plugin acted for. `undefined` when it is not a commit.
+ * A stored commit (JSON-AD, keyed by property URL) read as a version; `onBehalfOfProperty` and
+ * `appliedAfterProperty` are the server's own properties for the requester a plugin acted for and
+ * for the commit applied before. `undefined` when it is not a commit.
  */
-export function readVersion(commitSubject: string, commit: PropVals, onBehalfOfProperty: string): Version | undefined {
+export function readVersion(commitSubject: string, commit: PropVals, onBehalfOfProperty: string, appliedAfterProperty?: string): Version | undefined {
   const createdAt = commit[commitProps.createdAt];
   const signer = commit[commitProps.signer];
   if (typeof createdAt !== 'number' || typeof signer !== 'string') return undefined;
@@ -43,6 +46,7 @@ export function readVersion(commitSubject: string, commit: PropVals, onBehalfOfP
   const push = commit[commitProps.push];
   const onBehalfOf = commit[onBehalfOfProperty];
   const previousCommit = commit[commitProps.previousCommit];
+  const appliedAfter = appliedAfterProperty === undefined ? undefined : commit[appliedAfterProperty];
   const pushed: Record<string, Json[]> = {};
   if (isObject(push)) for (const [property, items] of Object.entries(push)) if (Array.isArray(items)) pushed[property] = items;
   return {
@@ -55,25 +59,35 @@ export function readVersion(commitSubject: string, commit: PropVals, onBehalfOfP
     push: pushed,
     destroy: commit[commitProps.destroy] === true,
     ...(typeof previousCommit === 'string' ? { previousCommit } : {}),
+    ...(typeof appliedAfter === 'string' ? { appliedAfter } : {}),
   };
 }
 
 /**
- * The versions in the order the server applied them. A commit that names its `previousCommit`
- * (as @tomic/lib's do) was applied right after that one, with nothing in between: the server
- * refuses it otherwise. So such chains stay together, and they and the other commits are placed
- * by the `createdAt` of their first commit, which the server keeps within minutes of when it
- * applied it (it refuses older commits): two commits signed seconds apart by clocks that
- * disagree, the later one not naming the earlier, may be replayed out of order.
+ * The versions in the order the server applied them. The server records on each commit the one it
+ * applied to the resource just before (`appliedAfter`), and a commit that names its
+ * `previousCommit` (as @tomic/lib's do) was applied right after that one too: the server refuses
+ * it otherwise. So commits form chains; a resource has one from its creation, and one more for each
+ * time it was made again after being destroyed. The chains are placed by the `createdAt` of their
+ * first commit, which the server keeps within minutes of when it applied it (it refuses older
+ * commits). Only commits stored by servers that did not record `appliedAfter`, signed seconds apart
+ * by clocks that disagree, the later one not naming the earlier, may be replayed out of order.
  */
 export function ordered(versions: readonly Version[]): Version[] {
   const present = new Set(versions.map((v) => v.commit));
-  /** The version applied right after a commit, when it names that commit. */
+  const predecessor = (v: Version): string | undefined => v.appliedAfter ?? v.previousCommit;
+  /** The version applied right after a commit. */
   const after = new Map<string, Version>();
-  for (const version of versions) if (version.previousCommit !== undefined && present.has(version.previousCommit)) after.set(version.previousCommit, version);
+  for (const version of versions) {
+    const previous = predecessor(version);
+    if (previous !== undefined && present.has(previous)) after.set(previous, version);
+  }
   const firsts = versions
     .map((version, index) => ({ version, index }))
-    .filter(({ version }) => version.previousCommit === undefined || !present.has(version.previousCommit))
+    .filter(({ version }) => {
+      const previous = predecessor(version);
+      return previous === undefined || !present.has(previous);
+    })
     .sort((a, b) => a.version.createdAt - b.version.createdAt || a.index - b.index);
   const out: Version[] = [];
   const placed = new Set<string>();

@@ -50,8 +50,9 @@ export function loadHistory(server: string, subject: string): History {
   const found = queryAll(commitProps.subject, subject, { includeResources: true });
   if (!found.ok) throw hostFailure(`finding the commits of ${subject}`, found.error);
   const onBehalfOf = `${server}/ontology/on-behalf-of`;
+  const appliedAfter = `${server}/ontology/applied-after`;
   const versions = (found.value.resources ?? [])
-    .map(({ '@id': commit, ...propvals }) => readVersion(commit, propvals, onBehalfOf))
+    .map(({ '@id': commit, ...propvals }) => readVersion(commit, propvals, onBehalfOf, appliedAfter))
     .filter((v): v is Version => v !== undefined);
   if (current === undefined && versions.length === 0) throw new VersioningError(404, `${subject} has no versions here: there is no such resource on this server, and no commit of it`);
   return { subject, current, versions: ordered(versions) };

@@ -3,8 +3,8 @@
 // through the host's bulk copies (./memory.ts) rather than as-pdk's `Host.input`/`Host.output`.
 
 import { error_set } from "@extism/as-pdk/lib/env";
-import { Json } from "./json";
-import { Resource, findHeader, toStringMap } from "./host";
+import { Json, JsonObjectReader, pushJsonString } from "./json";
+import { Resource, findHeader } from "./host";
 import { readInput, writeBlock, writeOutput } from "./memory";
 
 // ---- raw input and output ----
@@ -152,25 +152,51 @@ export class Request {
   }
 }
 
-/** Reads the input of the `handle_request` hook. */
+/**
+ * Reads the input of the `handle_request` hook. It is read member by member rather than through a
+ * Json tree: every request pays for it. Input that is not a JSON object gives a `GET /`.
+ */
 export function readRequest(): Request {
-  const input = inputObject();
-  return new Request(
-    input.getString("method", "GET"),
-    input.getString("path", "/"),
-    toStringMap(input.getObject("query")),
-    toStringMap(input.getObject("headers")),
-    input.getString("body"),
-    nullableString(input, "agent"),
-  );
+  const reader = JsonObjectReader.ofBytes(readInput());
+  let method: string | null = null;
+  let path: string | null = null;
+  let query = new Map<string, string>();
+  let headers = new Map<string, string>();
+  let body: string | null = null;
+  let agent: string | null = null;
+  for (let key = reader.nextKey(); key !== null; key = reader.nextKey()) {
+    if (key == "method") method = reader.stringValue();
+    else if (key == "path") path = reader.stringValue();
+    else if (key == "query") query = reader.stringMapValue();
+    else if (key == "headers") headers = reader.stringMapValue();
+    else if (key == "body") body = reader.stringValue();
+    else if (key == "agent") agent = reader.stringValue();
+    else reader.skipValue();
+  }
+  if (reader.failed) return new Request("GET", "/", new Map<string, string>(), new Map<string, string>(), "", null);
+  return new Request(method === null ? "GET" : method, path === null ? "/" : path, query, headers, body === null ? "" : body, agent);
 }
 
 /** Answers `handle_request`: status, headers (or `null`) and a text body. */
 export function respond(status: i32, headers: Map<string, string> | null, body: string): void {
-  const out = Json.newObject().set("status", status);
-  out.set<Json>("headers", headers === null ? Json.newObject() : Json.fromStringMap(headers));
-  out.set("body", body);
-  outputJson(out);
+  // Written directly, not through a Json tree: every request pays for it.
+  const out = new Array<string>();
+  out.push('{"status":');
+  out.push(status.toString());
+  out.push(',"headers":{');
+  if (headers !== null) {
+    const names = headers.keys();
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0) out.push(",");
+      pushJsonString(out, names[i]);
+      out.push(":");
+      pushJsonString(out, headers.get(names[i]));
+    }
+  }
+  out.push('},"body":');
+  pushJsonString(out, body);
+  out.push("}");
+  outputText(out.join(""));
 }
 
 /**

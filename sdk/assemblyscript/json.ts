@@ -380,8 +380,17 @@ export function quoteJson(s: string): string {
   return out.join("");
 }
 
+/** Appends `s` as a JSON string literal (quotes included) to `out`, for output built by hand. */
+export function pushJsonString(out: string[], s: string): void {
+  writeString(out, s);
+}
+
+/** Below this, an integral double prints exactly as an i64 (faster than dtoa). */
+const EXACT_INTEGER = 1e15;
+
 function numberToJson(n: f64): string {
   if (!isFinite(n)) return "null";
+  if (n == Math.floor(n) && Math.abs(n) < EXACT_INTEGER) return (<i64>n).toString();
   // AssemblyScript prints integral values with ".0" (and -0 as "0.0"); JSON.stringify does not.
   // Its dtoa (Grisu) always round-trips but is not always the shortest form: 0.1 + 0.2 prints
   // as 0.30000000000000007, which parses back to the same double.
@@ -457,6 +466,141 @@ function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }
 
+/**
+ * Reads a JSON object one member at a time without building a {@link Json} tree, for inputs read
+ * on every call (handle_request): `nextKey()`, then one of the value readers, until `nextKey()`
+ * gives `null`. `failed` tells whether the text was valid JSON up to there (and, once `nextKey()`
+ * gave `null`, to its end). Values are read with the same rules as {@link Json.parseBytes}.
+ */
+export class JsonObjectReader {
+  private started: bool = false;
+  private ended: bool = false;
+  /** True once the text turned out not to be a valid JSON object. */
+  failed: bool = false;
+
+  private constructor(private readonly parser: Parser) {}
+
+  /** A reader of the UTF-8 JSON object in `bytes`; `failed` at once if it does not start with `{`. */
+  static ofBytes(bytes: Uint8Array): JsonObjectReader {
+    const reader = new JsonObjectReader(Parser.over(bytes.buffer, bytes.dataStart, <usize>bytes.length));
+    reader.parser.ws();
+    if (reader.parser.peek() != 0x7b) reader.fail();
+    return reader;
+  }
+
+  /** The next member's key; `null` at the end of the object, or once `failed`. */
+  nextKey(): string | null {
+    if (this.failed || this.ended) return null;
+    const p = this.parser;
+    if (!this.started) {
+      this.started = true;
+      p.advance(); // {
+      p.ws();
+      if (p.peek() == 0x7d) return this.end();
+    } else {
+      p.ws();
+      const c = p.peek();
+      if (c == 0x7d) return this.end();
+      if (c != 0x2c) return this.fail();
+      p.advance();
+      p.ws();
+    }
+    if (p.peek() != 0x22) return this.fail();
+    const key = p.string();
+    if (key === null) return this.fail();
+    p.ws();
+    if (p.peek() != 0x3a) return this.fail();
+    p.advance();
+    p.ws();
+    return key;
+  }
+
+  /** The member's value if it is a string; any other value is read and `null` returned. */
+  stringValue(): string | null {
+    if (this.parser.peek() == 0x22) {
+      const s = this.parser.string();
+      if (s === null) this.fail();
+      return s;
+    }
+    this.skipValue();
+    return null;
+  }
+
+  /**
+   * The member's value as a map of strings: an object's string members as they are, its other
+   * members as JSON text. Anything but an object gives an empty map.
+   */
+  stringMapValue(): Map<string, string> {
+    const out = new Map<string, string>();
+    const p = this.parser;
+    if (p.peek() != 0x7b) {
+      this.skipValue();
+      return out;
+    }
+    p.advance();
+    p.ws();
+    if (p.peek() == 0x7d) {
+      p.advance();
+      return out;
+    }
+    for (;;) {
+      p.ws();
+      if (p.peek() != 0x22) return this.failWith(out);
+      const key = p.string();
+      if (key === null) return this.failWith(out);
+      p.ws();
+      if (p.peek() != 0x3a) return this.failWith(out);
+      p.advance();
+      p.ws();
+      if (p.peek() == 0x22) {
+        const value = p.string();
+        if (value === null) return this.failWith(out);
+        out.set(key, value);
+      } else {
+        const value = p.value(2);
+        if (value === null) return this.failWith(out);
+        out.set(key, value.stringify());
+      }
+      p.ws();
+      const c = p.peek();
+      p.advance();
+      if (c == 0x2c) continue;
+      if (c == 0x7d) return out;
+      return this.failWith(out);
+    }
+  }
+
+  /** The member's value as a {@link Json}; `null` (and `failed`) if it is not valid. */
+  value(): Json | null {
+    const v = this.parser.value(1);
+    if (v === null) this.fail();
+    return v;
+  }
+
+  /** Reads the member's value and drops it. */
+  skipValue(): void {
+    this.value();
+  }
+
+  private end(): string | null {
+    this.parser.advance(); // }
+    this.parser.ws();
+    this.ended = true;
+    if (!this.parser.atEnd()) this.failed = true;
+    return null;
+  }
+
+  private fail(): string | null {
+    this.failed = true;
+    return null;
+  }
+
+  private failWith(map: Map<string, string>): Map<string, string> {
+    this.failed = true;
+    return map;
+  }
+}
+
 // Reads the UTF-8 bytes as they are, with unchecked loads against an end pointer: decoding the
 // whole input to a string first and reading it with bounds-checked charCodeAt took about twice as
 // long, and parsing is most of what a small hook does (before_commit reads a ~1.5 KB event).
@@ -467,6 +611,10 @@ class Parser {
     private pos: usize,
     private readonly end: usize,
   ) {}
+
+  static over(source: ArrayBuffer, start: usize, length: usize): Parser {
+    return new Parser(source, start, start + length);
+  }
 
   static run(source: ArrayBuffer, start: usize, length: usize): Json | null {
     const p = new Parser(source, start, start + length);
@@ -479,6 +627,14 @@ class Parser {
 
   @inline peek(): i32 {
     return this.pos < this.end ? <i32>load<u8>(this.pos) : -1;
+  }
+
+  @inline advance(): void {
+    this.pos++;
+  }
+
+  @inline atEnd(): bool {
+    return this.pos == this.end;
   }
 
   ws(): void {

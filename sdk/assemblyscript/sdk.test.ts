@@ -249,6 +249,25 @@ describe('handle_request', () => {
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 
+  it('reads the request as JSON would: unknown members skipped, repeated names, values that are not strings', async () => {
+    const subject = `${SERVER}/notes/1`;
+    const input = `{"extra":{"a":[1,{"b":null}],"c":"}"},"method":"GET","path":"/plugins/test/probe/nope","headers":{"x":"1","Content-Type":"text/csv","n":5,"x":"2"},` +
+      `"query":{"subject":"${subject.replace(/\//g, '\\/')}","deep":{"k":[true]}},"path":"/plugins/test/probe/resource","body":"","agent":null}`;
+    const res = await callJson(probe, 'handle_request', input);
+    expect(res.status).toBe(200);
+    expect(server.calls).toEqual([{ fn: 'get_resource', request: { subject } }]);
+    // Header lookups ignore case; a value that is not a string is kept as its JSON text.
+    const echo = await callJson(probe, 'handle_request', { method: 'POST', path: '/plugins/test/probe/echo', headers: { 'Content-Type': 'text/csv', n: 5 }, query: [], body: 'a,b', agent: 7 });
+    expect(echo).toEqual({ status: 200, headers: { 'content-type': 'text/csv' }, body: 'a,b' });
+  });
+
+  it('input that is not a JSON object is read as GET / (a 404 from the probe), never a trap', async () => {
+    for (const input of ['nope', '[1]', '{"method":"POST","path":"/plugins/test/probe/echo"', '{"method":"POST","path":"/plugins/test/probe/echo"} x', '{"path":"/plugins/test/probe/echo","headers":{"a":}}', '']) {
+      const res = await callJson(probe, 'handle_request', input);
+      expect(res, input).toEqual({ status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route /' } }) });
+    }
+  });
+
   it('/utf8 answers non-ASCII text, UTF-8 encoded', async () => {
     const out = await probe.call('handle_request', JSON.stringify({ method: 'GET', path: '/plugins/test/probe/utf8', query: {}, headers: {}, body: '', agent: null }));
     const bytes = out!.bytes();

@@ -129,5 +129,9 @@ export function localProps(serverUrl: string) {
     // On a commit a plugin signed while serving a request: the requester it acted for (host
     // function `commit` with `on_behalf_of`). Part of the signed commit.
     onBehalfOf: `${O}/on-behalf-of`,
+    // On a stored commit: the commit applied to the same resource just before it (its lastCommit
+    // then). Recorded by the server, not signed: the order commits were applied in, which their
+    // createdAt (the signers' clocks) and the optional previousCommit do not always give.
+    appliedAfter: `${O}/applied-after`,
   } as const;
 }
