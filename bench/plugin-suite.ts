@@ -195,7 +195,7 @@ interface HostSession {
   send(what: string, spec: RequestSpec, expect?: number): Promise<void>;
   /** A signed commit by the host's owner, as a request. */
   commit(changes: Parameters<BenchSigner['sign']>[0]): RequestSpec;
-  /** Uploads a package signed by anyone; returns its URL. */
+  /** Uploads bytes to the package store, as the owner; returns their URL. */
   upload(bytes: Uint8Array, type: string): Promise<string>;
   /** A commit that installs the package at `packageUrl` as `subject`, granting every probe permission. */
   installSpec(subject: string, packageUrl: string): RequestSpec;

@@ -56,7 +56,7 @@ describe('the system monitor plugin', () => {
     expect((await fetch(`${host.url}/monitor/app.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
-  it('gives the figures only to agents that may read the drive: 401 anonymous, 403 a stranger', async () => {
+  it('gives the figures only to agents that may read the drive (401 anonymous, 403 a stranger), and says who is an operator', async () => {
     const anonymous = await stats();
     expect(anonymous.status).toBe(401);
     expect(anonymous.body?.error).toMatchObject({ code: 'UNAUTHORIZED' });
@@ -65,7 +65,10 @@ describe('the system monitor plugin', () => {
     expect(String((stranger.body?.error as { message: string }).message)).toContain('may not read the drive');
     const reader = await registerAgent(host.url, 'Reader');
     expect((await postCommit(host.url, { subject: host.url, push: { [props.read]: [reader.subject] } }, owner)).status).toBe(200);
-    expect((await stats(reader)).status).toBe(200);
+    const read = await stats(reader);
+    expect(read.status).toBe(200);
+    // It says whether the agent may manage plugins (write rights on the drive): the page offers the actions then only.
+    expect([read.body?.operator, (await stats(owner)).body?.operator]).toEqual([false, true]);
   });
 
   it('answers the host\'s memory, CPU, disk and uptime, and every plugin\'s status and figures', async () => {

@@ -6,9 +6,11 @@
 import { signCommit, signedFetch, type Agent, type HostStats } from 'atomic-plugin/sdk/browser';
 import { enableChanges } from '../../../server/plugins/plugin-resource.js';
 
-/** The figures as /monitor/stats answers them: host_stats and the server's URL. */
+/** The figures as /monitor/stats answers them: host_stats, the server's URL, and whether the agent may manage plugins. */
 export interface MonitorStats extends HostStats {
   readonly server: string;
+  /** Write rights on the drive: the actions are offered only then (the server checks again). */
+  readonly operator: boolean;
 }
 
 /** The requests the page makes. */

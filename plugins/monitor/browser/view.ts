@@ -31,6 +31,8 @@ export interface Elements {
   error: HTMLElement;
   notice: HTMLElement;
   main: HTMLElement;
+  /** Says why a reader sees no actions. */
+  readOnly: HTMLElement;
   figures: Record<'memory' | 'cpu' | 'disk' | 'uptime', { value: HTMLElement; detail: HTMLElement }>;
   updated: HTMLOutputElement;
   rows: HTMLTableSectionElement;
@@ -57,6 +59,7 @@ export function findElements(): Elements {
     error: find('.error'),
     notice: find('.notice'),
     main: find('main'),
+    readOnly: find('.read-only'),
     figures: { memory: figure('memory'), cpu: figure('cpu'), disk: figure('disk'), uptime: figure('uptime') },
     updated: find('.updated'),
     rows: find('tbody'),
@@ -161,6 +164,8 @@ export function render(el: Elements, state: ViewState): void {
   show(el.notice, state.notice);
   el.main.hidden = state.agent === null || state.stats === null;
   if (state.stats === null) return;
+  el.main.dataset.operator = String(state.stats.operator);
+  el.readOnly.hidden = state.stats.operator;
   drawHost(el, state.stats);
   drawPlugins(el, state.stats.plugins, state.busy);
   if (state.updatedAt !== null) {
