@@ -17,6 +17,12 @@ describe('snippet', () => {
     expect(cut.length).toBeLessThan(180);
   });
 
+  it('finds words with capitals and accents past other non-ASCII text, with the offsets of the original', () => {
+    const text = `${filler(30)} «Ÿes» naïve ÉCOLE ✓ and more ${filler(30)}`;
+    expect(snippet(text, ['ecole'])).toContain('naïve ÉCOLE ✓ and more');
+    expect(snippet(text.toUpperCase(), ['word29'])).toContain('WORD29 «ŸES»');
+  });
+
   it('starts at the beginning when no term is in the text', () => {
     const text = filler(100);
     expect(snippet(text, ['absent'])).toMatch(/^word0 word1 .*…$/);
