@@ -41,6 +41,8 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Native routes of a program that embeds the host, consulted before the plugins' endpoints. */
   routes?: readonly Route[];
+  /** Process plugins (`namespace/name`) to CPU-profile, and where (see ProcessRuntimeOptions.cpuProfile): development only. */
+  cpuProfile?: { plugins: readonly string[]; dir: string };
 }
 
 /** A started host. */
@@ -82,7 +84,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       serverUrl,
       dataDir: options.dataDir,
       trust,
-      runtimes: { wasm: createWasmRuntime(), js: createJsRuntime(), process: createProcessRuntime() },
+      runtimes: { wasm: createWasmRuntime(), js: createJsRuntime(), process: createProcessRuntime(options.cpuProfile ? { cpuProfile: options.cpuProfile } : {}) },
       hostAgent: owner,
     });
     await plugins.start(options.log);

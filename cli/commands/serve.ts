@@ -1,5 +1,6 @@
 // `atomic-plugin serve`: runs the Atomic Data host in the foreground until Ctrl+C or SIGTERM.
 
+import { resolve } from 'node:path';
 import { Command, Flags } from '@oclif/core';
 import { defaultDataDir } from '../../server/data-dir.js';
 import { CliError } from '../lib/errors.js';
@@ -17,6 +18,8 @@ export default class Serve extends Command {
 The first start creates the data folder and an owner agent, whose secret is written to agent.secret in that folder; \`<%= config.bin %> agent show\` prints it.
 
 With --pack (what \`npm start\` runs) it keeps the reference plugins ${PACK.join(', ')} installed, and --with names others (or only some): once the server listens, each one that is missing is installed and each older one updated, from the signed packages shipped with atomic-plugin, through the same path as \`<%= config.bin %> install <name>\` (package digest and signature checked against the shipped index, then a signed commit by the owner agent that the server checks under its trust policy). Then it prints where they serve. A plugin that is installed already in this build or a newer version is left alone, so restarting changes nothing. Installing one grants it every permission it asks for; they are printed. --no-pack serves without touching any.
+
+With --profile-plugin (development only) the named process plugins run under V8's CPU profiler, and each writes a .cpuprofile into --profile-dir when its process ends (when the server stops, or at a restart); Chrome DevTools and VS Code open them. Node's permission model switches the profiler off, so a profiled plugin runs without it: do not profile plugins you do not trust.
 
 With --json it prints one line {url, port, dataDir, agentSecretPath, owner, initialized} as soon as it listens, for scripts and supervisors to read; with reference plugins to keep, once they are live, with "pack": {publisher, plugins: [{name, plugin, version, action, endpoints, error?}]} added.`;
 
@@ -68,6 +71,16 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       multiple: true,
       helpValue: '<names>',
     }),
+    'profile-plugin': Flags.string({
+      summary: 'CPU-profile this process plugin (namespace/name; repeat for several). It runs WITHOUT Node\'s permission model: development only.',
+      multiple: true,
+      helpValue: '<namespace/name>',
+    }),
+    'profile-dir': Flags.string({
+      summary: 'Where --profile-plugin writes the profiles, one folder per plugin.',
+      default: './plugin-profiles',
+      helpValue: '<dir>',
+    }),
     'server-url': Flags.string({
       summary: 'Public URL of the server, the base of every subject [default: http://localhost:{port}].',
       helpValue: '<url>',
@@ -80,6 +93,11 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
     const { flags } = await this.parse(Serve);
     // Before anything starts: a name that is no reference plugin is a mistake in the command line.
     const names = packNames(flags.pack, flags.with);
+    const profiled = flags['profile-plugin'] ?? [];
+    for (const id of profiled) {
+      if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new CliError('INVALID_INPUT', `--profile-plugin ${id} is not a plugin id`, ['give it as namespace/name, e.g. --profile-plugin atomic/search']);
+    }
+    if (profiled.length > 0) progress(`Profiling ${profiled.join(', ')} (process plugins) into ${resolve(flags['profile-dir'])}: they run without Node's permission model. Development only.`);
     const host = await startServer({
       dataDir: flags['data-dir'] ?? defaultDataDir(),
       port: flags.port,
@@ -88,6 +106,7 @@ With --json it prints one line {url, port, dataDir, agentSecretPath, owner, init
       trust: { requireSignature: flags['require-signed'], trustedPublishers: flags['trust-publisher'] ?? [] },
       log: (line: string) => process.stderr.write(`${line}\n`),
       references: () => shippedReferences(undefined, (line) => process.stderr.write(`${line}\n`)),
+      ...(profiled.length > 0 ? { cpuProfile: { plugins: profiled, dir: resolve(flags['profile-dir']) } } : {}),
     });
     const stopped = waitForStopSignal();
     const info = serveInfo(host);

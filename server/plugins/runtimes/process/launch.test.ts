@@ -33,6 +33,13 @@ describe('launchSpec', () => {
     expect(spec.cwd).toBe(dataDir);
   });
 
+  it('drops the permission model only for a plugin being CPU-profiled, which the model would stop', () => {
+    const profiled = launchSpec({ runDir, dataDir, entry: 'plugin.mjs', memoryMb: 24, nodeFlags: node22, cpuProfileDir: '/tmp/profiles' });
+    expect(profiled.args).toEqual(expect.arrayContaining(['--cpu-prof', '--cpu-prof-dir=/tmp/profiles', '--max-old-space-size=24']));
+    expect(profiled.args.join(' ')).not.toMatch(/permission|allow-fs/);
+    expect(launchSpec({ runDir, dataDir, entry: 'plugin.mjs', memoryMb: 24, nodeFlags: node22 }).args.join(' ')).not.toContain('cpu-prof');
+  });
+
   it('withholds the network only where Node can (--allow-net), and only without the network permission', () => {
     expect(launchSpec({ runDir, dataDir, entry: 'p.js', memoryMb: 32, nodeFlags: node25, network: true }).args).toContain('--allow-net');
     expect(launchSpec({ runDir, dataDir, entry: 'p.js', memoryMb: 32, nodeFlags: node25, network: false }).args).not.toContain('--allow-net');

@@ -57,6 +57,12 @@ export interface LaunchOptions {
   readonly network?: boolean;
   /** The Node flags to detect the permission model from. Default: the host Node's. */
   readonly nodeFlags?: ReadonlySet<string>;
+  /**
+   * Profile a Node entry with V8's `--cpu-prof`, writing into this folder when it exits. Node's
+   * permission model switches the inspector off, and with it the profiler, so a profiled plugin
+   * runs without the permission model: for development only.
+   */
+  readonly cpuProfileDir?: string;
 }
 
 /** Builds the launch of a process plugin. */
@@ -81,7 +87,8 @@ export function launchSpec(options: LaunchOptions): LaunchSpec {
   }
   const args: string[] = [];
   const flags = options.nodeFlags ?? process.allowedNodeEnvironmentFlags;
-  const permission = nodePermissionFlag(flags);
+  const permission = options.cpuProfileDir === undefined ? nodePermissionFlag(flags) : null;
+  if (options.cpuProfileDir !== undefined) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   if (permission !== null) {
     args.push(permission, `--allow-fs-read=${runDir}`, `--allow-fs-read=${dataDir}`, `--allow-fs-write=${dataDir}`);
     if (flags.has('--allow-net') && options.network !== false) args.push('--allow-net');

@@ -13,7 +13,7 @@
 //   call runs means the process hangs: it is killed and replaced. During a call the deadline rules.
 // - close(): a `shutdown` notification and stdin closed; killed after `shutdownGraceMs`.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from '../../../package-dir.js';
 import { enqueue } from '../call-queue.js';
@@ -48,6 +48,7 @@ export interface ProcessRuntimeConfig {
   readonly rssOverheadMb: number | undefined;
   readonly memorySampleMs: number;
   readonly transport: 'stdio' | 'socket';
+  readonly cpuProfile: { readonly plugins: readonly string[]; readonly dir: string } | undefined;
 }
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -194,7 +195,13 @@ export class ProcessInstance implements PluginInstance {
       // Where Node can withhold the network (Node 25+), a plugin without `network` (and so without
       // the http_request host function) gets none of its own either.
       const network = typeof options.hostFunctions.http_request === 'function';
-      launch = launchSpec({ runDir: identity.packageDir, dataDir: identity.dataDir, entry: identity.entry, memoryMb: options.limits.memoryMb, network });
+      const id = `${identity.namespace}/${identity.name}`;
+      const cpuProfileDir = config.cpuProfile?.plugins.includes(id) ? join(config.cpuProfile.dir, `${identity.namespace}-${identity.name}`) : undefined;
+      if (cpuProfileDir !== undefined) {
+        mkdirSync(cpuProfileDir, { recursive: true });
+        options.log?.('warn', `profiled with --cpu-prof into ${cpuProfileDir}, so it runs WITHOUT Node's permission model (development only)`);
+      }
+      launch = launchSpec({ runDir: identity.packageDir, dataDir: identity.dataDir, entry: identity.entry, memoryMb: options.limits.memoryMb, network, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
     } catch (error) {
       throw new PluginLoadError('INSTANTIATE_FAILED', `the plugin's folders are not usable: ${message(error)}`, { cause: error });
     }

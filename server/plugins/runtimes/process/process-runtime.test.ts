@@ -3,7 +3,7 @@
 // Runtime interface, with real host functions built from plain functions.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,6 +263,22 @@ describe('the process runtime', () => {
     await stubborn.instance.close();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(() => process.kill(stubbornPid, 0)).toThrow();
+  });
+
+  it('CPU-profiles the plugins it is told to, writing the profile when the process ends, and says it runs unconfined', async () => {
+    const dir = join(root, 'profiles');
+    const { instance, logs } = await start(await bundle(`import { definePlugin } from 'sdk';
+      definePlugin({ exports: { spin: () => { let s = 0; for (let i = 0; i < 5e6; i++) s += i; return s; } } });`), { runtime: { cpuProfile: { plugins: ['test/unit'], dir } } });
+    expect(decoder.decode(await instance.call('spin', encoder.encode('{}')))).toBe(String((5e6 * (5e6 - 1)) / 2));
+    await instance.close();
+    const profiles = readdirSync(join(dir, 'test-unit')).filter((f) => f.endsWith('.cpuprofile'));
+    expect(profiles).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(dir, 'test-unit', profiles[0]!), 'utf8'))).toHaveProperty('nodes');
+    expect(logs.join('\n')).toContain("WITHOUT Node's permission model");
+    // A plugin not named is not profiled, and stays confined.
+    const other = await start(await bundle(`import { definePlugin } from 'sdk'; definePlugin({ exports: { x: () => 1 } });`), { runtime: { cpuProfile: { plugins: ['test/other'], dir } } });
+    await other.instance.close();
+    expect(readdirSync(dir)).toEqual(['test-unit']);
   });
 
   it("limits a Node plugin's files to its run and data folders, and denies child processes", async () => {

@@ -49,6 +49,12 @@ export interface ProcessRuntimeOptions {
    * (`ATOMIC_PLUGIN_SOCKET`), which leaves its stdout entirely to its log.
    */
   readonly transport?: 'stdio' | 'socket';
+  /**
+   * Plugins (`namespace/name`) to profile with V8's `--cpu-prof`, and the folder their profiles go
+   * to (one subfolder each), written when a plugin's process exits. A profiled plugin runs without
+   * Node's permission model, which switches the profiler off: for development only.
+   */
+  readonly cpuProfile?: { readonly plugins: readonly string[]; readonly dir: string };
 }
 
 /**
@@ -75,6 +81,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
     rssOverheadMb: options.rssOverheadMb,
     memorySampleMs: positive('memorySampleMs', options.memorySampleMs ?? 50),
     transport: options.transport ?? 'stdio',
+    cpuProfile: options.cpuProfile,
   };
   if (config.transport !== 'stdio' && config.transport !== 'socket') throw new RangeError(`transport must be "stdio" or "socket", not ${String(config.transport)}`);
   return {
