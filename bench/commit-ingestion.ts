@@ -138,15 +138,27 @@ export interface HostSuiteResult {
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 const HOST_CHILD = fileURLToPath(new URL('./host-child.js', import.meta.url));
 
-/**
- * Starts `atomic-plugin serve --json` on `port` (default: a free one) and reads the owner agent.
- * With `nativeEcho`, the same host with the bench's native echo route (bench/host-child.ts).
- */
-export async function startHostProcess(dataDir: string, cpuProfDir?: string, port?: number, nativeEcho = false): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
+/** How to start a host for a suite. */
+export interface HostProcessOptions {
+  /** Profile the host with `--cpu-prof` into this folder. */
+  cpuProfDir?: string;
+  /** Default: a free one. */
+  port?: number;
+  /** The bench's host with its native echo route (bench/host-child.ts) instead of `serve`. */
+  nativeEcho?: boolean;
+  /** Process plugins (`namespace/name`) to profile too (`serve --profile-plugin`), into `{cpuProfDir}/plugins`. */
+  profilePlugins?: readonly string[];
+}
+
+/** Starts `atomic-plugin serve --json` and reads the owner agent. */
+export async function startHostProcess(dataDir: string, options: HostProcessOptions = {}): Promise<{ child: ReadyChild<ServeInfo>; owner: AgentIdentity }> {
   mkdirSync(dataDir, { recursive: true });
-  port ??= await freePort();
+  const port = options.port ?? (await freePort());
+  const { cpuProfDir } = options;
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const args = nativeEcho ? [HOST_CHILD, '--port', String(port), '--data-dir', dataDir] : [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'];
+  const args = options.nativeEcho ? [HOST_CHILD, '--port', String(port), '--data-dir', dataDir] : [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--json'];
+  const profiled = cpuProfDir && !options.nativeEcho ? (options.profilePlugins ?? []) : [];
+  if (profiled.length > 0) args.push(...profiled.flatMap((id) => ['--profile-plugin', id]), '--profile-dir', join(cpuProfDir!, 'plugins'));
   const child = await startChild(nodeArgs, args, isServeInfo);
   const owner = decodeSecret(readFileSync(join(dataDir, 'agent.secret'), 'utf8'));
   return { child, owner };
@@ -156,7 +168,7 @@ export async function startHostProcess(dataDir: string, cpuProfDir?: string, por
 export async function runHostSuite(options: HostSuiteOptions): Promise<HostSuiteResult> {
   const { progress } = options;
   progress(`host: starting atomic-plugin serve (child process${options.cpuProfDir ? ', --cpu-prof' : ''})`);
-  const { child, owner } = await startHostProcess(options.dataDir, options.cpuProfDir);
+  const { child, owner } = await startHostProcess(options.dataDir, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {});
   const url = child.info.url;
   const hostHeader = new URL(url).host;
   const signer = new BenchSigner(owner);

@@ -209,7 +209,7 @@ interface HostSession {
 }
 
 async function startSession(options: PluginSuiteOptions, dataDir: string, clientConcurrency: number, cpuProfDir?: string): Promise<{ session: HostSession; stop: () => Promise<void> }> {
-  const { child, owner } = await startHostProcess(dataDir, cpuProfDir, undefined, true);
+  const { child, owner } = await startHostProcess(dataDir, { nativeEcho: true, ...(cpuProfDir ? { cpuProfDir } : {}) });
   const url = child.info.url;
   const pid = child.process.pid;
   const signer = new BenchSigner(owner);

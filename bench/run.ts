@@ -580,6 +580,8 @@ function report(r: BenchResult): string {
   if (r.profile?.gets) lines.push('', formatProfile('host profile during GETs', r.profile.gets));
   if (r.profile?.pluginEcho) lines.push('', formatProfile('plugin host profile during the echo phases (main thread only)', r.profile.pluginEcho));
   if (r.profile?.pluginBeforeCommit) lines.push('', formatProfile('plugin host profile during commits with before_commit (main thread only)', r.profile.pluginBeforeCommit));
+  if (r.search?.profile?.host) lines.push('', formatProfile('host profile during the /search phases (main thread only)', r.search.profile.host));
+  if (r.search?.profile?.plugin) lines.push('', formatProfile('search plugin profile during the /search phases', r.search.profile.plugin));
   lines.push('');
   return lines.join('\n');
 }
@@ -795,6 +797,7 @@ async function main(): Promise<void> {
         durationMs: phaseMs,
         maxOps,
         dataDir: join(tmp, 'search'),
+        ...(flags.cpuProfDir ? { cpuProfDir: flags.cpuProfDir } : {}),
         progress,
       });
     }

@@ -5,6 +5,7 @@
 // queries on that in-process index, and a signed native GET as the floor of any request), and how
 // fast commits become searchable while they are being made.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../cli/lib/assemblyscript.js';
 import { install } from '../cli/lib/install.js';
@@ -17,11 +18,15 @@ import { freePort, processTree, settle } from './child.js';
 import { BenchSigner, commitBody, commitRequest, startHostProcess, type Progress } from './commit-ingestion.js';
 import { describe, HttpClient, runConcurrent, type LoadStats, type RequestSpec } from './load.js';
 import { measureNativeGet } from './native-get.js';
+import { findProfile, summarizeProfile, type ProfileSummary, type TimeWindow } from './profile.js';
 import { seedResources } from './seed.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vi', 'so', 'pe', 'du', 'ga', 'ri', 'zo', 'fe', 'bu', 'ha'];
 /** Distinct words: 16³ three-syllable words. */
 const VOCABULARY = SYLLABLES.length ** 3;
+/** The plugin under test, as `serve --profile-plugin` names it. */
+const SEARCH_PLUGIN = 'atomic/search';
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const FOLDERS = 20;
 const NAME_WORDS = 3;
 const DESCRIPTION_WORDS = 12;
@@ -36,6 +41,8 @@ export interface SearchSuiteOptions {
   durationMs: number;
   maxOps: number;
   dataDir: string;
+  /** Profile the host and the search plugin (`serve --profile-plugin`) into this folder. */
+  cpuProfDir?: string;
   progress: Progress;
 }
 
@@ -67,6 +74,8 @@ export interface SearchSuiteResult {
   nativeGet: LoadStats;
   /** Commits POSTed at C=16 while the plugin indexes them, until the last one is found. */
   live: { commits: number; commitsPerSecond: number; searchablePerSecond: number; lagMs: number };
+  /** With --cpu-prof: where the host and the plugin spent the /search phases. */
+  profile?: { host?: ProfileSummary; plugin?: ProfileSummary };
 }
 
 /** Word `k` of the vocabulary. */
@@ -174,7 +183,10 @@ export async function runSearchSuite(options: SearchSuiteOptions): Promise<Searc
   const inProcessIndexPerSecond = (all.length / (performance.now() - t0)) * 1000;
   progress(`search: in-process index of the same ${all.length.toLocaleString('en-US')} resources: ${Math.round(inProcessIndexPerSecond).toLocaleString('en-US')}/s`);
 
-  const { child } = await startHostProcess(options.dataDir, undefined, port);
+  const { cpuProfDir } = options;
+  const { child } = await startHostProcess(options.dataDir, { port, ...(cpuProfDir ? { cpuProfDir, profilePlugins: [SEARCH_PLUGIN] } : {}) });
+  const windows: TimeWindow[] = [];
+  let result: SearchSuiteResult;
   const url = child.info.url;
   if (url !== corpus.serverUrl) throw new Error(`the host serves ${url}, not ${corpus.serverUrl} which the data was written for`);
   const client = new HttpClient('127.0.0.1', port, 16, new URL(url).host);
@@ -187,9 +199,9 @@ export async function runSearchSuite(options: SearchSuiteOptions): Promise<Searc
 
     const nativeGet = await measureNativeGet(client, owner, corpus.note(5), { ...options, label: 'search' });
     const queries: SearchQueryResult[] = [];
-    for (const kind of queryKinds(corpus)) queries.push(await measureQuery(client, url, owner, local, kind, options));
+    for (const kind of queryKinds(corpus)) queries.push(await measureQuery(client, url, owner, local, kind, options, windows));
     const live = await measureLive(client, url, owner, corpus, options);
-    return { resources, seedMs, indexed, buildMs, indexPerSecond, inProcessIndexPerSecond, queries, nativeGet, live };
+    result = { resources, seedMs, indexed, buildMs, indexPerSecond, inProcessIndexPerSecond, queries, nativeGet, live };
   } catch (error) {
     progress(`search: the host's last output:\n${child.stderrTail()}`);
     throw error;
@@ -198,6 +210,17 @@ export async function runSearchSuite(options: SearchSuiteOptions): Promise<Searc
     progress('search: stopping');
     await child.stop();
   }
+  // Written when the processes ended.
+  if (cpuProfDir) result.profile = searchProfiles(cpuProfDir, child.process.pid, windows);
+  return result;
+}
+
+/** The profiles of the /search phases, once the host (and with it the plugin) has stopped and written them. */
+function searchProfiles(cpuProfDir: string, hostPid: number | undefined, windows: TimeWindow[]): NonNullable<SearchSuiteResult['profile']> {
+  const host = findProfile(cpuProfDir, hostPid);
+  const pluginDir = join(cpuProfDir, 'plugins', SEARCH_PLUGIN.replace('/', '-'));
+  const plugin = existsSync(pluginDir) ? findProfile(pluginDir, undefined) : undefined;
+  return { ...(host ? { host: summarizeProfile(host, windows) } : {}), ...(plugin ? { plugin: summarizeProfile(plugin, windows) } : {}) };
 }
 
 /** A signed GET of `path` as `agent`; resolves with the JSON of its 200 (undefined for a 503: not built yet). */
@@ -222,7 +245,7 @@ async function waitForIndex(client: HttpClient, url: string, owner: AgentIdentit
   }
 }
 
-async function measureQuery(client: HttpClient, url: string, owner: AgentIdentity, local: SearchIndex, kind: QueryKind, options: SearchSuiteOptions): Promise<SearchQueryResult> {
+async function measureQuery(client: HttpClient, url: string, owner: AgentIdentity, local: SearchIndex, kind: QueryKind, options: SearchSuiteOptions, windows: TimeWindow[]): Promise<SearchQueryResult> {
   const { progress } = options;
   const example = kind.params(0);
   // Both sides must find the same matches, or the comparison says nothing. (Their order may differ
@@ -248,7 +271,9 @@ async function measureQuery(client: HttpClient, url: string, owner: AgentIdentit
     return { method: 'GET', path, headers: { accept: 'application/json', ...signRequestHeaders(`${url}${path}`, owner) } };
   };
   await runConcurrent(1, warm, client.op(op));
+  const startUs = nowUs();
   const plugin = await runConcurrent(1, limits, client.op(op));
+  windows.push({ label: `/search ${kind.name}`, startUs, endUs: nowUs() });
   const ratio = inProcess.p50Ms > 0 ? plugin.p50Ms / inProcess.p50Ms : 0;
   progress(`search: ${kind.name} (${here.length} matches): /search ${describe(plugin, ' q/s')}; in-process ${describe(inProcess, ' q/s')}; p50 ratio ${ratio.toFixed(2)}`);
   return { name: kind.name, example: searchPath(example), matches: here.length, plugin, inProcess, ratio };

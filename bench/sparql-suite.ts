@@ -99,7 +99,7 @@ export async function runSparqlSuite(options: SparqlSuiteOptions): Promise<Sparq
   const seedMs = performance.now() - t0;
   progress(`sparql: wrote ${resources.toLocaleString('en-US')} resources (${g.people.toLocaleString('en-US')} people) into the data folder in ${Math.round(seedMs)} ms`);
 
-  const { child } = await startHostProcess(options.dataDir, undefined, port);
+  const { child } = await startHostProcess(options.dataDir, { port });
   const url = child.info.url;
   if (url !== g.serverUrl) throw new Error(`the host serves ${url}, not ${g.serverUrl} which the data was written for`);
   const pid = child.process.pid;
