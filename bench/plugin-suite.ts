@@ -279,17 +279,27 @@ export interface HookLatency {
   noiseUs: number;
 }
 
+/** Bit `bit` of a hash of `i` (murmur3's finalizer): a coin that is fixed per `i` but follows no period. */
+function coin(i: number, bit: number): boolean {
+  let h = Math.imul(i ^ (i >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (((h ^ (h >>> 16)) >>> bit) & 1) === 1;
+}
+
 /**
- * C=1, alternately a commit the bench probe's hook runs for and one it does not, so both see the
- * same disk and machine. The probe (bench package) must be installed on the session's host.
+ * C=1, mixed: each commit is, by a coin, one the bench probe's hook runs for or one it does not,
+ * so both see the same disk and machine. A coin, not strict turns: the store's flushes can make
+ * every other commit slower, and turns would then put that on one side. The noise floor splits
+ * the commits without the hook by a second coin. The probe (bench package) must be installed on
+ * the session's host.
  */
 async function alternatingPhase(session: HostSession, options: PluginSuiteOptions, label: string, durationMs: number): Promise<HookLatency> {
-  const alternate = (i: number): string => (i % 2 === 0 ? HOOKED_CLASS : PLAIN_CLASS);
+  const alternate = (i: number): string => (coin(i, 0) ? HOOKED_CLASS : PLAIN_CLASS);
   await session.commitRun(1, options.warmupMs, session.budgetFor(1, options.warmupMs), alternate);
   const hooked: number[] = [];
-  const plain: number[] = [];
+  const plain: number[][] = [[], []];
   const all = await session.measured(label, () =>
-    session.commitRun(1, durationMs, session.budgetFor(1, durationMs), alternate, (i, ms) => (i % 2 === 0 ? hooked : plain).push(ms)),
+    session.commitRun(1, durationMs, session.budgetFor(1, durationMs), alternate, (i, ms) => (coin(i, 0) ? hooked : plain[coin(i, 1) ? 1 : 0]!).push(ms)),
   );
   const stats = (samples: number[]): LoadStats => {
     const s = summarize(1, Float64Array.from(samples), 0, undefined, all.elapsedMs);
@@ -300,8 +310,8 @@ async function alternatingPhase(session: HostSession, options: PluginSuiteOption
   if (all.errors > 0) throw new Error(`${label}: ${all.errors} errors, first: ${all.firstError ?? '?'}`);
   const result: HookLatency = {
     hooked: stats(hooked),
-    filtered: stats(plain),
-    noiseUs: (stats(plain.filter((_, j) => j % 2 === 0)).p50Ms - stats(plain.filter((_, j) => j % 2 === 1)).p50Ms) * 1000,
+    filtered: stats([...plain[0]!, ...plain[1]!]),
+    noiseUs: (stats(plain[0]!).p50Ms - stats(plain[1]!).p50Ms) * 1000,
     addedUs: 0,
   };
   result.addedUs = (result.hooked.p50Ms - result.filtered.p50Ms) * 1000;
@@ -327,7 +337,7 @@ async function measureHookInMemory(options: PluginSuiteOptions, benchPackage: Ui
     try {
       await session.send('installing the probe (in-memory host)', session.installSpec(`${session.url}/bench-probe`, await session.upload(benchPackage, 'application/zip')));
       await settle(session.pid);
-      return { ...(await alternatingPhase(session, options, 'commits alternating before_commit, store in memory', 2 * options.durationMs)), dataDir };
+      return { ...(await alternatingPhase(session, options, 'commits alternating before_commit, store in memory', 4 * options.durationMs)), dataDir };
     } finally {
       await stop();
     }

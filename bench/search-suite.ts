@@ -261,7 +261,7 @@ async function measureQuery(client: HttpClient, url: string, owner: AgentIdentit
   const warm = { maxOps: options.maxOps, durationMs: options.warmupMs };
   const inProcessOp = async (i: number): Promise<string | undefined> => {
     const params = kind.params(i);
-    local.search(params.q ?? '', matchOptions(params)).slice(0, 20);
+    for (const hit of local.search(params.q ?? '', matchOptions(params)).slice(0, 20)) local.shown(hit.subject);
     return undefined;
   };
   await runConcurrent(1, warm, inProcessOp);

@@ -39,6 +39,23 @@ describe('CommitProcessor gates', () => {
     expect(store.get(`${SERVER}/a`)?.[props.name]).toBe('A');
   });
 
+  it('shows a gate the commit while its signature is verified, and refuses a bad signature for that whatever the gate said', async () => {
+    const verdicts: boolean[] = [];
+    commits.addGate({
+      applies: () => true,
+      check: async (_preview, signed) => {
+        verdicts.push(await signed);
+        throw new AtomicError('FORBIDDEN', 'refused by a gate');
+      },
+    });
+    const commit = signCommit({ subject: `${SERVER}/forged`, set: { [props.parent]: SERVER, [props.name]: 'signed' } }, owner);
+    const forged = commitToPropVals({ ...commit, set: { ...commit.set, [props.name]: 'changed after signing' } });
+    await expect(commits.process(forged)).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    await expect(send({ subject: `${SERVER}/genuine`, set: { [props.parent]: SERVER } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(verdicts).toEqual([false, true]);
+    expect(store.get(`${SERVER}/forged`)).toBeUndefined();
+  });
+
   it('skips the preview for commits no gate applies to', async () => {
     let checked = 0;
     commits.addGate({ applies: (commit) => commit.subject.endsWith('/watched'), check: async () => void checked++ });

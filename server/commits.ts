@@ -1,6 +1,7 @@
-// The commit pipeline: from a POSTed JSON body to a durable change. Cheap checks and the
-// signature come first, outside the write lock; rights, replay and previousCommit are decided
-// inside the transaction that writes the resource, the commit and their index entries. A batch
+// The commit pipeline: from a POSTed JSON body to a durable change. Cheap checks come first,
+// outside the write lock, and the gates (before-commit hooks) see the commit while its signature
+// is verified on the thread pool; rights, replay and previousCommit are decided inside the
+// transaction that writes the resource, the commit and their index entries. A batch
 // goes the same way, all or nothing: each commit is checked on the state the earlier ones leave,
 // and one transaction writes them all.
 
@@ -32,8 +33,13 @@ export interface CommitPreview extends CommitAppliedEvent {
 export interface CommitGate {
   /** Whether this gate wants to see the commit; cheap, since it runs for every commit. */
   applies(commit: Commit): boolean;
-  /** Throws an AtomicError to refuse the commit. */
-  check(preview: CommitPreview): Promise<void>;
+  /**
+   * Throws an AtomicError to refuse the commit. It runs while the signatures are still being
+   * verified on the thread pool: `signed` resolves to whether they hold, and anything the gate
+   * does that changes state must wait for it to be true. A commit with a bad signature is refused
+   * for that, whatever the gate said.
+   */
+  check(preview: CommitPreview, signed: Promise<boolean>): Promise<void>;
 }
 
 // Marks "no resource yet" when comparing what a gate saw with what the transaction finds.
@@ -138,16 +144,29 @@ export class CommitProcessor {
     checkBatchSize(bodies.length);
     const now = options.now ?? Date.now();
     const checked = bodies.map((body, i) => refusedAt(i, subjectOf(body), () => this.#checkCommit(body, now, options)));
-    // Signatures are verified on the thread pool, all at once; the first bad one is reported.
-    const valid = await Promise.all(checked.map(({ commit, publicKey }) => verifyCommitSignatureAsync(commit, publicKey)));
-    const commits = checked.map(({ commit }, i) =>
-      refusedAt(i, commit.subject, () => {
-        if (!valid[i]) throw new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`);
-        this.checkDatatypes(commit);
-        return commit;
-      }),
-    );
-    return this.#apply(commits, options.asHost ?? false);
+    // Signatures are verified on the thread pool, all at once, while this thread goes on with the
+    // datatypes and the gates (a plugin's before_commit hook costs about as much as a
+    // verification: in turn they would add up). The first bad signature is the refusal, whatever
+    // else went wrong meanwhile.
+    const signatures = Promise.all(checked.map(({ commit, publicKey }) => verifyCommitSignatureAsync(commit, publicKey))).then((valid) => {
+      const bad = valid.indexOf(false);
+      if (bad === -1) return;
+      const { commit } = checked[bad]!;
+      throw new CommitBatchError(bad, commit.subject, new AtomicError('INVALID_SIGNATURE', `the signature of the commit on ${commit.subject} was not made by ${commit.signer}`));
+    });
+    const signed = signatures.then(() => true, () => false);
+    try {
+      const commits = checked.map(({ commit }, i) =>
+        refusedAt(i, commit.subject, () => {
+          this.checkDatatypes(commit);
+          return commit;
+        }),
+      );
+      return await this.#apply(commits, options.asHost ?? false, signatures, signed);
+    } catch (error) {
+      await signatures;
+      throw error;
+    }
   }
 
   /** The checks of one commit that need neither its signature verified nor the write lock. */
@@ -209,7 +228,8 @@ export class CommitProcessor {
     for (const [property, items] of Object.entries(commit.push ?? {})) check(property, items);
   }
 
-  async #apply(commits: readonly Commit[], asHost: boolean): Promise<AppliedCommit[]> {
+  /** Shows the commits to the gates, then writes them once `signatures` (which rejects with the refusal) resolves. */
+  async #apply(commits: readonly Commit[], asHost: boolean, signatures: Promise<void>, signed: Promise<boolean>): Promise<AppliedCommit[]> {
     const pending: PendingCommit[] = commits.map((commit) => {
       const commitId = commitSubject(this.serverUrl, commit);
       return { commit, commitId, commitPropVals: commitToPropVals(commit) };
@@ -225,7 +245,7 @@ export class CommitProcessor {
         const { subject } = entry.commit;
         const preview = refusedAt(i, subject, () => this.#preview(overlay, entry, overlay.get(subject), asHost));
         try {
-          for (const gate of gates[i]!) await gate.check(preview);
+          for (const gate of gates[i]!) await gate.check(preview, signed);
         } catch (error) {
           throw atIndex(i, subject, error);
         }
@@ -233,6 +253,7 @@ export class CommitProcessor {
         overlay.set(subject, preview.after);
       }
     }
+    await signatures;
     const events = await this.store.transact((txn) => pending.map((entry, i) => refusedAt(i, entry.commit.subject, () => this.#write(txn, entry, asHost))));
     for (const event of events) this.events.emitCommitApplied(event);
     return events.map(({ commitId, commitPropVals }) => ({ commitId, commitPropVals }));

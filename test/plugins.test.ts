@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { localProps, props } from '../server/atomic/urls.js';
-import { createResource, getAs, ownerOf, postCommit, registerAgent, uniqueSubject } from './support/commits.js';
+import { signCommit } from '../server/atomic/commit.js';
+import { createResource, getAs, ownerOf, postCommit, postSignedCommit, registerAgent, uniqueSubject } from './support/commits.js';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -21,6 +22,8 @@ import { fixtureManifest, fixturePackage, runtimeFixtures, type RuntimeFixtures 
 import { installPlugin, uploadPackage } from './support/plugins.js';
 
 const ALL = ['read', 'write', 'storage', 'network', 'call-plugins', 'monitor'];
+/** A name that makes the probe's before_commit write the commit's subject into kv `remembered`. */
+const REMEMBER = 'probe: remember before';
 
 const runtimes = runtimeFixtures.map((fixtures) => [fixtures.kind, fixtures] as const);
 
@@ -79,6 +82,20 @@ describe.each(runtimes)('a %s plugin installed through a signed commit', (_kind,
     expect(String(refused.body?.[props.description])).toContain('names may not be forbidden');
     expect((await getAs(subject, owner)).status).toBe(404);
     expect((await postCommit(host.url, { subject, set: { [props.parent]: host.url, [props.name]: 'fine' } }, owner)).status).toBe(200);
+  });
+
+  it('runs a before-commit hook that changes something only for a commit whose signature holds', async () => {
+    // Hooks run while the signature is verified; one that writes (kv_set) must wait for the verdict.
+    const subject = uniqueSubject(host.url, 'remembered');
+    const changes = { subject, set: { [props.parent]: host.url, [props.name]: 'as signed' } };
+    const commit = signCommit(changes, owner);
+    const forged = await postSignedCommit(host.url, { ...commit, set: { ...commit.set, [props.name]: REMEMBER } });
+    expect(forged.status).toBe(401);
+    expect(forged.body?.[props.name]).toBe('INVALID_SIGNATURE');
+    expect((await getAs(subject, owner)).status).toBe(404);
+    expect(await kv('remembered')).not.toBe(subject);
+    expect((await postCommit(host.url, { subject, set: { ...changes.set, [props.name]: REMEMBER } }, owner)).status).toBe(200);
+    expect(await kv('remembered')).toBe(subject);
   });
 
   it('extends resources as they are served (on-resource-get)', async () => {

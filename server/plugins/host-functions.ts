@@ -205,15 +205,16 @@ function readers(ctx: HostFunctionContext): Record<string, Handler> {
       // The requester of a request the plugin serves right now may learn what they may do
       // themselves (a page asking "may this visitor see it?"), also where the plugin may not read.
       const forRequester = asker !== undefined && ctx.serving(asker);
-      const ancestors = readingOnce(store);
+      // One read per resource for the whole call: candidates often share ancestors, or are each other's.
+      const reader = readingOnce(store);
       const allowed = subjects.filter((subject) => {
-        const propvals = store.get(subject);
+        const propvals = reader.get(subject);
         if (!propvals) return false;
         // Otherwise, what the plugin's own agent may not read, it learns nothing about.
-        if (!forRequester && !canRead(ancestors, serverUrl, subject, propvals, agent.subject)) return false;
-        if (right === 'read') return canRead(ancestors, serverUrl, subject, propvals, asker);
-        if (right === 'write') return canWrite(ancestors, subject, propvals, asker);
-        return hasRight((s) => ancestors.get(s), propvals, asker, 'append');
+        if (!forRequester && !canRead(reader, serverUrl, subject, propvals, agent.subject)) return false;
+        if (right === 'read') return canRead(reader, serverUrl, subject, propvals, asker);
+        if (right === 'write') return canWrite(reader, subject, propvals, asker);
+        return hasRight((s) => reader.get(s), propvals, asker, 'append');
       });
       return { allowed };
     },

@@ -131,7 +131,7 @@ export class PluginHost {
     this.#options = options;
     this.#local = localProps(options.serverUrl);
     this.#hostStats = new HostSampler(options.dataDir);
-    const gate: CommitGate = { applies: (commit) => this.#gateApplies(commit), check: (preview) => this.#gate(preview) };
+    const gate: CommitGate = { applies: (commit) => this.#gateApplies(commit), check: (preview, signed) => this.#gate(preview, signed) };
     this.#removers.push(options.commits.addGate(gate));
     this.#removers.push(options.events.onCommitApplied((event) => this.#afterCommit(event)));
   }
@@ -301,7 +301,7 @@ export class PluginHost {
     return isPlugin(this.#options.store.get(commit.subject));
   }
 
-  async #gate(preview: CommitPreview): Promise<void> {
+  async #gate(preview: CommitPreview, signed: Promise<boolean>): Promise<void> {
     const { commit, after, before } = preview;
     if (isPlugin(before) || isPlugin(after)) {
       // Plugins run code on the server: installing, changing or removing one takes write rights
@@ -316,6 +316,8 @@ export class PluginHost {
     // The host's own changes (a tripped breaker) must go through even if they break a requirement.
     const checkRequirements = !preview.asHost;
     if (isPlugin(after) && after![this.#local.pluginEnabled] !== false) {
+      // Loading starts the plugin's code: only for a commit whose signature holds.
+      if (!(await signed)) return;
       let installation: Installation;
       try {
         installation = await this.#load(commit.subject, after!);
@@ -343,7 +345,8 @@ export class PluginHost {
       if (!installation.matchesClasses(installation.manifest.hooks.beforeCommit, types)) continue;
       let verdict: { allow: boolean; reason: string };
       try {
-        verdict = readVerdict(await this.#call(installation, 'before_commit', this.#commitEvent(preview), { urgent: true }));
+        // Hooks run while the signature is being verified; whatever may change something waits for it.
+        verdict = readVerdict(await this.#call(installation, 'before_commit', this.#commitEvent(preview), { urgent: true, startAfter: signed }));
       } catch (error) {
         verdict = { allow: false, reason: `its before-commit hook failed (${(error as Error).message})` };
       }

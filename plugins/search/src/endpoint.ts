@@ -50,9 +50,10 @@ async function search(services: Services, request: HttpRequestInput): Promise<Ht
   const candidates = services.index.search(params.q, params);
   const { hits, total, totalExact } = await readablePage(candidates, request.agent, params.page, params.pageSize);
   const results = hits.map((hit): Result => {
-    const result: Result = { subject: hit.subject, score: hit.score, classes: hit.classes };
-    if (hit.name !== '') result.name = hit.name;
-    if (hit.description !== '') result.description = snippet(hit.description, hit.terms);
+    const { name, description, classes } = services.index.shown(hit.subject);
+    const result: Result = { subject: hit.subject, score: hit.score, classes };
+    if (name !== '') result.name = name;
+    if (description !== '') result.description = snippet(description, hit.terms);
     return result;
   });
   return json(200, { query: params.q, total, totalExact, page: params.page, pageSize: params.pageSize, results }, { 'cache-control': 'no-store' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECK_LIMIT, COUNT_LIMIT, readablePage, type ReadCheck } from './readable.js';
 import type { Hit } from './search-index.js';
 
-const hits = (n: number): Hit[] => Array.from({ length: n }, (_, i) => ({ subject: `s${i}`, score: n - i, name: '', description: '', classes: [], terms: [] }));
+const hits = (n: number): Hit[] => Array.from({ length: n }, (_, i) => ({ subject: `s${i}`, score: n - i, terms: [] }));
 /** Every third subject is private; records what was asked. */
 function everyThirdPrivate(asked: string[][]): ReadCheck {
   return async (_agent, subjects) => {

@@ -23,15 +23,12 @@ export interface MatchOptions {
 export interface Hit {
   subject: string;
   score: number;
-  name: string;
-  description: string;
-  classes: string[];
   /** The words of the document that matched (lowercased), for the snippet. */
   terms: string[];
 }
 
 /** What a hit shows of its document. */
-type Shown = Pick<SearchDocument, 'name' | 'description' | 'classes'>;
+export type Shown = Pick<SearchDocument, 'name' | 'description' | 'classes'>;
 
 const NOTHING_SHOWN: Shown = { name: '', description: '', classes: [] };
 const shown = ({ name, description, classes }: SearchDocument): Shown => ({ name, description, classes });
@@ -91,7 +88,11 @@ export class SearchIndex implements SyncTarget {
     return { resources: this.#parents.size, documents: this.#index.documentCount };
   }
 
-  /** Every match of `query`, best first. */
+  /**
+   * Every match of `query`, best first. What a match shows is looked up apart ({@link shown}), for
+   * the few on the page: a lookup in a map this size costs about as much as MiniSearch's scoring
+   * of the match (memory, not arithmetic), and a common word has hundreds of matches.
+   */
   search(query: string, options: MatchOptions): Hit[] {
     const wanted = options.class;
     const below = options.parent;
@@ -107,11 +108,12 @@ export class SearchIndex implements SyncTarget {
       boost: { name: NAME_BOOST },
       ...(filter ? { filter } : {}),
     });
-    return results.map((r) => {
-      const subject = r.id as string;
-      const { name, description, classes } = this.#shown.get(subject) ?? NOTHING_SHOWN;
-      return { subject, score: r.score, name, description, classes, terms: r.terms };
-    });
+    return results.map((r) => ({ subject: r.id as string, score: r.score, terms: r.terms }));
+  }
+
+  /** What the match `subject` shows: its name, description and classes. */
+  shown(subject: string): Shown {
+    return this.#shown.get(subject) ?? NOTHING_SHOWN;
   }
 
   /** True when `ancestor` is on the parent chain of `subject`. */

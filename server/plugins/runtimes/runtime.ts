@@ -124,6 +124,19 @@ export interface CallOptions {
    * calls that are not urgent, so that a plugin kept busy by requests does not hold up commits.
    */
   readonly urgent?: boolean;
+  /**
+   * Nothing the call does may take effect before this resolves to true (a commit's signature is
+   * verified meanwhile): a runtime starts the call only then, except one that can run it with no
+   * effects at all (the wasm inline lane, whose host functions only read). False: the call fails
+   * with `CANCELLED` without starting.
+   */
+  readonly startAfter?: Promise<boolean>;
+}
+
+/** Runs `start` once `options.startAfter` allows it (at once without it): see {@link CallOptions.startAfter}. */
+export function whenAllowed(exportName: string, options: CallOptions, start: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  if (options.startAfter === undefined) return start();
+  return options.startAfter.then((allowed) => (allowed ? start() : Promise.reject(new PluginCallError('CANCELLED', exportName, 'what it had to wait for did not happen'))));
 }
 
 /** Counters for one instance, for the plugin's status and the crash-loop breaker. */
@@ -184,6 +197,7 @@ export const pluginCallErrors = {
   NO_SUCH_EXPORT: 'The plugin has no such export',
   CLOSED: 'The plugin instance is closed',
   QUEUE_FULL: 'Too many calls are waiting for this plugin',
+  CANCELLED: 'The plugin call was cancelled before it started',
 } as const;
 
 export type PluginCallErrorCode = keyof typeof pluginCallErrors;

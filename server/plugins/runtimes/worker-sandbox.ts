@@ -24,7 +24,7 @@ import type {
   PluginInstance,
   RuntimeLimits,
 } from './runtime.js';
-import { PluginCallError, PluginLoadError } from './runtime.js';
+import { PluginCallError, PluginLoadError, whenAllowed } from './runtime.js';
 import {
   Channel,
   type ChannelInit,
@@ -414,6 +414,10 @@ export class WorkerSandbox implements PluginInstance {
   }
 
   call(exportName: string, input: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
+    return whenAllowed(exportName, options, () => this.#enqueue(exportName, input, options));
+  }
+
+  #enqueue(exportName: string, input: Uint8Array, options: CallOptions): Promise<Uint8Array> {
     try {
       if (this.#closed) throw new PluginCallError('CLOSED', exportName, 'close() was called');
       const exportIndex = this.#exportIndex.get(exportName);

@@ -28,7 +28,7 @@ import type {
   PreparedCode,
   RuntimeLimits,
 } from '../runtime.js';
-import { PluginCallError, PluginLoadError } from '../runtime.js';
+import { PluginCallError, PluginLoadError, whenAllowed } from '../runtime.js';
 import { hostFunctionPermissions } from '../../permissions.js';
 import { RpcError, rpcErrorCodes, type CallFailureKind, type Json } from '../../../../sdk/node/json-rpc.js';
 import { hostMethods, PROTOCOL_VERSION, type CallResult, type InitializeParams } from '../../../../sdk/node/protocol.js';
@@ -241,6 +241,10 @@ export class ProcessInstance implements PluginInstance {
   }
 
   call(exportName: string, input: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
+    return whenAllowed(exportName, options, () => this.#enqueue(exportName, input, options));
+  }
+
+  #enqueue(exportName: string, input: Uint8Array, options: CallOptions): Promise<Uint8Array> {
     try {
       if (this.#closed) throw new PluginCallError('CLOSED', exportName, 'close() was called');
       if (!this.#exports.includes(exportName)) {

@@ -15,6 +15,9 @@
 //   export, or the endpoint for requests) then stays on the worker: a plugin costs the host thread
 //   one short stall per group at most. Any other failure also moves the group to the worker.
 //
+// Having no effects, an inline call also runs before its CallOptions.startAfter says so (a
+// before_commit hook while the commit's signature is verified); a call handed to the worker waits.
+//
 // A plugin may therefore run in two instances at once (inline and on the worker); like any
 // Extism host, we promise no state between calls beyond what the key/value store keeps.
 
