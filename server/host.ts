@@ -39,7 +39,7 @@ export interface HostOptions {
   references?: ReferenceSource;
   /** Where to report what happens while starting (plugins that fail to load). */
   log?: (line: string) => void;
-  /** Native routes of a program that embeds the host, consulted before the plugins' endpoints. */
+  /** Native routes of a program that embeds the host: plugins may not declare endpoints they match. */
   routes?: readonly Route[];
   /** Process plugins (`namespace/name`) to CPU-profile, and where (see ProcessRuntimeOptions.cpuProfile): development only. */
   cpuProfile?: { plugins: readonly string[]; dir: string };
@@ -86,6 +86,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       trust,
       runtimes: { wasm: createWasmRuntime(), js: createJsRuntime(), process: createProcessRuntime(options.cpuProfile ? { cpuProfile: options.cpuProfile } : {}) },
       hostAgent: owner,
+      servedNatively: (path) => (options.routes ?? []).some((route) => route.matches(path)),
     });
     await plugins.start(options.log);
     const warm = (zip: Uint8Array): void => plugins.warm(zip);

@@ -68,6 +68,8 @@ export interface PluginHostOptions {
   runtimes: Partial<Record<RuntimeKind, Runtime>>;
   /** The agent the host signs its own changes with (switching off a plugin whose breaker tripped). */
   hostAgent: AgentIdentity;
+  /** Whether a native route of the program embedding the host serves `path`: no endpoint may take it. */
+  servedNatively?: (path: string) => boolean;
 }
 
 /**
@@ -669,6 +671,7 @@ export class PluginHost {
       if (path === '/plugins' || RESERVED_PATHS.some((r) => path === r || path.startsWith(`${r}/`))) {
         throw new AtomicError('ENDPOINT_TAKEN', `${path} is reserved by the server`);
       }
+      if (this.#options.servedNatively?.(path)) throw new AtomicError('ENDPOINT_TAKEN', `${path} is served by the program that runs this server`);
       for (const other of this.#active.values()) {
         if (other.subject === subject) continue;
         for (const theirs of other.manifest.hooks.endpoints ?? []) {
