@@ -3,7 +3,7 @@
 // an operator disable, enable or restart a plugin. The server decides who may do what: a refusal
 // is shown with its message, and the figures on screen are always the server's latest.
 
-import { forgetAgent, RequestError, signIn, storedAgent, type PluginFigures } from 'atomic-plugin/sdk/browser';
+import { errorMessage, forgetAgent, RequestError, signIn, signInFailure, storedAgent, type PluginFigures } from 'atomic-plugin/sdk/browser';
 import { createMonitorApi, type MonitorApi } from './api.js';
 import { findElements, render, type PluginAction, type ViewState } from './view.js';
 
@@ -29,10 +29,6 @@ function show(): void {
   render(el, state);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function signOut(message: string | null = null): void {
   forgetAgent();
   session++;
@@ -54,7 +50,7 @@ async function load(current: number): Promise<void> {
   } catch (error) {
     if (current !== session) return;
     if (error instanceof RequestError && error.status === 401) return signOut(`The server no longer accepts this sign-in: ${error.message}`);
-    state.error = `Reading the figures failed: ${messageOf(error)}`;
+    state.error = `Reading the figures failed: ${errorMessage(error)}`;
     statsError = true;
   }
   show();
@@ -82,7 +78,7 @@ async function signInAs(secret: string): Promise<void> {
     return candidate;
   });
   if (!result.ok) {
-    state.error = result.agent ? `Signing in as ${result.agent.subject} failed: ${messageOf(result.error)}` : messageOf(result.error);
+    state.error = signInFailure(result);
     return show();
   }
   api = result.proof;
@@ -112,7 +108,7 @@ async function act(action: PluginAction, plugin: PluginFigures): Promise<void> {
     else await api.setEnabled(plugin.subject, action === 'enable');
     state.notice = `${name} ${done}.`;
   } catch (error) {
-    Object.assign(state, { notice: null, error: `${doing} ${name} failed: ${messageOf(error)}` });
+    Object.assign(state, { notice: null, error: `${doing} ${name} failed: ${errorMessage(error)}` });
   } finally {
     state.busy.delete(plugin.subject);
   }

@@ -4,7 +4,7 @@
 // hash) into its requests. The list shows what the server confirmed, so what is on screen is what a
 // reload shows; a refusal is shown in the page.
 
-import { forgetAgent, RequestError, signIn, storedAgent } from 'atomic-plugin/sdk/browser';
+import { errorMessage, forgetAgent, RequestError, signIn, signInFailure, storedAgent } from 'atomic-plugin/sdk/browser';
 import { createTodoApi, type TodoApi, type TodoChanges } from './api.js';
 import { cleanTitle, filterFromHash, inOrder, type Todo } from './todos.js';
 import { findElements, render, type ViewState } from './view.js';
@@ -32,15 +32,11 @@ function show(): void {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs the requests of one gesture; the first refusal is shown, the rest of the list is kept. */
 async function run(what: string, requests: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(requests);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  state.error = failed ? `${what} failed: ${messageOf(failed.reason)}` : null;
+  state.error = failed ? `${what} failed: ${errorMessage(failed.reason)}` : null;
   if (failed?.reason instanceof RequestError && failed.reason.status === 401) state.error += ' Sign out and sign in again.';
   show();
 }
@@ -72,9 +68,8 @@ async function signInAs(secret: string): Promise<void> {
     return { candidate, todos: await candidate.list() };
   });
   if (!result.ok) {
-    const { agent, error } = result;
-    const hint = error instanceof RequestError && error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
-    state.error = agent ? `Signing in as ${agent.subject} failed: ${messageOf(error)}${hint}` : messageOf(error);
+    const hint = result.error instanceof RequestError && result.error.status === 404 ? ` (is the CRUD plugin atomic/crud installed? It serves ${apiBase}.)` : '';
+    state.error = signInFailure(result, hint);
     return show();
   }
   api = result.proof.candidate;

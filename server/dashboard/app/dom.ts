@@ -31,6 +31,4 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Rec
 }
 
 /** The message of anything thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage as messageOf } from 'atomic-plugin/sdk/browser';

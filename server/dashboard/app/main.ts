@@ -4,7 +4,7 @@
 // plugin's log (#/log?plugin=). What is shown is what the
 // server answered; every refusal is shown in the page.
 
-import { forgetAgent, RequestError, signIn, storedAgent } from 'atomic-plugin/sdk/browser';
+import { forgetAgent, RequestError, signIn, signInFailure, storedAgent } from 'atomic-plugin/sdk/browser';
 import type { PackageDescription } from '../catalog-types.js';
 import { DashboardApi, type InstalledPlugin } from './api.js';
 import { configForm } from './config-form.js';
@@ -166,7 +166,7 @@ async function signInAs(secret: string): Promise<void> {
     await candidate.installed();
     return candidate;
   });
-  if (!result.ok) return showError(result.agent ? `Signing in as ${result.agent.subject} failed: ${messageOf(result.error)}` : messageOf(result.error));
+  if (!result.ok) return showError(signInFailure(result));
   api = result.proof;
   showError(null);
   el.secret.value = '';
