@@ -2,7 +2,8 @@
 // (refusals as errors with the server's message), in pages a plugin or the host serves. Bundled into the page (esbuild, or `atomic-plugin build`'s `?browser` imports).
 
 export { parseSecret, signCommit, signedHeaders, type Agent } from './agent.js';
-export { errorMessage, refusalMessage, RequestError, signedFetch, type RequestOptions } from './request.js';
-export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, signIn, signInFailure, storedAgent, type SignIn } from './session.js';
+export { errorMessage, signInFailure } from './messages.js';
+export { refusalMessage, RequestError, signedFetch, type RequestOptions } from './request.js';
+export { forgetAgent, rememberAgent, SECRET_STORAGE_KEY, signIn, storedAgent, type SignIn } from './session.js';
 export type { CommitChanges } from '../common/commit.js';
 export type { HostFigures, HostStats, LatencyPercentiles, PluginFigures, PluginState } from '../common/host-stats.js';

@@ -18,11 +18,6 @@ export class RequestError extends Error {
 
 const DESCRIPTION = 'https://atomicdata.dev/properties/description';
 
-/** The message of anything thrown, for a page to show. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** What a refusal says: an Error resource's description, `{"error": ...}`, or short text. */
 export async function refusalMessage(response: Response): Promise<string> {
   const text = await response.text();

@@ -3,7 +3,7 @@
 // The secret never leaves the browser: pages sign with it, they do not send it.
 
 import { parseSecret, type Agent } from './agent.js';
-import { errorMessage, RequestError } from './request.js';
+import { RequestError } from './request.js';
 
 /** Where the secret is kept. */
 export const SECRET_STORAGE_KEY = 'atomic-plugin.secret';
@@ -32,11 +32,6 @@ export function forgetAgent(): void {
 
 /** How a sign-in ended: the agent and what proved it, or why not (`agent` is null when the secret did not parse). */
 export type SignIn<T> = { ok: true; agent: Agent; proof: T } | { ok: false; agent: Agent | null; error: unknown };
-
-/** What a page says of a failed sign-in: as whom it failed and why (`hint` goes after the reason). */
-export function signInFailure(failed: { agent: Agent | null; error: unknown }, hint = ''): string {
-  return failed.agent ? `Signing in as ${failed.agent.subject} failed: ${errorMessage(failed.error)}${hint}` : errorMessage(failed.error);
-}
 
 /**
  * Signs in as the agent of `secret` once `prove` (requests the server must accept as that agent)
