@@ -2,17 +2,17 @@
 // errors and JSON look on the wire (JSON `{"error": "...", ...details}`, so a refused UPDATE can
 // name the subject it failed on).
 
-import type { HttpResponse } from 'atomic-plugin/sdk/node';
+import { HttpError, type HttpResponse } from 'atomic-plugin/sdk/node';
 
-/** A refusal with its HTTP status, message and extra JSON fields (`subject`, `code`) or headers. */
-export class ProtocolError extends Error {
+/** The SDK's refusal with extra JSON fields (`subject`, `code`). */
+export class ProtocolError extends HttpError {
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
     readonly details: Readonly<Record<string, string | number>> = {},
-    readonly headers: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string>> = {},
   ) {
-    super(message);
+    super(status, message, headers);
     this.name = 'ProtocolError';
   }
 }
