@@ -226,20 +226,73 @@ const REMOVE = "https://atomicdata.dev/properties/remove";
 const PUSH = "https://atomicdata.dev/properties/push";
 const DESTROY = "https://atomicdata.dev/properties/destroy";
 
-/** A commit on a matching resource (input of `before_commit` and `after_commit`). */
+/** `value` if it is an object, else `null`. */
+function objectOrNull(value: Json | null): Json | null {
+  return value !== null && value.isObject ? value : null;
+}
+
+/**
+ * A commit on a matching resource (input of `before_commit` and `after_commit`). As read by
+ * {@link readCommitEvent}, the resource's states `before` and `after` are parsed when first read:
+ * most hooks look at the commit only, and the states are most of the input.
+ */
 export class CommitEvent {
+  private beforeValue: Json | null;
+  private afterValue: Json | null;
+  private beforeText: Uint8Array | null = null;
+  private afterText: Uint8Array | null = null;
+
   constructor(
     /** The commit as JSON-AD. */
     public commit: Json,
     /** The subject of the changed resource. */
     public subject: string,
-    /** The resource's property-value pairs before the commit; `null` if it is new. */
-    public before: Json | null,
-    /** Its property-value pairs after the commit; `null` if it is destroyed. */
-    public after: Json | null,
+    before: Json | null,
+    after: Json | null,
     /** The subject of the agent that signed the commit. */
     public signer: string,
-  ) {}
+  ) {
+    this.beforeValue = before;
+    this.afterValue = after;
+  }
+
+  /** An event whose states are given as JSON text, parsed when first read. */
+  static withStateTexts(commit: Json, subject: string, before: Uint8Array | null, after: Uint8Array | null, signer: string): CommitEvent {
+    const event = new CommitEvent(commit, subject, null, null, signer);
+    event.beforeText = before;
+    event.afterText = after;
+    return event;
+  }
+
+  /** The resource's property-value pairs before the commit; `null` if it is new. */
+  get before(): Json | null {
+    const text = this.beforeText;
+    if (text !== null) {
+      this.beforeText = null;
+      this.beforeValue = objectOrNull(Json.parseBytes(text));
+    }
+    return this.beforeValue;
+  }
+
+  set before(value: Json | null) {
+    this.beforeText = null;
+    this.beforeValue = value;
+  }
+
+  /** Its property-value pairs after the commit; `null` if it is destroyed. */
+  get after(): Json | null {
+    const text = this.afterText;
+    if (text !== null) {
+      this.afterText = null;
+      this.afterValue = objectOrNull(Json.parseBytes(text));
+    }
+    return this.afterValue;
+  }
+
+  set after(value: Json | null) {
+    this.afterText = null;
+    this.afterValue = value;
+  }
 
   /** The property-value pairs the commit sets (an empty object if none). */
   sets(): Json {
@@ -272,15 +325,22 @@ export class CommitEvent {
 
 /** Reads the input of `before_commit` or `after_commit`. */
 export function readCommitEvent(): CommitEvent {
-  const input = inputObject();
-  const commit = input.getObject("commit");
-  return new CommitEvent(
-    commit === null ? Json.newObject() : commit,
-    input.getString("subject"),
-    nullableObject(input, "before"),
-    nullableObject(input, "after"),
-    input.getString("signer"),
-  );
+  const reader = JsonObjectReader.ofBytes(readInput());
+  let commit: Json | null = null;
+  let subject: string | null = null;
+  let signer: string | null = null;
+  let before: Uint8Array | null = null;
+  let after: Uint8Array | null = null;
+  for (let key = reader.nextKey(); key !== null; key = reader.nextKey()) {
+    if (key == "commit") commit = objectOrNull(reader.value());
+    else if (key == "subject") subject = reader.stringValue();
+    else if (key == "signer") signer = reader.stringValue();
+    else if (key == "before") before = reader.rawValue();
+    else if (key == "after") after = reader.rawValue();
+    else reader.skipValue();
+  }
+  if (reader.failed) return new CommitEvent(Json.newObject(), "", null, null, "");
+  return CommitEvent.withStateTexts(commit === null ? Json.newObject() : commit, subject === null ? "" : subject, before, after, signer === null ? "" : signer);
 }
 
 /** Answers `before_commit`: let the commit through. */

@@ -577,9 +577,22 @@ export class JsonObjectReader {
     return v;
   }
 
-  /** Reads the member's value and drops it. */
+  /** Reads past the member's value. */
   skipValue(): void {
-    this.value();
+    if (!this.parser.skip(1)) this.fail();
+  }
+
+  /**
+   * The member's value as its UTF-8 text (a view on the input, not a copy), for parsing later or
+   * never; `null` (and `failed`) if it is not valid.
+   */
+  rawValue(): Uint8Array | null {
+    const start = this.parser.at;
+    if (!this.parser.skip(1)) {
+      this.fail();
+      return null;
+    }
+    return this.parser.since(start);
   }
 
   private end(): string | null {
@@ -778,37 +791,121 @@ class Parser {
 
   number(): Json | null {
     const start = this.pos;
-    if (this.peek() == 0x2d) this.pos++;
-    const first = this.peek();
-    if (first == 0x30) {
-      this.pos++;
-    } else if (isDigit(first)) {
-      while (isDigit(this.peek())) this.pos++;
-    } else return null;
-    let integer = true;
-    if (this.peek() == 0x2e) {
-      integer = false;
-      this.pos++;
-      if (!isDigit(this.peek())) return null;
-      while (isDigit(this.peek())) this.pos++;
-    }
-    const e = this.peek();
-    if (e == 0x65 || e == 0x45) {
-      integer = false;
-      this.pos++;
-      const sign = this.peek();
-      if (sign == 0x2b || sign == 0x2d) this.pos++;
-      if (!isDigit(this.peek())) return null;
-      while (isDigit(this.peek())) this.pos++;
-    }
+    const integer = this.skipNumber();
+    if (integer < 0) return null;
     const length = this.pos - start;
     // Integers of up to 15 digits (timestamps, counts) are exact as doubles: no string needed.
-    if (integer && length <= 15) {
+    if (integer == 1 && length <= 15) {
       const negative = load<u8>(start) == 0x2d;
       let n: f64 = 0;
       for (let at = negative ? start + 1 : start; at < this.pos; at++) n = n * 10 + <f64>(load<u8>(at) - 0x30);
       return Json.newNumber(negative ? -n : n);
     }
     return Json.newNumber(parseFloat(String.UTF8.decodeUnsafe(start, length)));
+  }
+
+  /** Reads a number's text: 1 for an integer, 0 for one with a fraction or exponent, -1 if malformed. */
+  skipNumber(): i32 {
+    if (this.peek() == 0x2d) this.pos++;
+    const first = this.peek();
+    if (first == 0x30) {
+      this.pos++;
+    } else if (isDigit(first)) {
+      while (isDigit(this.peek())) this.pos++;
+    } else return -1;
+    let integer = 1;
+    if (this.peek() == 0x2e) {
+      integer = 0;
+      this.pos++;
+      if (!isDigit(this.peek())) return -1;
+      while (isDigit(this.peek())) this.pos++;
+    }
+    const e = this.peek();
+    if (e == 0x65 || e == 0x45) {
+      integer = 0;
+      this.pos++;
+      const sign = this.peek();
+      if (sign == 0x2b || sign == 0x2d) this.pos++;
+      if (!isDigit(this.peek())) return -1;
+      while (isDigit(this.peek())) this.pos++;
+    }
+    return integer;
+  }
+
+  /**
+   * Reads past a value with the same rules as {@link value}, building nothing; false if it is
+   * malformed. What a hook does not ask for (a resource's state before and after a commit) costs
+   * a scan, not a tree.
+   */
+  skip(depth: i32): bool {
+    if (depth > MAX_DEPTH) return false;
+    const c = this.peek();
+    if (c == 0x22) return this.skipString();
+    if (c == 0x7b || c == 0x5b) {
+      const close = c == 0x7b ? 0x7d : 0x5d;
+      this.pos++;
+      this.ws();
+      if (this.peek() == close) {
+        this.pos++;
+        return true;
+      }
+      for (;;) {
+        this.ws();
+        if (close == 0x7d) {
+          if (this.peek() != 0x22 || !this.skipString()) return false;
+          this.ws();
+          if (this.peek() != 0x3a) return false;
+          this.pos++;
+          this.ws();
+        }
+        if (!this.skip(depth + 1)) return false;
+        this.ws();
+        const next = this.peek();
+        this.pos++;
+        if (next == 0x2c) continue;
+        return next == close;
+      }
+    }
+    if (c == 0x74) return this.literal("true");
+    if (c == 0x66) return this.literal("false");
+    if (c == 0x6e) return this.literal("null");
+    if (c == 0x2d || isDigit(c)) return this.skipNumber() >= 0;
+    return false;
+  }
+
+  /** Reads past a string literal starting at the opening quote; false if malformed. */
+  skipString(): bool {
+    const end = this.end;
+    let pos = this.pos + 1;
+    while (pos < end) {
+      const c = <i32>load<u8>(pos);
+      if (c == 0x22) {
+        this.pos = pos + 1;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c != 0x5c) {
+        pos++;
+        continue;
+      }
+      const e = pos + 1 < end ? <i32>load<u8>(pos + 1) : -1;
+      pos += 2;
+      if (e == 0x75) {
+        if (end - pos < 4) return false;
+        for (let k: usize = 0; k < 4; k++) if (hexValue(<i32>load<u8>(pos + k)) < 0) return false;
+        pos += 4;
+      } else if (e != 0x22 && e != 0x5c && e != 0x2f && e != 0x62 && e != 0x66 && e != 0x6e && e != 0x72 && e != 0x74) return false;
+    }
+    return false;
+  }
+
+  /** Where the parser is: a pointer into the bytes. */
+  @inline get at(): usize {
+    return this.pos;
+  }
+
+  /** The bytes read from `start` up to here, as a view on the source (not a copy). */
+  since(start: usize): Uint8Array {
+    return Uint8Array.wrap(this.source, <i32>(start - changetype<usize>(this.source)), <i32>(this.pos - start));
   }
 }

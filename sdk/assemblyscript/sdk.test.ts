@@ -564,10 +564,33 @@ describe('Json (the SDK JSON type)', () => {
     for (const c of invalid) expect(await roundtrip(c), c).toBe('INVALID');
   });
 
+  it('reads past a value without building it, refusing exactly what parsing refuses', async () => {
+    const skipped = async (text: string) => (await harness.call('skipped', text))!.text();
+    const valid = ['{}', '[]', 'null', 'true', '-2.25e-3', '1E+2', '"h\\u00e9 \\"x\\" ✓"', String.raw`"\b\f\n\r\t\/\\"`, ' { "x" : [ true , false , null ] , "y" : { } } ', '{"k\\"ey":"v","é":["ü",{"z":[]}]}', '['.repeat(200) + ']'.repeat(200)];
+    for (const c of valid) expect(await skipped(c), c).toBe(JSON.stringify(JSON.parse(c)));
+    const invalid = ['', '[1,]', '{"a":1,}', '{"a"}', '[01]', '[1.]', '[-]', '[1e]', '"abc', '"a\tb"', 'tru', '[1 2]', String.raw`"\x"`, String.raw`"\u12"`, '123abc', '[]]', '-01', '+1', '{1:2}', '1}', '['.repeat(300) + ']'.repeat(300)];
+    for (const c of invalid) expect(await skipped(c), c).toBe('INVALID');
+  });
+
   it('builds, reads and edits values', async () => {
     const out = await callJson(harness, 'build', '');
     expect(out.value).toEqual({ a: 7, b: 'x\u0001"y" é ✓', d: -2.5, e: ['p', 'q'], f: [1, null, 's'], g: 9007199254740991, h: null, lone: 'a\ud800b' });
     expect(out.read).toEqual({ keys: ['a', 'b', 'd', 'e', 'f', 'g', 'h', 'lone'], b: 'x\u0001"y" é ✓', fLength: 3, missing: 'fallback', hasC: false, a: 7, eStrings: ['p', 'q'] });
+  });
+
+  it('reads a commit event, its states when first asked for, as a tree parse would', async () => {
+    const event = {
+      signer: `${SERVER}/agents/a`,
+      before: { [NAME]: 'old "quoted" ✓', [IS_A]: ['https://atomicdata.dev/classes/Class'], n: 1.5 },
+      commit: { [SET]: { [NAME]: 'new' } },
+      ignored: { deep: [[{}]] },
+      after: { [NAME]: 'new', nested: { list: [null, true, 'x'] } },
+      subject: `${SERVER}/notes/ü`,
+    };
+    expect(await callJson(harness, 'commit_event', JSON.stringify(event))).toEqual({ commit: event.commit, subject: event.subject, signer: event.signer, before: event.before, after: event.after });
+    // States that are not objects read as null; repeated names, the last one; text that is not an object, an empty event.
+    expect(await callJson(harness, 'commit_event', '{"before": [1], "after": null, "subject": "s", "subject": "t", "commit": "x"}')).toEqual({ commit: {}, subject: 't', signer: '', before: null, after: null });
+    expect(await callJson(harness, 'commit_event', '{"before": {"a": [1,}, "subject": "s"}')).toEqual({ commit: {}, subject: '', signer: '', before: null, after: null });
   });
 
   it('reports kinds', async () => {

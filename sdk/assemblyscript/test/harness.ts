@@ -2,7 +2,7 @@
 // no host function: it also checks that a plugin imports only the host functions it uses.
 //   asc harness.ts --outFile harness.wasm --use abort=harness/myAbort -O3
 
-import { Json, inputBytes, inputJson, outputJson, outputText, parseEnvelope, pluginAbort } from "../index";
+import { Json, JsonObjectReader, inputBytes, inputJson, outputJson, outputText, parseEnvelope, pluginAbort, readCommitEvent } from "../index";
 
 function myAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   pluginAbort(message, fileName, line, column);
@@ -59,6 +59,43 @@ export function kinds(): i32 {
   if (v !== null) {
     for (let i = 0; i < v.length; i++) out.push(<i32>v.at(i)!.kind);
   }
+  outputJson(out);
+  return 0;
+}
+
+/**
+ * Reads `{"v": <input>}` twice: once reading past the value (skipValue, which builds nothing),
+ * once keeping its text (rawValue) and parsing that. `INVALID` if either refuses it, else the
+ * parsed value serialized: for every input, what Json.parseBytes would say of it.
+ */
+export function skipped(): i32 {
+  const input = inputBytes();
+  const text = new Uint8Array(input.length + 6);
+  text.set(Uint8Array.wrap(String.UTF8.encode('{"v":')), 0);
+  text.set(input, 5);
+  text[5 + input.length] = 0x7d;
+  const skipping = JsonObjectReader.ofBytes(text);
+  skipping.nextKey();
+  skipping.skipValue();
+  skipping.nextKey();
+  const keeping = JsonObjectReader.ofBytes(text);
+  keeping.nextKey();
+  const raw = keeping.rawValue();
+  keeping.nextKey();
+  let parsed: Json | null = null;
+  if (raw !== null) parsed = Json.parseBytes(raw);
+  if (skipping.failed || keeping.failed || parsed === null) outputText("INVALID");
+  else outputText(parsed.stringify());
+  return 0;
+}
+
+/** Reads a commit event (readCommitEvent) and answers what it read, `before` and `after` last. */
+export function commit_event(): i32 {
+  const event = readCommitEvent();
+  const out = Json.newObject().set<Json>("commit", event.commit).set("subject", event.subject).set("signer", event.signer);
+  const before = event.before;
+  const after = event.after;
+  out.set<Json>("before", before === null ? Json.newNull() : before).set<Json>("after", after === null ? Json.newNull() : after);
   outputJson(out);
   return 0;
 }
