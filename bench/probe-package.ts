@@ -21,7 +21,7 @@ export interface ProbeBuild {
    * The same code with a manifest that declares only its endpoints and its before-commit hook, the
    * hook for resources of class `hookedClass` only: commits measure before_commit alone (no
    * after_commit key/value write, no schedule ticks), and commits with and without the hook can be
-   * sent alternately to one installation.
+   * mixed in one phase against one installation.
    */
   bench: Uint8Array;
   compileMs: number;

@@ -399,7 +399,7 @@ function computePluginRatios(r: BenchResult, ratios: Ratio[]): PluginTarget[] {
       unit: 'µs',
       concurrency: 1,
       detail:
-        `p50 of commits the probe's before_commit ran for minus p50 of those it did not, sent alternately ${where} (noise floor ${hook.noiseUs.toFixed(1)} µs)` +
+        `p50 of commits the probe's before_commit ran for minus p50 of those it did not, mixed by a coin ${where} (noise floor ${hook.noiseUs.toFixed(1)} µs)` +
         (p.commits.inMemory && p.commits.addedP50Us !== undefined ? `; on disk ${p.commits.addedP50Us.toFixed(1)} µs (noise floor ${p.commits.noiseP50Us?.toFixed(1) ?? '?'} µs)` : '') +
         (p.calls ? `; the hook call alone, in-process: ${p.calls.beforeCommit.inline.p50Us.toFixed(1)} µs inline (${p.calls.beforeCommit.worker.p50Us.toFixed(1)} µs via the worker)` : ''),
       met: hook.addedUs <= TARGET_BEFORE_COMMIT_US,
