@@ -8,6 +8,7 @@ import type { AgentIdentity } from '../server/atomic/agent.js';
 import { signRequestHeaders } from '../server/atomic/auth.js';
 import { localProps, props } from '../server/atomic/urls.js';
 import { signCommit } from '../server/atomic/commit.js';
+import { BREAKER_FAILURES } from '../server/plugins/plugin-host.js';
 import { createResource, getAs, ownerOf, postCommit, postSignedCommit, registerAgent, uniqueSubject } from './support/commits.js';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -94,6 +95,9 @@ describe.each(runtimes)('a %s plugin installed through a signed commit', (_kind,
     expect(forged.body?.[props.name]).toBe('INVALID_SIGNATURE');
     expect((await getAs(subject, owner)).status).toBe(404);
     expect(await kv('remembered')).not.toBe(subject);
+    // Forged commits cannot switch the plugin off: hook calls cancelled for them are not its failures.
+    for (let i = 0; i < BREAKER_FAILURES; i++) expect((await postSignedCommit(host.url, { ...commit, set: { ...commit.set, [props.name]: REMEMBER } })).status).toBe(401);
+    expect((await getAs(installation, owner)).body?.[localProps(host.url).pluginStatus]).toBe('active');
     expect((await postCommit(host.url, { subject, set: { ...changes.set, [props.name]: REMEMBER } }, owner)).status).toBe(200);
     expect(await kv('remembered')).toBe(subject);
   });

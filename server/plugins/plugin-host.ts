@@ -460,7 +460,8 @@ export class PluginHost {
       this.#recentFailures.delete(installation.subject);
       return answer;
     } catch (error) {
-      if (error instanceof PluginCallError && error.code !== 'CLOSED' && options.breaker !== false) this.#recordFailure(installation, error);
+      // A call cancelled before it started (a commit whose signature failed) says nothing of the plugin.
+      if (error instanceof PluginCallError && error.code !== 'CLOSED' && error.code !== 'CANCELLED' && options.breaker !== false) this.#recordFailure(installation, error);
       throw error;
     }
   }
