@@ -226,9 +226,27 @@ const REMOVE = "https://atomicdata.dev/properties/remove";
 const PUSH = "https://atomicdata.dev/properties/push";
 const DESTROY = "https://atomicdata.dev/properties/destroy";
 
-/** `value` if it is an object, else `null`. */
-function objectOrNull(value: Json | null): Json | null {
-  return value !== null && value.isObject ? value : null;
+/** A resource state of a commit event: an object, or `null`; kept as JSON text until first read. */
+class LazyState {
+  constructor(
+    private value: Json | null,
+    private text: Uint8Array | null = null,
+  ) {}
+
+  get(): Json | null {
+    const text = this.text;
+    if (text !== null) {
+      this.text = null;
+      const parsed = Json.parseBytes(text);
+      this.value = parsed !== null && parsed.isObject ? parsed : null;
+    }
+    return this.value;
+  }
+
+  set(value: Json | null): void {
+    this.text = null;
+    this.value = value;
+  }
 }
 
 /**
@@ -237,10 +255,8 @@ function objectOrNull(value: Json | null): Json | null {
  * most hooks look at the commit only, and the states are most of the input.
  */
 export class CommitEvent {
-  private beforeValue: Json | null;
-  private afterValue: Json | null;
-  private beforeText: Uint8Array | null = null;
-  private afterText: Uint8Array | null = null;
+  private beforeState: LazyState;
+  private afterState: LazyState;
 
   constructor(
     /** The commit as JSON-AD. */
@@ -252,46 +268,34 @@ export class CommitEvent {
     /** The subject of the agent that signed the commit. */
     public signer: string,
   ) {
-    this.beforeValue = before;
-    this.afterValue = after;
+    this.beforeState = new LazyState(before);
+    this.afterState = new LazyState(after);
   }
 
   /** An event whose states are given as JSON text, parsed when first read. */
   static withStateTexts(commit: Json, subject: string, before: Uint8Array | null, after: Uint8Array | null, signer: string): CommitEvent {
     const event = new CommitEvent(commit, subject, null, null, signer);
-    event.beforeText = before;
-    event.afterText = after;
+    event.beforeState = new LazyState(null, before);
+    event.afterState = new LazyState(null, after);
     return event;
   }
 
   /** The resource's property-value pairs before the commit; `null` if it is new. */
   get before(): Json | null {
-    const text = this.beforeText;
-    if (text !== null) {
-      this.beforeText = null;
-      this.beforeValue = objectOrNull(Json.parseBytes(text));
-    }
-    return this.beforeValue;
+    return this.beforeState.get();
   }
 
   set before(value: Json | null) {
-    this.beforeText = null;
-    this.beforeValue = value;
+    this.beforeState.set(value);
   }
 
   /** Its property-value pairs after the commit; `null` if it is destroyed. */
   get after(): Json | null {
-    const text = this.afterText;
-    if (text !== null) {
-      this.afterText = null;
-      this.afterValue = objectOrNull(Json.parseBytes(text));
-    }
-    return this.afterValue;
+    return this.afterState.get();
   }
 
   set after(value: Json | null) {
-    this.afterText = null;
-    this.afterValue = value;
+    this.afterState.set(value);
   }
 
   /** The property-value pairs the commit sets (an empty object if none). */
@@ -332,7 +336,10 @@ export function readCommitEvent(): CommitEvent {
   let before: Uint8Array | null = null;
   let after: Uint8Array | null = null;
   for (let key = reader.nextKey(); key !== null; key = reader.nextKey()) {
-    if (key == "commit") commit = objectOrNull(reader.value());
+    if (key == "commit") {
+      const value = reader.value();
+      if (value !== null && value.isObject) commit = value;
+    }
     else if (key == "subject") subject = reader.stringValue();
     else if (key == "signer") signer = reader.stringValue();
     else if (key == "before") before = reader.rawValue();
