@@ -336,10 +336,7 @@ export function readCommitEvent(): CommitEvent {
   let before: Uint8Array | null = null;
   let after: Uint8Array | null = null;
   for (let key = reader.nextKey(); key !== null; key = reader.nextKey()) {
-    if (key == "commit") {
-      const value = reader.value();
-      if (value !== null && value.isObject) commit = value;
-    }
+    if (key == "commit") commit = reader.value();
     else if (key == "subject") subject = reader.stringValue();
     else if (key == "signer") signer = reader.stringValue();
     else if (key == "before") before = reader.rawValue();
@@ -347,7 +344,8 @@ export function readCommitEvent(): CommitEvent {
     else reader.skipValue();
   }
   if (reader.failed) return new CommitEvent(Json.newObject(), "", null, null, "");
-  return CommitEvent.withStateTexts(commit === null ? Json.newObject() : commit, subject === null ? "" : subject, before, after, signer === null ? "" : signer);
+  const commitObject = commit !== null && commit.isObject ? commit : Json.newObject();
+  return CommitEvent.withStateTexts(commitObject, subject === null ? "" : subject, before, after, signer === null ? "" : signer);
 }
 
 /** Answers `before_commit`: let the commit through. */
