@@ -507,11 +507,7 @@ export class JsonObjectReader {
     }
     if (p.peek() != 0x22) return this.fail();
     const key = p.string();
-    if (key === null) return this.fail();
-    p.ws();
-    if (p.peek() != 0x3a) return this.fail();
-    p.advance();
-    p.ws();
+    if (key === null || !p.colon()) return this.fail();
     return key;
   }
 
@@ -547,11 +543,7 @@ export class JsonObjectReader {
       p.ws();
       if (p.peek() != 0x22) return this.failWith(out);
       const key = p.string();
-      if (key === null) return this.failWith(out);
-      p.ws();
-      if (p.peek() != 0x3a) return this.failWith(out);
-      p.advance();
-      p.ws();
+      if (key === null || !p.colon()) return this.failWith(out);
       if (p.peek() == 0x22) {
         const value = p.string();
         if (value === null) return this.failWith(out);
@@ -561,12 +553,9 @@ export class JsonObjectReader {
         if (value === null) return this.failWith(out);
         out.set(key, value.stringify());
       }
-      p.ws();
-      const c = p.peek();
-      p.advance();
-      if (c == 0x2c) continue;
-      if (c == 0x7d) return out;
-      return this.failWith(out);
+      const more = p.separator(0x7d);
+      if (more == 1) continue;
+      return more == 0 ? out : this.failWith(out);
     }
   }
 
@@ -672,6 +661,23 @@ class Parser {
     return true;
   }
 
+  /** After a member's key: whitespace, the colon, whitespace; false without the colon. */
+  colon(): bool {
+    this.ws();
+    if (this.peek() != 0x3a) return false;
+    this.pos++;
+    this.ws();
+    return true;
+  }
+
+  /** After an item of an object or array: 1 at a comma (another item follows), 0 at `close`, -1 otherwise. */
+  separator(close: i32): i32 {
+    this.ws();
+    const c = this.peek();
+    this.pos++;
+    return c == 0x2c ? 1 : c == close ? 0 : -1;
+  }
+
   value(depth: i32): Json | null {
     if (depth > MAX_DEPTH) return null;
     const c = this.peek();
@@ -700,20 +706,13 @@ class Parser {
       this.ws();
       if (this.peek() != 0x22) return null;
       const key = this.string();
-      if (key === null) return null;
-      this.ws();
-      if (this.peek() != 0x3a) return null;
-      this.pos++;
-      this.ws();
+      if (key === null || !this.colon()) return null;
       const v = this.value(depth + 1);
       if (v === null) return null;
       obj.set<Json>(key, v);
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c == 0x2c) continue;
-      if (c == 0x7d) return obj;
-      return null;
+      const more = this.separator(0x7d);
+      if (more == 1) continue;
+      return more == 0 ? obj : null;
     }
   }
 
@@ -730,12 +729,9 @@ class Parser {
       const v = this.value(depth + 1);
       if (v === null) return null;
       arr.push<Json>(v);
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c == 0x2c) continue;
-      if (c == 0x5d) return arr;
-      return null;
+      const more = this.separator(0x5d);
+      if (more == 1) continue;
+      return more == 0 ? arr : null;
     }
   }
 
@@ -851,19 +847,10 @@ class Parser {
       }
       for (;;) {
         this.ws();
-        if (close == 0x7d) {
-          if (this.peek() != 0x22 || !this.skipString()) return false;
-          this.ws();
-          if (this.peek() != 0x3a) return false;
-          this.pos++;
-          this.ws();
-        }
+        if (close == 0x7d && (this.peek() != 0x22 || !this.skipString() || !this.colon())) return false;
         if (!this.skip(depth + 1)) return false;
-        this.ws();
-        const next = this.peek();
-        this.pos++;
-        if (next == 0x2c) continue;
-        return next == close;
+        const more = this.separator(close);
+        if (more != 1) return more == 0;
       }
     }
     if (c == 0x74) return this.literal("true");
