@@ -8,9 +8,9 @@ import { hasRight } from './atomic/rights.js';
 import { classes, props } from './atomic/urls.js';
 import type { StoreReader } from './store/store.js';
 
-/** Resolves and checks request claims; returns the agent's subject. */
-export async function authenticate(store: StoreReader, claims: AuthClaims): Promise<string> {
-  await verifyClaimsSignature(claims);
+/** Resolves and checks request claims; returns the agent's subject. `inline`: see verifyClaimsSignature. */
+export async function authenticate(store: StoreReader, claims: AuthClaims, { inline = false } = {}): Promise<string> {
+  await verifyClaimsSignature(claims, { inline });
   const agent = store.get(claims.agent);
   if (!agent) throw new AtomicError('INVALID_AUTH_HEADERS', `unknown agent ${claims.agent}`);
   if (agent[props.publicKey] !== claims.publicKey) {

@@ -169,6 +169,17 @@ describe('atomic/search', () => {
     expect(subjects(await found({ q: 'rhubarb' }, null))).toEqual([]);
   });
 
+  it('hides a match from the next search once a right on its folder is taken back', async () => {
+    const pantry = await make('pantry', host.url, { [props.name]: 'Pantry', [props.read]: [stranger.subject] });
+    const medlar = await make('medlar', pantry, { [props.name]: 'Medlar jelly' });
+    await eventually(async () => expect(subjects(await found({ q: 'medlar' }, stranger))).toEqual([medlar]));
+    // Asked again, the plugin answers from the rights it remembers: the resource itself does not change below.
+    expect(subjects(await found({ q: 'medlar' }, stranger))).toEqual([medlar]);
+    expect((await postCommit(host.url, { subject: pantry, remove: [props.read] }, owner)).status).toBe(200);
+    expect(await found({ q: 'medlar' }, stranger)).toMatchObject({ total: 0, results: [] });
+    expect(subjects(await found({ q: 'medlar' }))).toEqual([medlar]);
+  });
+
   it('follows changes and destroys', async () => {
     const note = await make('changing', library, { [props.name]: 'Apricot jam' });
     await eventually(async () => expect(subjects(await found({ q: 'apricot' }))).toEqual([note]));

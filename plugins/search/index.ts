@@ -3,7 +3,7 @@
 // current from after-commit events, and answers GET /search?q= with the matches the requester may
 // read, best first. See README.md.
 
-import { definePlugin, log, pluginContext, ResourceSync, type CommitEvent, type HttpRequestInput } from 'atomic-plugin/sdk/node';
+import { definePlugin, log, pluginContext, ResourceSync, RightsCache, type CommitEvent, type HttpRequestInput } from 'atomic-plugin/sdk/node';
 import { handleRequest, type Services } from './src/endpoint.js';
 import { SearchIndex } from './src/search-index.js';
 
@@ -16,7 +16,7 @@ function start(): Services {
   if (!serverUrl) throw new Error('the host gave no server URL in the handshake');
   const index = new SearchIndex();
   const sync = new ResourceSync(index, { pageSize: 1000, log: (message) => void log('info', `search index ${message}`).catch(() => undefined) });
-  services = { index, sync, serverUrl };
+  services = { index, sync, serverUrl, rights: new RightsCache() };
   sync.start();
   return services;
 }

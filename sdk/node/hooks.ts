@@ -24,6 +24,8 @@ export interface HttpRequestInput {
   /** `"base64"` when the body's bytes are not UTF-8 text (an upload of an image). */
   bodyEncoding?: 'base64';
   agent: string | null;
+  /** Grows whenever the server's resources change: what the host answered for one revision holds for every request of it ({@link RightsCache}). */
+  revision: number;
 }
 
 /** `handle_request` output. */

@@ -31,5 +31,6 @@ export type { AgentCredentials, InitializeParams } from './protocol.js';
 export { PROTOCOL_VERSION } from './protocol.js';
 export { bytes, errorReply, HttpError, json, requestBytes, routeOf, setValue, text } from './hooks.js';
 export { canAll, isCommit, readResource, ResourceSync, resourcePages, subjectPages } from './resources.js';
+export { RightsCache } from './rights-cache.js';
 export type { SyncOptions, SyncStatus, SyncTarget } from './resources.js';
 export type { CommitEvent, HttpRequestInput, HttpResponse, InitInput, PluginEventInput, ResourceGetInput, ScheduleInput } from './hooks.js';

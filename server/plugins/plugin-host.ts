@@ -782,6 +782,7 @@ export class PluginHost {
         headers,
         ...requestBody(request.body),
         agent: agent ?? null,
+        revision: this.#options.store.revision,
       };
       answer = await this.#requests.during(installation.subject, agent, () => this.#call(installation, 'handle_request', input, { affinity: `endpoint ${base}`, breaker: false }));
     } catch (error) {

@@ -91,6 +91,9 @@ export class LmdbStore extends LmdbReader implements Store {
   readonly #root: RootDatabase;
   readonly #writer: LmdbWriter;
   readonly #kv: Database<unknown, [string, string]>;
+  // Microseconds since 1970 at open: a restarted host starts above anything it counted before,
+  // unless it wrote more than a million transactions a second.
+  #revision = Date.now() * 1000;
 
   private constructor(root: RootDatabase, resources: Database<PropVals, string>, index: Database<string, ValueKey>) {
     super(resources, index);
@@ -150,8 +153,13 @@ export class LmdbStore extends LmdbReader implements Store {
       throw failure ?? e;
     }
     if (failure !== undefined) throw failure;
+    this.#revision++;
     await flushed(committed);
     return result as T;
+  }
+
+  get revision(): number {
+    return this.#revision;
   }
 
   async close(): Promise<void> {

@@ -61,5 +61,11 @@ export interface Store extends StoreReader, KeyValueStore {
    * `work` must be synchronous. If it throws, none of its writes are applied and the promise rejects.
    */
   transact<T>(work: (txn: StoreWriter) => T): Promise<T>;
+  /**
+   * Grows with every write transaction, once its writes can be read: two reads made at the same
+   * revision saw the same resources. It also grows across restarts (it starts from the clock), so
+   * a number seen before a restart never names another state.
+   */
+  readonly revision: number;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // "description"? (a snippet), "classes"}]}. GET /search/status says whether the index is built and
 // what it holds, to those who may read the server's root resource.
 
-import { canAll, errorReply, HttpError, json, type HttpRequestInput, type HttpResponse, type ResourceSync } from 'atomic-plugin/sdk/node';
+import { errorReply, HttpError, json, type HttpRequestInput, type HttpResponse, type ResourceSync, type RightsCache } from 'atomic-plugin/sdk/node';
 import { readablePage } from './readable.js';
 import type { SearchIndex } from './search-index.js';
 import { readSearchParams } from './search-params.js';
@@ -18,6 +18,8 @@ const BUILD_WAIT_MS = 2_000;
 export interface Services {
   index: SearchIndex;
   sync: ResourceSync;
+  /** Which matches each requester may read, while nothing changes on the server. */
+  rights: RightsCache;
   /** The server's URL: its root resource decides who may see the status. */
   serverUrl: string;
 }
@@ -44,11 +46,11 @@ export async function handleRequest(services: Services, request: HttpRequestInpu
 async function search(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
   if (request.path !== ROUTE && request.path !== `${ROUTE}/status`) throw new HttpError(404, `nothing at ${request.path}; search at ${ROUTE}?q=...`);
   if (request.method !== 'GET') throw new HttpError(405, `${request.method} is not allowed on ${request.path}; use GET`, { allow: 'GET' });
-  if (request.path !== ROUTE) return status(services, request.agent);
+  if (request.path !== ROUTE) return status(services, request);
   const params = readSearchParams(request.queryString);
   await indexReady(services.sync);
   const candidates = services.index.search(params.q, params);
-  const { hits, total, totalExact } = await readablePage(candidates, request.agent, params.page, params.pageSize);
+  const { hits, total, totalExact } = await readablePage(candidates, params.page, params.pageSize, (subjects) => services.rights.canAll(request, 'read', subjects));
   const results = hits.map((hit): Result => {
     const { name, description, classes } = services.index.shown(hit.subject);
     const result: Result = { subject: hit.subject, score: hit.score, classes };
@@ -59,8 +61,9 @@ async function search(services: Services, request: HttpRequestInput): Promise<Ht
   return json(200, { query: params.q, total, totalExact, page: params.page, pageSize: params.pageSize, results }, { 'cache-control': 'no-store' });
 }
 
-async function status(services: Services, agent: string | null): Promise<HttpResponse> {
-  if (!(await canAll(agent, 'read', [services.serverUrl])).has(services.serverUrl)) {
+async function status(services: Services, request: HttpRequestInput): Promise<HttpResponse> {
+  const { agent } = request;
+  if (!(await services.rights.canAll(request, 'read', [services.serverUrl])).has(services.serverUrl)) {
     throw new HttpError(agent === null ? 401 : 403, `the index status is for agents who may read ${services.serverUrl}${agent === null ? '; sign the request' : ''}`);
   }
   return json(200, { ...services.sync.status(), ...services.index.size }, { 'cache-control': 'no-store' });

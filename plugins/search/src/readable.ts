@@ -9,7 +9,6 @@
 // read few of very many matches gets a short page, not a query that costs the server a rights
 // check of everything.
 
-import { canAll } from 'atomic-plugin/sdk/node';
 import type { Hit } from './search-index.js';
 
 /** Candidates always checked, so that the total of a query with few matches is exact. */
@@ -27,20 +26,18 @@ export interface ReadablePage {
   totalExact: boolean;
 }
 
-/** Asks which subjects `agent` may read; `canAll` by default. */
-export type ReadCheck = (agent: string | null, subjects: readonly string[]) => Promise<Set<string>>;
+/** Which of `subjects` the requester may read. */
+export type ReadCheck = (subjects: readonly string[]) => Promise<Set<string>>;
 
-const hostCheck: ReadCheck = (agent, subjects) => canAll(agent, 'read', subjects);
-
-/** Page `page` (of `pageSize`) of the candidates `agent` (null: anonymous) may read. */
-export async function readablePage(candidates: readonly Hit[], agent: string | null, page: number, pageSize: number, check: ReadCheck = hostCheck): Promise<ReadablePage> {
+/** Page `page` (of `pageSize`) of the candidates the requester may read. */
+export async function readablePage(candidates: readonly Hit[], page: number, pageSize: number, check: ReadCheck): Promise<ReadablePage> {
   const needed = (page + 1) * pageSize;
   const readable: Hit[] = [];
   let checked = 0;
   let chunk = Math.max(needed + SLACK, COUNT_LIMIT);
   const more = async (): Promise<void> => {
     const slice = candidates.slice(checked, Math.min(checked + chunk, CHECK_LIMIT));
-    const allowed = await check(agent, slice.map((h) => h.subject));
+    const allowed = await check(slice.map((h) => h.subject));
     for (const hit of slice) if (allowed.has(hit.subject)) readable.push(hit);
     checked += slice.length;
     chunk *= 2;
