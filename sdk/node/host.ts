@@ -150,11 +150,14 @@ export const commitBatch = async (commits: CommitChanges[], options: CommitOptio
   return answer.ok.commits;
 };
 
+/** A right `can` asks about. */
+export type Right = 'read' | 'write' | 'append';
+
 /**
  * Which of `subjects` (at most 10,000) `agent` (null: anonymous) has `right` on, by the server's
  * own rules (`read`). Subjects the plugin's own agent may not read are never listed.
  */
-export const can = async (agent: string | null, right: 'read' | 'write' | 'append', subjects: string[]): Promise<string[]> =>
+export const can = async (agent: string | null, right: Right, subjects: string[]): Promise<string[]> =>
   (await ok<{ allowed: string[] }>('can', { agent, right, subjects })).allowed;
 
 /** The installation's config. */

@@ -22,7 +22,7 @@ export {
   log,
   query,
 } from './host.js';
-export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource } from './host.js';
+export type { CommitChanges, CommitOptions, Envelope, QueryRequest, QueryResult, Resource, Right } from './host.js';
 export { signCommit, signedHeaders } from './agent.js';
 export { canonicalJson } from '../common/commit.js';
 export type { Json } from './json-rpc.js';

@@ -4,7 +4,7 @@
 // (a SPARQL mirror, a search index) built at start and current from after-commit events.
 
 import type { CommitEvent } from './hooks.js';
-import { can, getResource, HostError, query, type QueryResult, type Resource } from './host.js';
+import { can, getResource, HostError, query, type QueryResult, type Resource, type Right } from './host.js';
 import type { Json } from './json-rpc.js';
 import { pluginContext } from './plugin.js';
 
@@ -14,7 +14,7 @@ const COMMIT_CLASS = 'https://atomicdata.dev/classes/Commit';
 const IS_A = 'https://atomicdata.dev/properties/isA';
 
 /** The subjects among `subjects` (any number) on which `agent` (null: anonymous) has `right`. */
-export async function canAll(agent: string | null, right: 'read' | 'write' | 'append', subjects: readonly string[]): Promise<Set<string>> {
+export async function canAll(agent: string | null, right: Right, subjects: readonly string[]): Promise<Set<string>> {
   const allowed = new Set<string>();
   for (let i = 0; i < subjects.length; i += CAN_BATCH) {
     for (const subject of await can(agent, right, subjects.slice(i, i + CAN_BATCH))) allowed.add(subject);

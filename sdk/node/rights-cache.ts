@@ -4,9 +4,8 @@
 // or revoked is seen by the first request dispatched after the write.
 
 import type { HttpRequestInput } from './hooks.js';
+import type { Right } from './host.js';
 import { canAll } from './resources.js';
-
-type Right = 'read' | 'write' | 'append';
 
 /** Answers kept by default: about 100 bytes each. */
 const DEFAULT_LIMIT = 200_000;
